@@ -1,0 +1,142 @@
+/**
+ * Task attributes → caller context, for the agent's UI. Reads the namespaced
+ * object or, failing that, the vendor guide's flat keys; JSON strings or objects.
+ * It never throws: whatever is on the task, the UI gets a state it can render.
+ */
+import { confidenceSchema, openIntentsSchema, storedVariablesSchema } from '../contract.js';
+import { formatIssues } from '../errors.js';
+import { identityTier, levelForConfidence, type TierOptions } from '../identity.js';
+import {
+  ATTRIBUTE_KEY,
+  ATTRIBUTE_VERSION,
+  type CallerContextAttribute,
+  callerContextAttributeSchema,
+  type DegradedReason,
+} from './schema.js';
+
+/**
+ * What a task says about its caller.
+ *
+ * - `absent`: no caller context on this task (not a Sticky Calls call, or not yet).
+ * - `invalid`: something is there but unreadable; `problem` says what.
+ * - `degraded`: the lookup did not happen or failed at call start; `reason` says why.
+ * - `ready`: the context, from the namespaced object or the guide's flat keys (`layout`).
+ */
+export type CallerContextState =
+  | { readonly state: 'absent' }
+  | { readonly state: 'invalid'; readonly problem: string }
+  | { readonly state: 'degraded'; readonly reason: DegradedReason }
+  | { readonly state: 'ready'; readonly context: CallerContextAttribute; readonly layout: 'namespaced' | 'flat' };
+
+/** Options of {@link readCallerContext}. */
+export interface ReaderOptions {
+  /** Thresholds for the tier of a flat-layout context, which carries none. @default see {@link TierOptions} */
+  tiers?: TierOptions;
+}
+
+const FLAT_KEYS = ['customer_ref', 'identity_confidence', 'identity_level', 'variables', 'open_intents'];
+
+/**
+ * Reads the caller context from a task's attributes (an object or its JSON string).
+ * Never throws.
+ *
+ * @example
+ * const caller = readCallerContext(task.attributes);
+ * if (caller.state === 'ready') show(caller.context.vars.name);
+ */
+export function readCallerContext(attributes: unknown, options: ReaderOptions = {}): CallerContextState {
+  try {
+    return read(attributes, options);
+  } catch {
+    // Only reachable with hostile objects (throwing getters, proxies).
+    return { state: 'invalid', problem: 'the task attributes could not be read' };
+  }
+}
+
+function read(attributes: unknown, options: ReaderOptions): CallerContextState {
+  if (attributes === undefined || attributes === null || attributes === '') return { state: 'absent' };
+  const parsed = typeof attributes === 'string' ? parseJson(attributes) : { value: attributes };
+  if (parsed === undefined) return { state: 'invalid', problem: 'the task attributes are not valid JSON' };
+  const record = parsed.value;
+  if (!isRecord(record)) return { state: 'invalid', problem: 'the task attributes are not an object' };
+
+  const namespaced = Object.hasOwn(record, ATTRIBUTE_KEY) ? readNamespaced(record[ATTRIBUTE_KEY]) : undefined;
+  if (namespaced?.state === 'ready' || namespaced?.state === 'degraded') return namespaced;
+  const hasFlat = FLAT_KEYS.some((key) => Object.hasOwn(record, key));
+  // An unreadable namespaced object falls back to the flat keys when they are there.
+  if (hasFlat) return readFlat(record, options);
+  return namespaced ?? { state: 'absent' };
+}
+
+function readNamespaced(raw: unknown): CallerContextState {
+  const parsed = typeof raw === 'string' ? parseJson(raw) : { value: raw };
+  if (parsed === undefined) return { state: 'invalid', problem: `${ATTRIBUTE_KEY} is not valid JSON` };
+  const value = parsed.value;
+  if (isRecord(value) && value.v !== undefined && value.v !== ATTRIBUTE_VERSION) {
+    return { state: 'invalid', problem: `${ATTRIBUTE_KEY} has layout version ${String(value.v)}; this reader knows ${ATTRIBUTE_VERSION}` };
+  }
+  const result = callerContextAttributeSchema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({
+      path: [ATTRIBUTE_KEY, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')],
+      message: issue.message,
+    }));
+    return { state: 'invalid', problem: formatIssues(issues) };
+  }
+  const context = result.data;
+  if (context.status === 'degraded') return { state: 'degraded', reason: context.reason ?? 'unknown' };
+  if (context.customer_ref === null) {
+    return { state: 'invalid', problem: `${ATTRIBUTE_KEY}.customer_ref is missing on an ok context` };
+  }
+  return { state: 'ready', context, layout: 'namespaced' };
+}
+
+/** The vendor guide's keys: `variables` and `open_intents` as JSON strings (or objects). */
+function readFlat(record: Record<string, unknown>, options: ReaderOptions): CallerContextState {
+  const customerRef = record.customer_ref;
+  if (customerRef === '' || record.identity_level === 'none') return { state: 'degraded', reason: 'unknown' };
+  if (typeof customerRef !== 'string') return { state: 'invalid', problem: 'customer_ref is missing or not a string' };
+
+  const variablesRaw = typeof record.variables === 'string' ? parseJson(record.variables) : { value: record.variables };
+  if (variablesRaw === undefined) return { state: 'invalid', problem: 'variables is not valid JSON' };
+  const intentsRaw = typeof record.open_intents === 'string' ? parseJson(record.open_intents) : { value: record.open_intents };
+  if (intentsRaw === undefined) return { state: 'invalid', problem: 'open_intents is not valid JSON' };
+
+  const confidence = confidenceSchema.parse(record.identity_confidence);
+  const level = typeof record.identity_level === 'string' && record.identity_level !== '' ? record.identity_level : null;
+  const variables = storedVariablesSchema.parse(variablesRaw.value);
+  const intents = openIntentsSchema.parse(intentsRaw.value);
+  const callStart = typeof record.call_start === 'string' && record.call_start !== '' ? record.call_start : null;
+
+  return {
+    state: 'ready',
+    layout: 'flat',
+    context: {
+      v: ATTRIBUTE_VERSION,
+      status: 'ok',
+      reason: null,
+      customer_ref: customerRef,
+      confidence,
+      level: level ?? levelForConfidence(confidence),
+      tier: identityTier({ confidence }, options.tiers),
+      sources: [],
+      call_start: callStart,
+      intents: intents.map((intent) => ({ intent: intent.intent, status: intent.status, attempts: intent.attempt_count })),
+      vars: Object.fromEntries(Object.entries(variables).map(([name, variable]) => [name, variable.value])),
+      truncated: false,
+      omitted: { variables: 0, intents: 0 },
+    },
+  };
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,79 @@
+/**
+ * The caller context as it travels in TaskRouter task attributes. The writer
+ * produces these shapes and the reader parses them: both use these schemas.
+ */
+import { z } from 'zod';
+import type { StickyCallsErrorCode } from '../errors.js';
+import type { IdentityLevel } from '../identity.js';
+
+/** The key of the namespaced object in task attributes. */
+export const ATTRIBUTE_KEY = 'sticky_calls';
+
+/** Version of the namespaced layout; the reader refuses other versions. */
+export const ATTRIBUTE_VERSION = 1;
+
+/**
+ * Why a context is degraded: an error code of the client, or
+ * - `no_identity_hints`: nothing to look the caller up by (withheld number, no ids);
+ * - `too_large`: the context could not fit the attribute budget even when cut down;
+ * - `unknown`: an unexpected failure.
+ */
+export type DegradedReason = StickyCallsErrorCode | 'no_identity_hints' | 'too_large' | 'unknown';
+
+const intentSchema = z.object({
+  intent: z.string(),
+  status: z.string(),
+  /** How many calls this intent has been open for; `null` when the API did not say. */
+  attempts: z.number().nullable(),
+});
+
+/** The namespaced object (`sticky_calls`): compact, nested, what the agent needs. */
+export const callerContextAttributeSchema = z.object({
+  v: z.literal(ATTRIBUTE_VERSION),
+  /** `ok`: looked up; `degraded`: the lookup did not happen or failed, see `reason`. */
+  status: z.enum(['ok', 'degraded']),
+  reason: z.custom<DegradedReason>((value) => typeof value === 'string').nullable(),
+  customer_ref: z.string().nullable(),
+  confidence: z.number().min(0).max(1),
+  level: z.custom<IdentityLevel>((value) => typeof value === 'string').nullable(),
+  tier: z.enum(['reuse', 'confirm', 'ignore']),
+  /** Why the API matched (`ani:mobile`, `external_id`); first to go when the budget is tight. */
+  sources: z.array(z.string()),
+  call_start: z.string().nullable(),
+  intents: z.array(intentSchema),
+  /** Stored variables, name → value, in the API's order. */
+  vars: z.record(z.string(), z.string()),
+  /** Whether anything was cut to fit the budget; `omitted` counts what. */
+  truncated: z.boolean(),
+  omitted: z.object({ variables: z.number().int().min(0), intents: z.number().int().min(0) }),
+});
+
+/** The namespaced object (`sticky_calls`) in task attributes. */
+export type CallerContextAttribute = z.output<typeof callerContextAttributeSchema>;
+
+/** An open intent as carried in the namespaced object. */
+export type CallerContextIntent = z.output<typeof intentSchema>;
+
+/**
+ * What the writer returns: the vendor guide's flat keys, unchanged in meaning so
+ * existing Studio flows and panels keep working, plus the namespaced object. The
+ * key set is the same whether the lookup worked or not.
+ */
+export const callerContextAttributesSchema = z.object({
+  /** `''` when degraded, as in the vendor's guide. */
+  customer_ref: z.string(),
+  identity_confidence: z.number(),
+  /** The API's level; `'none'` when degraded, as in the vendor's guide. */
+  identity_level: z.string(),
+  /** JSON string of `{name: {value, source, ttl_seconds}}`, as in the vendor's guide. */
+  variables: z.string(),
+  /** JSON string of `[{intent, status, attempt_count}]`, as in the vendor's guide. */
+  open_intents: z.string(),
+  /** ISO-8601, or `''` when unknown. */
+  call_start: z.string(),
+  /** The namespaced object: pass it to Send to Flex with `| to_json`. */
+  [ATTRIBUTE_KEY]: callerContextAttributeSchema,
+});
+
+/** The writer's output: flat keys of the vendor's guide plus the namespaced object. */
+export type CallerContextAttributes = z.output<typeof callerContextAttributesSchema>;

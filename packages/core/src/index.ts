@@ -1,0 +1,100 @@
+/**
+ * @stickycalls/core: the typed Sticky Calls client, its errors, identity tiers,
+ * caller-number handling and the task-attribute writer and reader.
+ * The API emulator is at `@stickycalls/core/testing`.
+ */
+export {
+  type CallerContextAttribute,
+  type CallerContextAttributes,
+  type CallerContextIntent,
+  ATTRIBUTE_KEY,
+  ATTRIBUTE_VERSION,
+  callerContextAttributeSchema,
+  callerContextAttributesSchema,
+  type DegradedReason,
+} from './attributes/schema.js';
+export { type CallerContextState, type ReaderOptions, readCallerContext } from './attributes/reader.js';
+export {
+  type AttributeWriterOptions,
+  degradedReason,
+  degradedTaskAttributes,
+  resolveAttributeWriterOptions,
+  TASK_ATTRIBUTES_LIMIT,
+  toTaskAttributes,
+} from './attributes/writer.js';
+export {
+  type CallerNumber,
+  type CallerNumberOptions,
+  callerAni,
+  isE164,
+  maskCallerNumber,
+  parseCallerNumber,
+} from './caller-number.js';
+export {
+  createStickyCallsClient,
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT,
+  type EndCallResult,
+  type StickyCallsClient,
+} from './client.js';
+export {
+  type CallerIdentity,
+  type EndCallBody,
+  type EndCallParams,
+  type EndCallResponse,
+  endCallParamsSchema,
+  endCallResponseSchema,
+  INTENT_STATUSES,
+  type IdentityHints,
+  type IntentStatus,
+  type KnownIntentStatus,
+  LINE_TYPES,
+  type LineType,
+  normalizeIntentStatus,
+  type OpenIntent,
+  type StartCallParams,
+  type StartCallResponse,
+  type StoredVariable,
+  startCallParamsSchema,
+  startCallResponseSchema,
+} from './contract.js';
+export {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConfigurationError,
+  ConflictError,
+  InsufficientCreditsError,
+  InternalServerError,
+  isStickyCallsError,
+  type Operation,
+  RateLimitError,
+  RequestValidationError,
+  ResponseValidationError,
+  StickyCallsError,
+  type StickyCallsErrorCode,
+  type ValidationIssue,
+} from './errors.js';
+export {
+  type IdentityLevel,
+  type IdentityTier,
+  identityTier,
+  levelForConfidence,
+  recommendationForConfidence,
+  type TierOptions,
+} from './identity.js';
+export type {
+  ClientHooks,
+  ClientOptions,
+  CompleteEvent,
+  PerOperation,
+  RequestEvent,
+  RequestOptions,
+  ResponseEvent,
+  RetryEvent,
+  RetryOptions,
+} from './options.js';
+export { maskApiKey } from './redact.js';

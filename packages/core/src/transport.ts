@@ -1,0 +1,291 @@
+/**
+ * One API operation: attempts, retries and one overall deadline.
+ *
+ * ky sends each attempt (URL, JSON body, injected fetch). Its own `retry` and
+ * `timeout` are switched off on purpose: ky's timeout covers only the wait for
+ * headers and restarts with every retry, and ky cannot tell a replayed `end` from
+ * a first one. Here one deadline covers every attempt, body reading and back-off
+ * included, and a per-attempt timeout lets a hung attempt be retried in time.
+ */
+import ky from 'ky';
+import {
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+  errorFromResponse,
+  type Operation,
+  type StickyCallsError,
+} from './errors.js';
+import type { ClientHooks, RetryOptions } from './options.js';
+
+/** What the transport needs, resolved from the client options. */
+export interface TransportConfig {
+  readonly apiKey: string;
+  readonly keyHint: string;
+  readonly baseUrl: string;
+  readonly fetch: typeof globalThis.fetch | undefined;
+  readonly retry: Required<RetryOptions>;
+  readonly hooks: ClientHooks;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Per-operation limits. */
+export interface OperationLimits {
+  readonly timeoutMs: number;
+  readonly attemptTimeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** A 2xx answer, or (for `end` only) a 409 that answered a retry: the first attempt had landed. */
+export interface TransportResult {
+  readonly status: number;
+  readonly body: unknown;
+  readonly attempts: number;
+  readonly replayed: boolean;
+}
+
+const DEADLINE = Symbol('deadline');
+const ATTEMPT_TIMEOUT = Symbol('attempt-timeout');
+const USER_ABORT = Symbol('user-abort');
+
+export async function send(
+  config: TransportConfig,
+  operation: Operation,
+  callId: string,
+  body: unknown,
+  limits: OperationLimits,
+): Promise<TransportResult> {
+  const startedAt = Date.now();
+  const deadline = startedAt + limits.timeoutMs;
+  let attempts = 0;
+  const complete = (error: StickyCallsError | undefined): void =>
+    callHook(config.hooks.onComplete, {
+      operation,
+      callId,
+      attempts,
+      durationMs: Date.now() - startedAt,
+      ok: error === undefined,
+      error,
+    });
+
+  if (limits.signal?.aborted) {
+    const error = new APIUserAbortError(operation);
+    complete(error);
+    throw error;
+  }
+
+  const operationAbort = new AbortController();
+  const deadlineTimer = setTimeout(() => operationAbort.abort(DEADLINE), limits.timeoutMs);
+  const onUserAbort = (): void => operationAbort.abort(USER_ABORT);
+  limits.signal?.addEventListener('abort', onUserAbort, { once: true });
+
+  try {
+    for (;;) {
+      attempts += 1;
+      const outcome = await attempt(config, operation, callId, body, attempts, deadline, limits, operationAbort.signal);
+      if (!(outcome instanceof Error)) {
+        complete(undefined);
+        return { ...outcome, attempts };
+      }
+      const delayMs = outcome.retryable ? retryDelay(config.retry, attempts, outcome) : undefined;
+      // Give up now rather than wait past the deadline or beyond the retry budget.
+      if (delayMs === undefined || attempts > config.retry.maxRetries || Date.now() + delayMs >= deadline) {
+        complete(outcome);
+        throw outcome;
+      }
+      callHook(config.hooks.onRetry, { operation, callId, attempt: attempts, delayMs, error: outcome });
+      const slept = await sleep(delayMs, operationAbort.signal);
+      if (!slept) {
+        const error = abortError(operation, operationAbort.signal, limits.timeoutMs, attempts);
+        complete(error);
+        throw error;
+      }
+    }
+  } finally {
+    clearTimeout(deadlineTimer);
+    limits.signal?.removeEventListener('abort', onUserAbort);
+  }
+}
+
+async function attempt(
+  config: TransportConfig,
+  operation: Operation,
+  callId: string,
+  body: unknown,
+  attemptNumber: number,
+  deadline: number,
+  limits: OperationLimits,
+  operationSignal: AbortSignal,
+): Promise<Omit<TransportResult, 'attempts'> | StickyCallsError> {
+  const attemptTimeoutMs = Math.max(1, Math.min(limits.attemptTimeoutMs, deadline - Date.now()));
+  const attemptAbort = new AbortController();
+  const onOperationAbort = (): void => attemptAbort.abort(operationSignal.reason);
+  operationSignal.addEventListener('abort', onOperationAbort, { once: true });
+  const attemptTimer = setTimeout(() => attemptAbort.abort(ATTEMPT_TIMEOUT), attemptTimeoutMs);
+  const startedAt = Date.now();
+  callHook(config.hooks.onRequest, { operation, callId, attempt: attemptNumber });
+
+  try {
+    const response = await ky.post(`v1/calls/${operation}`, {
+      prefixUrl: config.baseUrl,
+      json: body,
+      headers: { ...config.headers, authorization: `Bearer ${config.apiKey}`, accept: 'application/json' },
+      signal: attemptAbort.signal,
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      ...(config.fetch ? { fetch: config.fetch } : {}),
+    });
+    const text = scrub(await readText(response, attemptAbort.signal), config.apiKey);
+    callHook(config.hooks.onResponse, {
+      operation,
+      callId,
+      attempt: attemptNumber,
+      status: response.status,
+      durationMs: Date.now() - startedAt,
+    });
+    const parsed = parseJson(text);
+
+    if (response.ok) return { status: response.status, body: parsed, replayed: false };
+    if (response.status === 409 && operation === 'end' && attemptNumber > 1) {
+      return { status: response.status, body: parsed, replayed: true };
+    }
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    return errorFromResponse(operation, response.status, parsed, config.keyHint, retryAfterMs);
+  } catch (error) {
+    const reason = attemptAbort.signal.aborted ? attemptAbort.signal.reason : undefined;
+    if (reason === ATTEMPT_TIMEOUT) return new APITimeoutError(operation, attemptTimeoutMs, attemptNumber);
+    if (reason === DEADLINE || reason === USER_ABORT) {
+      return abortError(operation, operationSignal, limits.timeoutMs, attemptNumber);
+    }
+    return new APIConnectionError(operation, `calls.${operation} could not reach ${hostOf(config.baseUrl)}: ${describe(error)}`, {
+      cause: safeCause(error, config.apiKey),
+    });
+  } finally {
+    clearTimeout(attemptTimer);
+    operationSignal.removeEventListener('abort', onOperationAbort);
+  }
+}
+
+function abortError(
+  operation: Operation,
+  signal: AbortSignal,
+  timeoutMs: number,
+  attempts: number,
+): APITimeoutError | APIUserAbortError {
+  return signal.reason === USER_ABORT
+    ? new APIUserAbortError(operation)
+    : new APITimeoutError(operation, timeoutMs, attempts);
+}
+
+/** Milliseconds to wait before the next attempt, `Retry-After` first, else capped exponential back-off with jitter. */
+function retryDelay(retry: Required<RetryOptions>, attempts: number, error: StickyCallsError): number {
+  const retryAfterMs = (error as Partial<{ retryAfterMs: number }>).retryAfterMs;
+  if (retryAfterMs !== undefined) return retryAfterMs;
+  const ceiling = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempts - 1));
+  // Half fixed, half random: spreads a burst of retries without ever retrying at once.
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds; `undefined` when absent or unreadable. */
+export function parseRetryAfter(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * The body as text, given up when the signal fires. Not every `fetch` stops a body
+ * stream on abort (mocks and some polyfills do not), so the deadline is enforced here.
+ */
+function readText(response: Response, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      response.body?.cancel().catch(() => undefined);
+      reject(signal.reason);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    response.text().then(
+      (text) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(text);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function callHook<E>(hook: ((event: E) => void) | undefined, event: E): void {
+  if (hook === undefined) return;
+  try {
+    hook(event);
+  } catch {
+    // A failing log or metrics hook must never fail a call.
+  }
+}
+
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return 'the API';
+  }
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function scrub(text: string, apiKey: string): string {
+  return text.includes(apiKey) ? text.split(apiKey).join('[redacted]') : text;
+}
+
+/** The network error as the cause, unless something in its chain repeats the API key. */
+function safeCause(error: unknown, apiKey: string): unknown {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (`${e.message} ${e.stack ?? ''}`.includes(apiKey) || Object.values(e).some(valueHoldsKey(apiKey))) {
+      return new Error(`${describe(error)} (original error withheld: it contained the API key)`);
+    }
+  }
+  return error;
+}
+
+function valueHoldsKey(apiKey: string) {
+  return (value: unknown): boolean => {
+    if (typeof value === 'string') return value.includes(apiKey);
+    // Request-like objects (ky's errors carry one) hold the Authorization header.
+    return typeof value === 'object' && value !== null && 'headers' in value;
+  };
+}
