@@ -75,11 +75,23 @@ describe('calls.start', () => {
 describe('request validation: a bad request throws naming the field, and nothing is sent', () => {
   const cases: [string, unknown, string][] = [
     ['empty call_id', { call_id: '', identity_hints: { ani: '+14155551234' } }, 'call_id'],
-    ['call_id over 128 characters', { call_id: 'x'.repeat(129), identity_hints: { ani: '+14155551234' } }, 'call_id'],
+    [
+      'call_id over 128 characters',
+      { call_id: 'x'.repeat(129), identity_hints: { ani: '+14155551234' } },
+      'call_id',
+    ],
     ['no identity hint', { call_id: 'CA1', identity_hints: {} }, 'identity_hints'],
     ['empty external_ids only', { call_id: 'CA1', identity_hints: { external_ids: {} } }, 'identity_hints'],
-    ['withheld caller as ani', { call_id: 'CA1', identity_hints: { ani: 'anonymous' } }, 'identity_hints.ani'],
-    ['national number as ani', { call_id: 'CA1', identity_hints: { ani: '4155551234' } }, 'identity_hints.ani'],
+    [
+      'withheld caller as ani',
+      { call_id: 'CA1', identity_hints: { ani: 'anonymous' } },
+      'identity_hints.ani',
+    ],
+    [
+      'national number as ani',
+      { call_id: 'CA1', identity_hints: { ani: '4155551234' } },
+      'identity_hints.ani',
+    ],
     ['unknown line type', { ...startParams(), telco: { line_type: 'satellite' } }, 'telco.line_type'],
     ['a camelCase key', { callId: 'CA1', identity_hints: { ani: '+14155551234' } }, 'callId'],
     ['not an object', 'CA1', ''],
@@ -97,10 +109,26 @@ describe('request validation: a bad request throws naming the field, and nothing
     ['no customer_ref nor identity_hints', { call_id: 'CA1', intent: 'x' }, 'customer_ref'],
     ['an empty intent', { call_id: 'CA1', customer_ref: 'c', intent: '' }, 'intent'],
     ['an empty intent_status', { call_id: 'CA1', customer_ref: 'c', intent_status: ' ' }, 'intent_status'],
-    ['an object as a variable value', { call_id: 'CA1', customer_ref: 'c', variables: { a: { b: 1 } } }, 'variables.a'],
-    ['NaN as a variable value', { call_id: 'CA1', customer_ref: 'c', variables: { a: Number.NaN } }, 'variables.a'],
-    ['null as a variable value', { call_id: 'CA1', customer_ref: 'c', variables: { a: null } }, 'variables.a'],
-    ['intent_is_open instead of intent_status', { call_id: 'CA1', customer_ref: 'c', intent_is_open: true }, 'intent_is_open'],
+    [
+      'an object as a variable value',
+      { call_id: 'CA1', customer_ref: 'c', variables: { a: { b: 1 } } },
+      'variables.a',
+    ],
+    [
+      'NaN as a variable value',
+      { call_id: 'CA1', customer_ref: 'c', variables: { a: Number.NaN } },
+      'variables.a',
+    ],
+    [
+      'null as a variable value',
+      { call_id: 'CA1', customer_ref: 'c', variables: { a: null } },
+      'variables.a',
+    ],
+    [
+      'intent_is_open instead of intent_status',
+      { call_id: 'CA1', customer_ref: 'c', intent_is_open: true },
+      'intent_is_open',
+    ],
   ];
   it.each(endCases)('end: %s', async (_name, params, field) => {
     const error = await rejectionOf(client().calls.end(params as never));
@@ -151,7 +179,12 @@ describe('calls.end', () => {
   it('treats any 2xx as saved, even with a body it cannot read', async () => {
     server.use(http.post(`${BASE_URL}/v1/calls/end`, () => new HttpResponse('OK', { status: 200 })));
     const result = await client().calls.end({ call_id: 'CA1', customer_ref: 'cust_1', intent: 'x' });
-    expect(result).toMatchObject({ call_id: 'CA1', customer_ref: 'cust_1', already_saved: false, call_end: null });
+    expect(result).toMatchObject({
+      call_id: 'CA1',
+      customer_ref: 'cust_1',
+      already_saved: false,
+      call_end: null,
+    });
   });
 });
 
@@ -162,11 +195,21 @@ describe('responses are read leniently, per the contract', () => {
   it('keeps unknown enum strings, reads null confidence as 0 and derives what is missing', async () => {
     answer({
       customer_ref: 'cust_abc123',
-      identity: { confidence: null, level: 'extreme', recommendation: 'escalate', sources: ['ani:mobile', 7] },
+      identity: {
+        confidence: null,
+        level: 'extreme',
+        recommendation: 'escalate',
+        sources: ['ani:mobile', 7],
+      },
     });
     const ctx = await client().calls.start(startParams('CA5'));
     expect(ctx.call_id).toBe('CA5');
-    expect(ctx.identity).toEqual({ confidence: 0, level: 'extreme', sources: ['ani:mobile'], recommendation: 'escalate' });
+    expect(ctx.identity).toEqual({
+      confidence: 0,
+      level: 'extreme',
+      sources: ['ani:mobile'],
+      recommendation: 'escalate',
+    });
     expect(ctx.open_intents).toEqual([]);
     expect(ctx.variables).toEqual({});
     expect(ctx.call_start).toBeNull();
@@ -183,7 +226,12 @@ describe('responses are read leniently, per the contract', () => {
     answer({
       customer_ref: 'c',
       identity: { confidence: 0.9 },
-      variables: { name: 'Jo', tier: { value: 'gold', source: 'crm', ttl_seconds: 60 }, bad: { nope: 1 }, count: 3 },
+      variables: {
+        name: 'Jo',
+        tier: { value: 'gold', source: 'crm', ttl_seconds: 60 },
+        bad: { nope: 1 },
+        count: 3,
+      },
       open_intents: [{ intent: 'refund' }, { status: 'open' }, 'junk', { intent: 'move', attempt_count: 4 }],
     });
     const ctx = await client().calls.start(startParams());

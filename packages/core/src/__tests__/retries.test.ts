@@ -37,7 +37,9 @@ describe('what is retried', () => {
 
   it('gives up after maxRetries with the last error', async () => {
     emulator.inject({ type: 'status', status: 503, times: 10 });
-    const error = await rejectionOf(client({ retry: { maxRetries: 3, initialDelayMs: 1 } }).calls.start(startParams()));
+    const error = await rejectionOf(
+      client({ retry: { maxRetries: 3, initialDelayMs: 1 } }).calls.start(startParams()),
+    );
     expect(isStickyCallsError(error, InternalServerError)).toBe(true);
     expect(error).toMatchObject({ status: 503, code: 'server_error', retryable: true });
     expect(emulator.requests).toHaveLength(4);
@@ -45,7 +47,9 @@ describe('what is retried', () => {
 
   it('makes a single attempt with retry: false', async () => {
     emulator.inject({ type: 'status', status: 500, times: 2 });
-    await expect(client({ retry: false }).calls.start(startParams())).rejects.toBeInstanceOf(InternalServerError);
+    await expect(client({ retry: false }).calls.start(startParams())).rejects.toBeInstanceOf(
+      InternalServerError,
+    );
     expect(emulator.requests).toHaveLength(1);
   });
 
@@ -164,7 +168,9 @@ describe('one deadline per operation, retries included', () => {
         return new HttpResponse(stream, { headers: { 'content-type': 'application/json' } });
       }),
     );
-    const [outcome, elapsed] = await timed(client({ timeout: 2000, attemptTimeout: 300 }).calls.start(startParams()));
+    const [outcome, elapsed] = await timed(
+      client({ timeout: 2000, attemptTimeout: 300 }).calls.start(startParams()),
+    );
     expect(outcome).toMatchObject({ customer_ref: expect.any(String) });
     expect(attempts).toBe(2);
     expect(elapsed).toBeGreaterThanOrEqual(290);
@@ -181,7 +187,9 @@ describe('one deadline per operation, retries included', () => {
 
   it('takes a per-call timeout', async () => {
     emulator.inject({ type: 'hang', times: 10 });
-    const [error, elapsed] = await timed(client({ timeout: 60_000 }).calls.start(startParams(), { timeout: 300 }));
+    const [error, elapsed] = await timed(
+      client({ timeout: 60_000 }).calls.start(startParams(), { timeout: 300 }),
+    );
     expect(error).toBeInstanceOf(APITimeoutError);
     expect(elapsed).toBeLessThan(3000);
   });
@@ -227,10 +235,17 @@ describe('end and 409', () => {
     );
     const sticky = client();
     const ctx = await sticky.calls.start(startParams('CA2'));
-    const saved = await sticky.calls.end({ call_id: 'CA2', customer_ref: ctx.customer_ref, intent: 'refund_request' });
+    const saved = await sticky.calls.end({
+      call_id: 'CA2',
+      customer_ref: ctx.customer_ref,
+      intent: 'refund_request',
+    });
     expect(saved).toMatchObject({ call_id: 'CA2', customer_ref: ctx.customer_ref, already_saved: true });
     expect(emulator.requests.filter((r) => r.operation === 'end').map((r) => r.status)).toEqual([200, 409]);
-    expect(emulator.customers()[0]?.intents.get('refund_request')).toEqual({ status: 'open', attemptCount: 1 });
+    expect(emulator.customers()[0]?.intents.get('refund_request')).toEqual({
+      status: 'open',
+      attemptCount: 1,
+    });
   });
 
   it('throws ConflictError for a 409 on the first attempt', async () => {
@@ -258,7 +273,7 @@ describe('end and 409', () => {
 describe('hooks', () => {
   it('reports each attempt, each retry and the outcome, with no key and no caller number', async () => {
     emulator.inject({ type: 'status', status: 503 });
-    const events: unknown[] = [];
+    const events: [string, unknown][] = [];
     const sticky = client({
       apiKey: 'sk_test_emulator',
       hooks: {
@@ -269,9 +284,22 @@ describe('hooks', () => {
       },
     });
     await sticky.calls.start(startParams('CA7'));
-    expect(events.map(([type]) => type)).toEqual(['request', 'response', 'retry', 'request', 'response', 'complete']);
-    expect(events[1]).toEqual(['response', expect.objectContaining({ operation: 'start', callId: 'CA7', attempt: 1, status: 503 })]);
-    expect(events[5]).toEqual(['complete', expect.objectContaining({ ok: true, attempts: 2, error: undefined })]);
+    expect(events.map(([type]) => type)).toEqual([
+      'request',
+      'response',
+      'retry',
+      'request',
+      'response',
+      'complete',
+    ]);
+    expect(events[1]).toEqual([
+      'response',
+      expect.objectContaining({ operation: 'start', callId: 'CA7', attempt: 1, status: 503 }),
+    ]);
+    expect(events[5]).toEqual([
+      'complete',
+      expect.objectContaining({ ok: true, attempts: 2, error: undefined }),
+    ]);
     const logged = JSON.stringify(events);
     expect(logged).not.toContain('sk_test_emulator');
     expect(logged).not.toContain('4155551234');
