@@ -47,7 +47,8 @@ function prependPath(bin) {
 
 function run(cmd, cmdArgs) {
   const result = spawnSync(cmd, cmdArgs, { cwd: root, env, stdio: 'inherit' });
-  if (result.status !== 0) fail(`\`${cmd} ${cmdArgs.join(' ')}\` failed (exit ${result.status ?? result.signal}).`);
+  if (result.status !== 0)
+    fail(`\`${cmd} ${cmdArgs.join(' ')}\` failed (exit ${result.status ?? result.signal}).`);
 }
 
 function fail(message) {

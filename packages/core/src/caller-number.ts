@@ -64,14 +64,18 @@ export function parseCallerNumber(value: unknown, options: CallerNumberOptions =
 
   const scheme = /^(client|sips?):/i.exec(raw);
   if (scheme?.[1]) {
-    const rest = raw.slice(scheme[0].length);
-    return scheme[1].toLowerCase() === 'client' ? { kind: 'client', identity: rest } : { kind: 'sip', uri: raw };
+    const rest = raw.slice(scheme[0].length).trim();
+    if (rest === '') return { kind: 'invalid', raw };
+    return scheme[1].toLowerCase() === 'client'
+      ? { kind: 'client', identity: rest }
+      : { kind: 'sip', uri: raw };
   }
   if (WITHHELD_WORDS.has(raw.toLowerCase())) return { kind: 'withheld', raw };
 
+  // Keypad spellings count as withheld however they are written, even without their '+'.
+  if (WITHHELD_NUMBERS.has(`+${raw.replace(/\D/g, '').replace(/^00/, '')}`)) return { kind: 'withheld', raw };
   const e164 = toE164(raw, options.defaultCallingCode);
   if (e164 === undefined) return { kind: 'invalid', raw };
-  if (WITHHELD_NUMBERS.has(e164)) return { kind: 'withheld', raw };
   return { kind: 'phone', e164 };
 }
 
@@ -112,19 +116,23 @@ export function maskCallerNumber(value: unknown): string {
 }
 
 function toE164(raw: string, defaultCallingCode: string | undefined): string | undefined {
+  // The '(0)' some write after a country code (+44 (0)20 …) is a trunk prefix, not a digit.
+  const international = /^(\+|00)/.test(raw) ? raw.replace(/\(0\)/g, '') : raw;
   // Separators people and CRMs put in numbers; anything else (letters, '#', '*') is not a number.
-  const compact = raw.replace(/[\s().\-/]/g, '');
+  const compact = international.replace(/[\s().\-/]/g, '');
   let candidate: string;
   if (compact.startsWith('+')) {
     candidate = compact;
   } else if (compact.startsWith('00')) {
     candidate = `+${compact.slice(2)}`;
-  } else if (defaultCallingCode !== undefined && /^\d+$/.test(defaultCallingCode)) {
-    // A national number: drop the trunk prefix '0' (UK, EU) before adding the country code.
+  } else if (defaultCallingCode !== undefined && /^\d+$/.test(defaultCallingCode) && /^\d+$/.test(compact)) {
+    // National numbers have at most 10 digits once the trunk '0' is dropped; a longer
+    // one that starts with the country code already carries it (447700900123).
     const national = compact.replace(/^0/, '');
-    candidate = national.startsWith(defaultCallingCode) && defaultCallingCode === '1' && national.length === 11
-      ? `+${national}`
-      : `+${defaultCallingCode}${national}`;
+    candidate =
+      national.length >= 11 && national.startsWith(defaultCallingCode)
+        ? `+${national}`
+        : `+${defaultCallingCode}${national}`;
   } else {
     return undefined;
   }

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import { DEFAULT_BASE_URL } from './constants.js';
 import {
   type EndCallParams,
   type EndCallResponse,
@@ -19,9 +20,8 @@ import {
 import type { ClientOptions, PerOperation, RequestOptions, RetryOptions } from './options.js';
 import { maskApiKey } from './redact.js';
 import { send, type TransportConfig } from './transport.js';
+import { toValidationIssues } from './zod-issues.js';
 
-/** The default API address. */
-export const DEFAULT_BASE_URL = 'https://api.stickycalls.com';
 /** Default overall deadline per operation, in milliseconds. */
 export const DEFAULT_TIMEOUT = { start: 5000, end: 8000 } as const;
 const DEFAULT_RETRY: Required<RetryOptions> = { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2000 };
@@ -131,7 +131,8 @@ function resolveConfig(options: ClientOptions): TransportConfig {
   if (!isHttpUrl(baseUrl)) {
     throw new ConfigurationError(`baseUrl must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
   }
-  const retry = options.retry === false ? { ...DEFAULT_RETRY, maxRetries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
+  const retry =
+    options.retry === false ? { ...DEFAULT_RETRY, maxRetries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
   for (const [name, value] of Object.entries(retry)) {
     if (!Number.isFinite(value) || value < 0) {
       throw new ConfigurationError(`retry.${name} must be a number of 0 or more, got ${String(value)}`);
@@ -171,25 +172,18 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-function validate<S extends z.ZodType>(operation: Operation, schema: S, params: unknown): z.output<S> {
+function validate<S extends z.ZodMiniType>(operation: Operation, schema: S, params: unknown): z.output<S> {
   const parsed = schema.safeParse(params);
-  if (!parsed.success) throw new RequestValidationError(operation, toIssues(parsed.error));
+  if (!parsed.success) throw new RequestValidationError(operation, toValidationIssues(parsed.error));
   return parsed.data;
 }
 
-function bodyIssues(body: unknown, error: z.ZodError): ValidationIssue[] {
+function bodyIssues(body: unknown, error: z.core.$ZodError): ValidationIssue[] {
   if (typeof body === 'string') {
     return [{ path: [], message: body === '' ? 'the body is empty' : 'the body is not JSON' }];
   }
   if (!isObject(body)) return [{ path: [], message: 'the body is not a JSON object' }];
-  return toIssues(error);
-}
-
-function toIssues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
-    message: issue.message,
-  }));
+  return toValidationIssues(error);
 }
 
 function isHttpUrl(value: unknown): boolean {

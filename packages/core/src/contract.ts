@@ -4,8 +4,11 @@
  *
  * Requests are strict (unknown keys and bad values are refused before sending);
  * responses are lenient where the public docs disagree with themselves.
+ *
+ * Written with `zod/mini`: its functions tree-shake, which keeps the Flex bundle
+ * small and a Twilio Function's cold load short.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isE164 } from './caller-number.js';
 import {
   type IdentityLevel,
@@ -25,38 +28,55 @@ export type KnownIntentStatus = (typeof INTENT_STATUSES)[number];
 /** Telco line types the API scores (`mobile` weighs most). */
 export const LINE_TYPES = ['mobile', 'landline', 'voip', 'unknown'] as const;
 
+/** Runs `normalise` on the raw value, then validates the result with `schema`. */
+function lenient<S extends z.ZodMiniType>(normalise: (value: unknown) => unknown, schema: S) {
+  return z.pipe(z.transform(normalise), schema);
+}
+
 const callId = z
   .string({ error: 'call_id must be a string' })
-  .min(1, 'call_id must not be empty')
-  .max(128, 'call_id must be at most 128 characters');
+  .check(
+    z.minLength(1, 'call_id must not be empty'),
+    z.maxLength(128, 'call_id must be at most 128 characters'),
+  );
 
 const nonEmpty = (field: string) =>
-  z.string({ error: `${field} must be a string` }).trim().min(1, `${field} must not be empty`);
+  z
+    .string({ error: `${field} must be a string` })
+    .check(z.trim(), z.minLength(1, `${field} must not be empty`));
 
 const identityHintsSchema = z
   .strictObject({
     /** Caller number in E.164; withheld and non-phone callers must be left out. */
-    ani: z
-      .string({ error: 'ani must be a string' })
-      .refine(isE164, 'ani must be an E.164 number such as +14155551234 (withheld callers must be left out)')
-      .optional(),
+    ani: z.optional(
+      z
+        .string({ error: 'ani must be a string' })
+        .check(
+          z.refine(
+            isE164,
+            'ani must be an E.164 number such as +14155551234 (withheld callers must be left out)',
+          ),
+        ),
+    ),
     /** The number that was dialled. */
-    dnis: nonEmpty('dnis').optional(),
+    dnis: z.optional(nonEmpty('dnis')),
     /** Stable ids from your systems (CRM id, account number). */
-    external_ids: z.record(nonEmpty('external id name'), nonEmpty('external id')).optional(),
+    external_ids: z.optional(z.record(nonEmpty('external id name'), nonEmpty('external id'))),
     /** A `customer_ref` returned by an earlier call. */
-    customer_ref: nonEmpty('customer_ref').optional(),
+    customer_ref: z.optional(nonEmpty('customer_ref')),
   })
-  .refine(
-    (hints) =>
-      hints.ani !== undefined ||
-      hints.customer_ref !== undefined ||
-      (hints.external_ids !== undefined && Object.keys(hints.external_ids).length > 0),
-    'identity_hints must include ani, external_ids, or customer_ref',
+  .check(
+    z.refine(
+      (hints) =>
+        hints.ani !== undefined ||
+        hints.customer_ref !== undefined ||
+        (hints.external_ids !== undefined && Object.keys(hints.external_ids).length > 0),
+      'identity_hints must include ani, external_ids, or customer_ref',
+    ),
   );
 
 const telcoSchema = z.strictObject({
-  line_type: z.enum(LINE_TYPES).optional(),
+  line_type: z.optional(z.enum(LINE_TYPES)),
 });
 
 // ---------------------------------------------------------------------------
@@ -69,49 +89,56 @@ export const startCallParamsSchema = z.strictObject({
   /** Who might be calling: at least one of `ani`, `external_ids`, `customer_ref`. */
   identity_hints: identityHintsSchema,
   /** Line type of the caller's number; `mobile` raises confidence. */
-  telco: telcoSchema.optional(),
+  telco: z.optional(telcoSchema),
 });
 
 // Response pieces are lenient: the docs disagree, and a degraded answer beats a failed call.
 
-const numberOrNull = z.preprocess((value) => {
+const numberOrNull = lenient((value) => {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
   return null;
-}, z.number().nullable());
+}, z.nullable(z.number()));
 
 /** A confidence: numbers clamped to 0..1, `null` and anything unreadable as 0. */
-export const confidenceSchema = numberOrNull.transform((value) => Math.min(1, Math.max(0, value ?? 0)));
-
-const stringOrNull = z.preprocess(
-  (value) => (typeof value === 'string' && value !== '' ? value : null),
-  z.string().nullable(),
+export const confidenceSchema = z.pipe(
+  numberOrNull,
+  z.transform((value: number | null) => Math.min(1, Math.max(0, value ?? 0))),
 );
 
-const identitySchema = z
-  .object({
+const stringOrNull = lenient(
+  (value) => (typeof value === 'string' && value !== '' ? value : null),
+  z.nullable(z.string()),
+);
+
+const identitySchema = z.pipe(
+  z.object({
     /** 0 to 1; `null` and missing are read as 0. */
     confidence: confidenceSchema,
     /** `very_high`, `high`, `medium`, `low`, or a newer value; derived from confidence when absent. */
     level: stringOrNull,
     /** Why the API matched, e.g. `ani:mobile`, `external_id`, `recency:1day`. */
-    sources: z.preprocess(
+    sources: lenient(
       (value) => (Array.isArray(value) ? value.filter((s) => typeof s === 'string') : []),
       z.array(z.string()),
     ),
     /** `reuse`, `confirm`, `ignore`, or a newer value; derived from confidence when absent. */
     recommendation: stringOrNull,
-  })
-  .transform(({ confidence, level, sources, recommendation }) => ({
+  }),
+  z.transform(({ confidence, level, sources, recommendation }) => ({
     confidence,
     level: (level ?? levelForConfidence(confidence)) as IdentityLevel,
     sources,
-    recommendation: (recommendation ?? recommendationForConfidence(confidence)) as IdentityTier | (string & {}),
-  }));
+    recommendation: (recommendation ?? recommendationForConfidence(confidence)) as
+      | IdentityTier
+      | (string & {}),
+  })),
+);
 
 const openIntentSchema = z.object({
-  intent: z.string().min(1),
-  status: z.preprocess((value) => (typeof value === 'string' && value !== '' ? value : 'open'), z.string()),
+  intent: z.string().check(z.minLength(1)),
+  status: lenient((value) => (typeof value === 'string' && value !== '' ? value : 'open'), z.string()),
   attempt_count: numberOrNull,
 });
 
@@ -136,21 +163,28 @@ function normaliseVariable(value: unknown): unknown {
 }
 
 /** Stored variables, normalised: plain values become `{value}`, unusable entries are dropped. */
-export const storedVariablesSchema = z.preprocess((value) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-  const entries = Object.entries(value).flatMap(([name, raw]) => {
-    const normalised = normaliseVariable(raw);
-    return normalised === undefined ? [] : [[name, normalised] as const];
-  });
-  return Object.fromEntries(entries);
-}, z.record(z.string(), storedVariableSchema));
+export const storedVariablesSchema = lenient(
+  (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+    const entries = Object.entries(value).flatMap(([name, raw]) => {
+      const normalised = normaliseVariable(raw);
+      return normalised === undefined ? [] : [[name, normalised] as const];
+    });
+    return Object.fromEntries(entries);
+  },
+  z.record(z.string(), storedVariableSchema),
+);
 
 /** Open intents, normalised: entries without an intent name are dropped. */
-export const openIntentsSchema = z.preprocess(
+export const openIntentsSchema = lenient(
   (value) =>
     Array.isArray(value)
       ? value.filter(
-          (item) => typeof item === 'object' && item !== null && typeof item.intent === 'string' && item.intent !== '',
+          (item) =>
+            typeof item === 'object' &&
+            item !== null &&
+            typeof item.intent === 'string' &&
+            item.intent !== '',
         )
       : [],
   z.array(openIntentSchema),
@@ -158,15 +192,12 @@ export const openIntentsSchema = z.preprocess(
 
 /** Response body of `calls.start`, normalised. */
 export const startCallResponseSchema = z.object({
-  call_id: z.string().optional(),
+  call_id: z.optional(z.string()),
   /** Opaque customer id (a UUID on some pages, `cust_…` on others): never parse it. */
-  customer_ref: z.string({ error: 'customer_ref is missing' }).min(1, 'customer_ref is empty'),
+  customer_ref: z.string({ error: 'customer_ref is missing' }).check(z.minLength(1, 'customer_ref is empty')),
   /** ISO-8601 time the call started, as the API recorded it; `null` when absent. */
   call_start: stringOrNull,
-  identity: z.preprocess(
-    (value) => (typeof value === 'object' && value !== null ? value : {}),
-    identitySchema,
-  ),
+  identity: lenient((value) => (typeof value === 'object' && value !== null ? value : {}), identitySchema),
   open_intents: openIntentsSchema,
   variables: storedVariablesSchema,
 });
@@ -174,18 +205,22 @@ export const startCallResponseSchema = z.object({
 // ---------------------------------------------------------------------------
 // POST /v1/calls/end
 
-const intentStatusSchema = z.union([
-  z.enum(INTENT_STATUSES),
-  // Newer statuses pass through; the string & {} keeps editor completion for the known three.
-  z.custom<string & {}>((value) => typeof value === 'string' && value.trim() !== '', 'intent_status must not be empty'),
-]);
+const intentStatusSchema = z.union(
+  [
+    z.enum(INTENT_STATUSES),
+    // Newer statuses pass through; `string & {}` keeps editor completion for the known three.
+    z.custom<string & {}>((value) => typeof value === 'string' && value.trim() !== ''),
+  ],
+  { error: 'intent_status must be open, resolved, abandoned or another non-empty string' },
+);
 
 /** Variable values are sent as strings; numbers and booleans are converted. */
-const variableValueSchema = z
-  .union([z.string(), z.number().refine(Number.isFinite, 'must be a finite number'), z.boolean()], {
+const variableValueSchema = z.pipe(
+  z.union([z.string(), z.number().check(z.refine(Number.isFinite, 'must be a finite number')), z.boolean()], {
     error: 'variable values must be strings, numbers or booleans',
-  })
-  .transform((value) => String(value));
+  }),
+  z.transform((value: string | number | boolean) => String(value)),
+);
 
 /** Request body of `calls.end`. */
 export const endCallParamsSchema = z
@@ -193,24 +228,29 @@ export const endCallParamsSchema = z
     /** The same id that was sent to `calls.start`. */
     call_id: callId,
     /** The customer from `calls.start`: the normal way to name them. */
-    customer_ref: nonEmpty('customer_ref').optional(),
+    customer_ref: z.optional(nonEmpty('customer_ref')),
     /** For an end without a start (batch, webhook flows): who the caller was. */
-    identity_hints: identityHintsSchema.optional(),
+    identity_hints: z.optional(identityHintsSchema),
     /** What the call was about, as a slug such as `billing_inquiry`. */
-    intent: nonEmpty('intent').optional(),
+    intent: z.optional(nonEmpty('intent')),
     /** `open` (counts an attempt), `resolved`, `abandoned`. */
-    intent_status: intentStatusSchema.optional(),
+    intent_status: z.optional(intentStatusSchema),
     /** Facts to remember, name → value; values are sent as strings. */
-    variables: z.record(nonEmpty('variable name'), variableValueSchema).optional(),
+    variables: z.optional(z.record(nonEmpty('variable name'), variableValueSchema)),
   })
-  .refine((params) => params.customer_ref !== undefined || params.identity_hints !== undefined, {
-    message: 'calls.end needs customer_ref (from calls.start) or identity_hints',
-    path: ['customer_ref'],
-  });
+  .check(
+    z.refine((params) => params.customer_ref !== undefined || params.identity_hints !== undefined, {
+      message: 'calls.end needs customer_ref (from calls.start) or identity_hints',
+      path: ['customer_ref'],
+    }),
+  );
 
-const countOrNames = z.preprocess(
-  (value) => (typeof value === 'number' || Array.isArray(value) ? value : null),
-  z.union([z.number(), z.array(z.string()), z.null()]).catch(null),
+const countOrNames = lenient(
+  (value) =>
+    typeof value === 'number' || (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+      ? value
+      : null,
+  z.union([z.number(), z.array(z.string()), z.null()]),
 );
 
 /** Response body of `calls.end`; every field is optional because a 2xx is a save whatever the body says. */
@@ -225,19 +265,6 @@ export const endCallResponseSchema = z.object({
   /** A count or a list of variable names, as the API sends it. */
   variables_updated: countOrNames,
 });
-
-/** The API's error body: `{error, message, details: {issues}}`, all optional. */
-export const apiErrorBodySchema = z
-  .object({
-    error: z.string().optional(),
-    message: z.string().optional(),
-    details: z
-      .object({
-        issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })),
-      })
-      .optional(),
-  })
-  .loose();
 
 /**
  * Maps the intent statuses people and older integrations send to the API's:

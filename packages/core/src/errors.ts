@@ -45,7 +45,12 @@ export class StickyCallsError extends Error {
   /** Whether repeating the same request later may succeed. */
   readonly retryable: boolean;
 
-  constructor(message: string, code: StickyCallsErrorCode, retryable: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    code: StickyCallsErrorCode,
+    retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = (new.target as unknown as ErrorClass<StickyCallsError>).errorName;
     this.code = code;
@@ -62,7 +67,10 @@ export class StickyCallsError extends Error {
  * if (isStickyCallsError(err, RateLimitError)) wait(err.retryAfterMs);
  */
 export function isStickyCallsError(value: unknown): value is StickyCallsError;
-export function isStickyCallsError<T extends StickyCallsError>(value: unknown, kind: ErrorClass<T>): value is T;
+export function isStickyCallsError<T extends StickyCallsError>(
+  value: unknown,
+  kind: ErrorClass<T>,
+): value is T;
 export function isStickyCallsError(value: unknown, kind?: ErrorClass<StickyCallsError>): boolean {
   if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) {
     return false;
@@ -268,7 +276,13 @@ export function errorFromResponse(
   const call = `calls.${operation}`;
   switch (true) {
     case status === 400:
-      return new BadRequestError(operation, status, body, `${call} was rejected (400): ${detail}`, 'bad_request');
+      return new BadRequestError(
+        operation,
+        status,
+        body,
+        `${call} was rejected (400): ${detail}`,
+        'bad_request',
+      );
     case status === 401:
       return new AuthenticationError(
         operation,

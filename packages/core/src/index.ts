@@ -3,17 +3,18 @@
  * caller-number handling and the task-attribute writer and reader.
  * The API emulator is at `@stickycalls/core/testing`.
  */
+
+export { type CallerContextState, type ReaderOptions, readCallerContext } from './attributes/reader.js';
 export {
+  ATTRIBUTE_KEY,
+  ATTRIBUTE_VERSION,
   type CallerContextAttribute,
   type CallerContextAttributes,
   type CallerContextIntent,
-  ATTRIBUTE_KEY,
-  ATTRIBUTE_VERSION,
   callerContextAttributeSchema,
   callerContextAttributesSchema,
   type DegradedReason,
 } from './attributes/schema.js';
-export { type CallerContextState, type ReaderOptions, readCallerContext } from './attributes/reader.js';
 export {
   type AttributeWriterOptions,
   degradedReason,
@@ -32,11 +33,11 @@ export {
 } from './caller-number.js';
 export {
   createStickyCallsClient,
-  DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT,
   type EndCallResult,
   type StickyCallsClient,
 } from './client.js';
+export { DEFAULT_BASE_URL } from './constants.js';
 export {
   type CallerIdentity,
   type EndCallBody,
@@ -44,8 +45,8 @@ export {
   type EndCallResponse,
   endCallParamsSchema,
   endCallResponseSchema,
-  INTENT_STATUSES,
   type IdentityHints,
+  INTENT_STATUSES,
   type IntentStatus,
   type KnownIntentStatus,
   LINE_TYPES,

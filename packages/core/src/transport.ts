@@ -74,67 +74,68 @@ export async function send(
     throw error;
   }
 
-  const operationAbort = new AbortController();
-  const deadlineTimer = setTimeout(() => operationAbort.abort(DEADLINE), limits.timeoutMs);
-  const onUserAbort = (): void => operationAbort.abort(USER_ABORT);
-  limits.signal?.addEventListener('abort', onUserAbort, { once: true });
-
-  try {
-    for (;;) {
-      attempts += 1;
-      const outcome = await attempt(config, operation, callId, body, attempts, deadline, limits, operationAbort.signal);
-      if (!(outcome instanceof Error)) {
-        complete(undefined);
-        return { ...outcome, attempts };
-      }
-      const delayMs = outcome.retryable ? retryDelay(config.retry, attempts, outcome) : undefined;
-      // Give up now rather than wait past the deadline or beyond the retry budget.
-      if (delayMs === undefined || attempts > config.retry.maxRetries || Date.now() + delayMs >= deadline) {
-        complete(outcome);
-        throw outcome;
-      }
-      callHook(config.hooks.onRetry, { operation, callId, attempt: attempts, delayMs, error: outcome });
-      const slept = await sleep(delayMs, operationAbort.signal);
-      if (!slept) {
-        const error = abortError(operation, operationAbort.signal, limits.timeoutMs, attempts);
-        complete(error);
-        throw error;
-      }
+  const json = JSON.stringify(body);
+  for (;;) {
+    attempts += 1;
+    const outcome = await attempt(config, operation, callId, json, attempts, deadline, limits);
+    if (!(outcome instanceof Error)) {
+      complete(undefined);
+      return { ...outcome, attempts };
     }
-  } finally {
-    clearTimeout(deadlineTimer);
-    limits.signal?.removeEventListener('abort', onUserAbort);
+    const delayMs = outcome.retryable ? retryDelay(config.retry, attempts, outcome) : undefined;
+    // Give up now rather than wait past the deadline or beyond the retry budget.
+    if (delayMs === undefined || attempts > config.retry.maxRetries || Date.now() + delayMs >= deadline) {
+      complete(outcome);
+      throw outcome;
+    }
+    callHook(config.hooks.onRetry, { operation, callId, attempt: attempts, delayMs, error: outcome });
+    if (!(await sleep(delayMs, limits.signal))) {
+      const error = new APIUserAbortError(operation);
+      complete(error);
+      throw error;
+    }
   }
 }
 
+/**
+ * One HTTP attempt, headers and body, under one AbortController: it fires at the
+ * attempt timeout or the operation's deadline, whichever comes first, or when the
+ * caller's signal does.
+ */
 async function attempt(
   config: TransportConfig,
   operation: Operation,
   callId: string,
-  body: unknown,
+  json: string,
   attemptNumber: number,
   deadline: number,
   limits: OperationLimits,
-  operationSignal: AbortSignal,
 ): Promise<Omit<TransportResult, 'attempts'> | StickyCallsError> {
-  const attemptTimeoutMs = Math.max(1, Math.min(limits.attemptTimeoutMs, deadline - Date.now()));
+  const remaining = deadline - Date.now();
+  const attemptTimeoutMs = Math.max(1, Math.min(limits.attemptTimeoutMs, remaining));
   const attemptAbort = new AbortController();
-  const onOperationAbort = (): void => attemptAbort.abort(operationSignal.reason);
-  operationSignal.addEventListener('abort', onOperationAbort, { once: true });
-  const attemptTimer = setTimeout(() => attemptAbort.abort(ATTEMPT_TIMEOUT), attemptTimeoutMs);
+  const timer = setTimeout(
+    () => attemptAbort.abort(attemptTimeoutMs >= remaining ? DEADLINE : ATTEMPT_TIMEOUT),
+    attemptTimeoutMs,
+  );
+  const onUserAbort = (): void => attemptAbort.abort(USER_ABORT);
+  limits.signal?.addEventListener('abort', onUserAbort, { once: true });
   const startedAt = Date.now();
   callHook(config.hooks.onRequest, { operation, callId, attempt: attemptNumber });
 
   try {
     const response = await ky.post(`v1/calls/${operation}`, {
       prefixUrl: config.baseUrl,
-      json: body,
-      headers: { ...config.headers, authorization: `Bearer ${config.apiKey}`, accept: 'application/json' },
-      signal: attemptAbort.signal,
+      headers: {
+        ...config.headers,
+        authorization: `Bearer ${config.apiKey}`,
+        accept: 'application/json',
+        'content-type': 'application/json',
+      },
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
-      ...(config.fetch ? { fetch: config.fetch } : {}),
+      fetch: sendWith(config.fetch ?? globalThis.fetch, json, attemptAbort.signal),
     });
     const text = scrub(await readText(response, attemptAbort.signal), config.apiKey);
     callHook(config.hooks.onResponse, {
@@ -154,28 +155,21 @@ async function attempt(
     return errorFromResponse(operation, response.status, parsed, config.keyHint, retryAfterMs);
   } catch (error) {
     const reason = attemptAbort.signal.aborted ? attemptAbort.signal.reason : undefined;
+    if (reason === USER_ABORT) return new APIUserAbortError(operation);
     if (reason === ATTEMPT_TIMEOUT) return new APITimeoutError(operation, attemptTimeoutMs, attemptNumber);
-    if (reason === DEADLINE || reason === USER_ABORT) {
-      return abortError(operation, operationSignal, limits.timeoutMs, attemptNumber);
-    }
-    return new APIConnectionError(operation, `calls.${operation} could not reach ${hostOf(config.baseUrl)}: ${describe(error)}`, {
-      cause: safeCause(error, config.apiKey),
-    });
+    if (reason === DEADLINE) return new APITimeoutError(operation, limits.timeoutMs, attemptNumber);
+    const detail = scrub(describe(error), config.apiKey);
+    return new APIConnectionError(
+      operation,
+      `calls.${operation} could not reach ${hostOf(config.baseUrl)}: ${detail}`,
+      {
+        cause: safeCause(error, config.apiKey, detail),
+      },
+    );
   } finally {
-    clearTimeout(attemptTimer);
-    operationSignal.removeEventListener('abort', onOperationAbort);
+    clearTimeout(timer);
+    limits.signal?.removeEventListener('abort', onUserAbort);
   }
-}
-
-function abortError(
-  operation: Operation,
-  signal: AbortSignal,
-  timeoutMs: number,
-  attempts: number,
-): APITimeoutError | APIUserAbortError {
-  return signal.reason === USER_ABORT
-    ? new APIUserAbortError(operation)
-    : new APITimeoutError(operation, timeoutMs, attempts);
 }
 
 /** Milliseconds to wait before the next attempt, `Retry-After` first, else capped exponential back-off with jitter. */
@@ -194,6 +188,25 @@ export function parseRetryAfter(header: string | null): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * The fetch ky calls. ky prepares the request (URL, headers) without a body, and the
+ * body goes to fetch here as the string it already is, with this attempt's signal.
+ * Handing ky the body or the signal costs more than the whole client otherwise does:
+ * its Request streams the body and clones that stream, and it merges signals through
+ * `AbortSignal.any`, which is slow on Node 20. A `fetch` given in the options is
+ * called the same way, as `fetch(url, init)`.
+ */
+function sendWith(
+  fetch: typeof globalThis.fetch,
+  json: string,
+  signal: AbortSignal,
+): typeof globalThis.fetch {
+  return (input) => {
+    const request = input as Request;
+    return fetch(request.url, { method: request.method, headers: request.headers, body: json, signal });
+  };
 }
 
 /**
@@ -230,18 +243,19 @@ function parseJson(text: string): unknown {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+/** Waits `ms`; resolves `false` early when the caller's signal fires. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
+    if (signal?.aborted) return resolve(false);
     const onAbort = (): void => {
       clearTimeout(timer);
       resolve(false);
     };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       resolve(true);
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -272,11 +286,11 @@ function scrub(text: string, apiKey: string): string {
   return text.includes(apiKey) ? text.split(apiKey).join('[redacted]') : text;
 }
 
-/** The network error as the cause, unless something in its chain repeats the API key. */
-function safeCause(error: unknown, apiKey: string): unknown {
+/** The network error as the cause, unless something in its chain holds the API key. */
+function safeCause(error: unknown, apiKey: string, detail: string): unknown {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (`${e.message} ${e.stack ?? ''}`.includes(apiKey) || Object.values(e).some(valueHoldsKey(apiKey))) {
-      return new Error(`${describe(error)} (original error withheld: it contained the API key)`);
+      return new Error(`${detail} (the original error is withheld: it held the API key)`);
     }
   }
   return error;

@@ -6,6 +6,7 @@
 import { confidenceSchema, openIntentsSchema, storedVariablesSchema } from '../contract.js';
 import { formatIssues } from '../errors.js';
 import { identityTier, levelForConfidence, type TierOptions } from '../identity.js';
+import { toValidationIssues } from '../zod-issues.js';
 import {
   ATTRIBUTE_KEY,
   ATTRIBUTE_VERSION,
@@ -26,7 +27,11 @@ export type CallerContextState =
   | { readonly state: 'absent' }
   | { readonly state: 'invalid'; readonly problem: string }
   | { readonly state: 'degraded'; readonly reason: DegradedReason }
-  | { readonly state: 'ready'; readonly context: CallerContextAttribute; readonly layout: 'namespaced' | 'flat' };
+  | {
+      readonly state: 'ready';
+      readonly context: CallerContextAttribute;
+      readonly layout: 'namespaced' | 'flat';
+    };
 
 /** Options of {@link readCallerContext}. */
 export interface ReaderOptions {
@@ -73,15 +78,14 @@ function readNamespaced(raw: unknown): CallerContextState {
   if (parsed === undefined) return { state: 'invalid', problem: `${ATTRIBUTE_KEY} is not valid JSON` };
   const value = parsed.value;
   if (isRecord(value) && value.v !== undefined && value.v !== ATTRIBUTE_VERSION) {
-    return { state: 'invalid', problem: `${ATTRIBUTE_KEY} has layout version ${String(value.v)}; this reader knows ${ATTRIBUTE_VERSION}` };
+    return {
+      state: 'invalid',
+      problem: `${ATTRIBUTE_KEY} has layout version ${String(value.v)}; this reader knows ${ATTRIBUTE_VERSION}`,
+    };
   }
   const result = callerContextAttributeSchema.safeParse(value);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({
-      path: [ATTRIBUTE_KEY, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')],
-      message: issue.message,
-    }));
-    return { state: 'invalid', problem: formatIssues(issues) };
+    return { state: 'invalid', problem: formatIssues(toValidationIssues(result.error, [ATTRIBUTE_KEY])) };
   }
   const context = result.data;
   if (context.status === 'degraded') return { state: 'degraded', reason: context.reason ?? 'unknown' };
@@ -95,18 +99,23 @@ function readNamespaced(raw: unknown): CallerContextState {
 function readFlat(record: Record<string, unknown>, options: ReaderOptions): CallerContextState {
   const customerRef = record.customer_ref;
   if (customerRef === '' || record.identity_level === 'none') return { state: 'degraded', reason: 'unknown' };
-  if (typeof customerRef !== 'string') return { state: 'invalid', problem: 'customer_ref is missing or not a string' };
+  if (typeof customerRef !== 'string')
+    return { state: 'invalid', problem: 'customer_ref is missing or not a string' };
 
-  const variablesRaw = typeof record.variables === 'string' ? parseJson(record.variables) : { value: record.variables };
+  const variablesRaw =
+    typeof record.variables === 'string' ? parseJson(record.variables) : { value: record.variables };
   if (variablesRaw === undefined) return { state: 'invalid', problem: 'variables is not valid JSON' };
-  const intentsRaw = typeof record.open_intents === 'string' ? parseJson(record.open_intents) : { value: record.open_intents };
+  const intentsRaw =
+    typeof record.open_intents === 'string' ? parseJson(record.open_intents) : { value: record.open_intents };
   if (intentsRaw === undefined) return { state: 'invalid', problem: 'open_intents is not valid JSON' };
 
   const confidence = confidenceSchema.parse(record.identity_confidence);
-  const level = typeof record.identity_level === 'string' && record.identity_level !== '' ? record.identity_level : null;
+  const level =
+    typeof record.identity_level === 'string' && record.identity_level !== '' ? record.identity_level : null;
   const variables = storedVariablesSchema.parse(variablesRaw.value);
   const intents = openIntentsSchema.parse(intentsRaw.value);
-  const callStart = typeof record.call_start === 'string' && record.call_start !== '' ? record.call_start : null;
+  const callStart =
+    typeof record.call_start === 'string' && record.call_start !== '' ? record.call_start : null;
 
   return {
     state: 'ready',
@@ -121,7 +130,11 @@ function readFlat(record: Record<string, unknown>, options: ReaderOptions): Call
       tier: identityTier({ confidence }, options.tiers),
       sources: [],
       call_start: callStart,
-      intents: intents.map((intent) => ({ intent: intent.intent, status: intent.status, attempts: intent.attempt_count })),
+      intents: intents.map((intent) => ({
+        intent: intent.intent,
+        status: intent.status,
+        attempts: intent.attempt_count,
+      })),
       vars: Object.fromEntries(Object.entries(variables).map(([name, variable]) => [name, variable.value])),
       truncated: false,
       omitted: { variables: 0, intents: 0 },

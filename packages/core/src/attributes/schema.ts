@@ -2,7 +2,7 @@
  * The caller context as it travels in TaskRouter task attributes. The writer
  * produces these shapes and the reader parses them: both use these schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { StickyCallsErrorCode } from '../errors.js';
 import type { IdentityLevel } from '../identity.js';
 
@@ -24,7 +24,7 @@ const intentSchema = z.object({
   intent: z.string(),
   status: z.string(),
   /** How many calls this intent has been open for; `null` when the API did not say. */
-  attempts: z.number().nullable(),
+  attempts: z.nullable(z.number()),
 });
 
 /** The namespaced object (`sticky_calls`): compact, nested, what the agent needs. */
@@ -32,20 +32,20 @@ export const callerContextAttributeSchema = z.object({
   v: z.literal(ATTRIBUTE_VERSION),
   /** `ok`: looked up; `degraded`: the lookup did not happen or failed, see `reason`. */
   status: z.enum(['ok', 'degraded']),
-  reason: z.custom<DegradedReason>((value) => typeof value === 'string').nullable(),
-  customer_ref: z.string().nullable(),
-  confidence: z.number().min(0).max(1),
-  level: z.custom<IdentityLevel>((value) => typeof value === 'string').nullable(),
+  reason: z.nullable(z.custom<DegradedReason>((value) => typeof value === 'string')),
+  customer_ref: z.nullable(z.string()),
+  confidence: z.number().check(z.gte(0), z.lte(1)),
+  level: z.nullable(z.custom<IdentityLevel>((value) => typeof value === 'string')),
   tier: z.enum(['reuse', 'confirm', 'ignore']),
   /** Why the API matched (`ani:mobile`, `external_id`); first to go when the budget is tight. */
   sources: z.array(z.string()),
-  call_start: z.string().nullable(),
+  call_start: z.nullable(z.string()),
   intents: z.array(intentSchema),
   /** Stored variables, name → value, in the API's order. */
   vars: z.record(z.string(), z.string()),
   /** Whether anything was cut to fit the budget; `omitted` counts what. */
   truncated: z.boolean(),
-  omitted: z.object({ variables: z.number().int().min(0), intents: z.number().int().min(0) }),
+  omitted: z.object({ variables: z.int().check(z.gte(0)), intents: z.int().check(z.gte(0)) }),
 });
 
 /** The namespaced object (`sticky_calls`) in task attributes. */

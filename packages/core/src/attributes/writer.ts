@@ -77,7 +77,9 @@ export function resolveAttributeWriterOptions(options: AttributeWriterOptions = 
     }
   }
   if (!Number.isInteger(resolved.maxValueLength) || resolved.maxValueLength < 16) {
-    throw new ConfigurationError(`maxValueLength must be a whole number of 16 or more, got ${String(resolved.maxValueLength)}`);
+    throw new ConfigurationError(
+      `maxValueLength must be a whole number of 16 or more, got ${String(resolved.maxValueLength)}`,
+    );
   }
   return resolved;
 }
@@ -213,7 +215,12 @@ function select(order: readonly Item[], count: number, sources: boolean, maxValu
 }
 
 /** The largest selection whose rendering fits `limit`, or `undefined` when not even the bare context fits. */
-function fit<T>(order: readonly Item[], limit: number, maxValueLength: number, render: (selection: Selection) => T): T | undefined {
+function fit<T>(
+  order: readonly Item[],
+  limit: number,
+  maxValueLength: number,
+  render: (selection: Selection) => T,
+): T | undefined {
   const fits = (value: T): boolean => JSON.stringify(value).length <= limit;
   const full = render(select(order, order.length, true));
   if (fits(full)) return full;
@@ -255,8 +262,14 @@ function renderNamespaced(context: Context, selection: Selection): CallerContext
     tier: context.tier,
     sources: selection.sources ? [...context.sources] : [],
     call_start: context.callStart,
-    intents: intents.map((intent) => ({ intent: intent.intent, status: intent.status, attempts: intent.attempt_count })),
-    vars: Object.fromEntries(variables.map(([name, variable]) => [name, cut(variable.value, selection.maxValueLength)])),
+    intents: intents.map((intent) => ({
+      intent: intent.intent,
+      status: intent.status,
+      attempts: intent.attempt_count,
+    })),
+    vars: Object.fromEntries(
+      variables.map(([name, variable]) => [name, cut(variable.value, selection.maxValueLength)]),
+    ),
     truncated:
       omitted.variables + omitted.intents > 0 ||
       (!selection.sources && context.sources.length > 0) ||
@@ -272,7 +285,11 @@ function renderFlat(context: Context, selection: Selection): FlatAttributes {
     .filter(([name]) => selection.variables.has(name))
     .map(([name, variable]) => [
       name,
-      { value: cut(variable.value, selection.maxValueLength), source: variable.source, ttl_seconds: variable.ttl_seconds },
+      {
+        value: cut(variable.value, selection.maxValueLength),
+        source: variable.source,
+        ttl_seconds: variable.ttl_seconds,
+      },
     ]);
   return {
     customer_ref: context.customerRef,

@@ -132,6 +132,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   let calls = new Map<string, CallRecord>();
   let faults: (Fault & { operation?: 'start' | 'end'; remaining: number })[] = [];
   let hanging = new Set<() => void>();
+  let resets = 0;
   const requests: RecordedRequest[] = [];
   const usage = { start: 0, end: 0 };
   const recentRequests: number[] = [];
@@ -140,13 +141,18 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const operation = /\/v1\/calls\/([^/?#]+)$/.exec(new URL(request.url).pathname)?.[1] ?? '';
     const text = await request.text();
     const body = parseJson(text);
+    const generation = resets;
     const respond = (response: Response): Response => {
-      requests.push({ operation, body: body ?? text, status: response.status, at: now() });
+      // A request released by reset() belongs to the forgotten history.
+      if (generation === resets)
+        requests.push({ operation, body: body ?? text, status: response.status, at: now() });
       return response;
     };
 
     if (request.method !== 'POST' || (operation !== 'start' && operation !== 'end')) {
-      return respond(errorResponse(404, 'Not Found', `No route for ${request.method} ${new URL(request.url).pathname}`));
+      return respond(
+        errorResponse(404, 'Not Found', `No route for ${request.method} ${new URL(request.url).pathname}`),
+      );
     }
     const fault = takeFault(operation);
     if (fault?.type === 'network_error') return respond(Response.error());
@@ -165,8 +171,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const cutoff = now().getTime() - 60_000;
       while (recentRequests.length > 0 && (recentRequests[0] ?? 0) <= cutoff) recentRequests.shift();
       if (recentRequests.length >= options.rateLimitPerMinute) {
-        const retryAfter = Math.max(1, Math.ceil(((recentRequests[0] ?? 0) + 60_000 - now().getTime()) / 1000));
-        return respond(errorResponse(429, 'Too Many Requests', 'Rate limit exceeded', { 'retry-after': String(retryAfter) }));
+        const retryAfter = Math.max(
+          1,
+          Math.ceil(((recentRequests[0] ?? 0) + 60_000 - now().getTime()) / 1000),
+        );
+        return respond(
+          errorResponse(429, 'Too Many Requests', 'Rate limit exceeded', {
+            'retry-after': String(retryAfter),
+          }),
+        );
       }
       recentRequests.push(now().getTime());
     }
@@ -194,7 +207,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   function start(body: unknown): Result {
     const issues = [...checkCallId(body), ...checkHints(body, 'identity_hints', true)];
-    const lineType = (body as { telco?: { line_type?: unknown } }).telco?.line_type;
+    const lineType = (body as { telco?: { line_type?: unknown } } | null)?.telco?.line_type;
     if (lineType !== undefined && !LINE_TYPES.has(lineType as string)) {
       issues.push({ path: ['telco', 'line_type'], message: 'Invalid enum value' });
     }
@@ -238,7 +251,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (params.customer_ref === undefined && params.identity_hints === undefined) {
       issues.push({ path: ['customer_ref'], message: 'customer_ref or identity_hints is required' });
     }
-    if (params.customer_ref !== undefined && (typeof params.customer_ref !== 'string' || params.customer_ref === '')) {
+    if (
+      params.customer_ref !== undefined &&
+      (typeof params.customer_ref !== 'string' || params.customer_ref === '')
+    ) {
       issues.push({ path: ['customer_ref'], message: 'Expected a non-empty string' });
     }
     if (params.identity_hints !== undefined) issues.push(...checkHints(body, 'identity_hints', true));
@@ -254,7 +270,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         issues.push({ path: ['variables'], message: 'Expected an object' });
       } else {
         for (const [name, value] of Object.entries(variables)) {
-          if (typeof value !== 'string') issues.push({ path: ['variables', name], message: 'Expected a string' });
+          if (typeof value !== 'string')
+            issues.push({ path: ['variables', name], message: 'Expected a string' });
         }
       }
     }
@@ -307,7 +324,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     };
   }
 
-  function identify(hints: Hints, lineType: string, at: Date): { customer: Customer; score: Score } | undefined {
+  function identify(
+    hints: Hints,
+    lineType: string,
+    at: Date,
+  ): { customer: Customer; score: Score } | undefined {
     let best: { customer: Customer; score: Score } | undefined;
     for (const customer of customers.values()) {
       const score = scoreMatch(customer, hints, lineType, at);
@@ -342,6 +363,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   function hang(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
       const release = (): void => {
         clearTimeout(timer);
         hanging.delete(release);
@@ -373,10 +395,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     handle,
     inject(fault) {
       const { times = 1, ...rest } = fault;
+      if (!Number.isInteger(times) || times < 1) {
+        throw new TypeError(`inject: times must be a whole number of 1 or more, got ${String(times)}`);
+      }
       faults.push({ ...rest, remaining: times });
     },
     clearFaults,
     reset() {
+      resets += 1;
       clearFaults();
       customers = new Map();
       calls = new Map();
@@ -439,14 +465,29 @@ function checkHints(body: unknown, field: string, required: boolean): Issue[] {
     issues.push({ path: [field, 'ani'], message: 'ani must be E.164' });
   }
   const externalIds = hints.external_ids;
-  if (externalIds !== undefined && (typeof externalIds !== 'object' || externalIds === null)) {
-    issues.push({ path: [field, 'external_ids'], message: 'Expected an object' });
+  if (externalIds !== undefined) {
+    if (typeof externalIds !== 'object' || externalIds === null || Array.isArray(externalIds)) {
+      issues.push({ path: [field, 'external_ids'], message: 'Expected an object' });
+    } else {
+      for (const [name, value] of Object.entries(externalIds)) {
+        if (typeof value !== 'string' || value === '') {
+          issues.push({ path: [field, 'external_ids', name], message: 'Expected a non-empty string' });
+        }
+      }
+    }
+  }
+  if (
+    hints.customer_ref !== undefined &&
+    (typeof hints.customer_ref !== 'string' || hints.customer_ref === '')
+  ) {
+    issues.push({ path: [field, 'customer_ref'], message: 'Expected a non-empty string' });
   }
   const hasHint =
     hints.ani !== undefined ||
     hints.customer_ref !== undefined ||
     (typeof externalIds === 'object' && externalIds !== null && Object.keys(externalIds).length > 0);
-  if (!hasHint) issues.push({ path: [field], message: 'identity_hints must include ani, external_ids, or customer_ref' });
+  if (!hasHint)
+    issues.push({ path: [field], message: 'identity_hints must include ani, external_ids, or customer_ref' });
   return issues;
 }
 
@@ -487,7 +528,10 @@ function faultResponse(fault: Extract<Fault, { type: 'status' }>): Response {
     402: ['Payment Required', 'Insufficient credits'],
     429: ['Too Many Requests', 'Rate limit exceeded'],
   };
-  const [error, message] = reason[fault.status] ?? [fault.status === 503 ? 'Service Unavailable' : fault.status >= 500 ? 'Internal Server Error' : 'Error', 'Injected fault'];
+  const [error, message] = reason[fault.status] ?? [
+    fault.status === 503 ? 'Service Unavailable' : fault.status >= 500 ? 'Internal Server Error' : 'Error',
+    'Injected fault',
+  ];
   if (fault.body !== undefined) {
     return new Response(JSON.stringify(fault.body), { status: fault.status, ...jsonHeaders(headers) });
   }

@@ -3,7 +3,7 @@
  * Import from `@stickycalls/core/testing/msw` (needs `msw` 2 installed).
  */
 import { http, type RequestHandler } from 'msw';
-import { DEFAULT_BASE_URL } from '../client.js';
+import { DEFAULT_BASE_URL } from '../constants.js';
 import type { Emulator } from './emulator.js';
 
 /**
@@ -15,7 +15,10 @@ import type { Emulator } from './emulator.js';
  * const server = setupServer(...stickyCallsHandlers(emulator));
  * server.listen({ onUnhandledRequest: 'error' });
  */
-export function stickyCallsHandlers(emulator: Emulator, baseUrl: string = DEFAULT_BASE_URL): RequestHandler[] {
+export function stickyCallsHandlers(
+  emulator: Emulator,
+  baseUrl: string = DEFAULT_BASE_URL,
+): RequestHandler[] {
   const root = baseUrl.replace(/\/+$/, '');
   return [http.all(`${root}/v1/calls/:operation`, ({ request }) => emulator.handle(request))];
 }

@@ -39,7 +39,10 @@ export function scoreMatch(customer: Known, hints: Hints, lineType: string, at: 
     sources.push(`ani:${lineType}`);
   }
   if (sources.length === 0) return undefined;
-  const age = customer.lastCallAt === undefined ? Number.POSITIVE_INFINITY : at.getTime() - customer.lastCallAt.getTime();
+  const age =
+    customer.lastCallAt === undefined
+      ? Number.POSITIVE_INFINITY
+      : at.getTime() - customer.lastCallAt.getTime();
   const recency = RECENCY.find(([window]) => age <= window);
   if (recency !== undefined) {
     confidence += recency[1];

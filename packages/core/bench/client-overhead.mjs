@@ -1,0 +1,79 @@
+// Client overhead per call against a bare fetch of the same request to the same
+// loopback emulator. Both run in alternating rounds in one process, so machine noise
+// falls on both alike. Needs the build: `pnpm --filter @stickycalls/core build`.
+import { createStickyCallsClient } from '../dist/index.js';
+import { EMULATOR_API_KEY, startEmulatorServer } from '../dist/testing/index.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 50);
+const WARMUP = 100;
+
+const server = await startEmulatorServer();
+const sticky = createStickyCallsClient({ apiKey: EMULATOR_API_KEY, baseUrl: server.url });
+const url = `${server.url}/v1/calls/start`;
+let sequence = 0;
+const params = () => ({
+  call_id: `CA${++sequence}`,
+  identity_hints: { ani: `+1415555${String(sequence % 10_000).padStart(4, '0')}` },
+});
+
+async function bare() {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${EMULATOR_API_KEY}`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    },
+    body: JSON.stringify(params()),
+  });
+  if (!response.ok) throw new Error(`bare fetch answered ${response.status}`);
+  await response.json();
+}
+
+async function client() {
+  await sticky.calls.start(params());
+}
+
+async function sample(fn, samples) {
+  for (let i = 0; i < PER_ROUND; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+}
+
+for (let i = 0; i < WARMUP; i++) {
+  await bare();
+  await client();
+}
+const bareSamples = [];
+const clientSamples = [];
+for (let round = 0; round < ROUNDS; round++) {
+  // Alternate which goes first, so neither always runs on a warmer machine.
+  if (round % 2 === 0) {
+    await sample(bare, bareSamples);
+    await sample(client, clientSamples);
+  } else {
+    await sample(client, clientSamples);
+    await sample(bare, bareSamples);
+  }
+}
+await server.close();
+
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const row = (name, values) =>
+  `${name.padEnd(22)} ${quantile(values, 0.5).toFixed(3).padStart(8)} ${quantile(values, 0.95).toFixed(3).padStart(8)}`;
+const bareMedian = quantile(bareSamples, 0.5);
+const overhead = quantile(clientSamples, 0.5) - bareMedian;
+
+console.log(`calls.start on loopback, ${bareSamples.length} calls each (Node ${process.versions.node})`);
+console.log(`${''.padEnd(22)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}`);
+console.log(row('bare fetch', bareSamples));
+console.log(row('client.calls.start', clientSamples));
+console.log(
+  `overhead: ${overhead.toFixed(3)} ms per call = ${((overhead / bareMedian) * 100).toFixed(1)} % of the bare median (target ≤ 10 %)`,
+);
