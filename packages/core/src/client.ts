@@ -19,7 +19,7 @@ import {
 } from './errors.js';
 import type { ClientOptions, PerOperation, RequestOptions, RetryOptions } from './options.js';
 import { maskApiKey } from './redact.js';
-import { send, type TransportConfig } from './transport.js';
+import { createHttp, send, type TransportConfig } from './transport.js';
 import { toValidationIssues } from './zod-issues.js';
 
 /** Default overall deadline per operation, in milliseconds. */
@@ -148,7 +148,7 @@ function resolveConfig(options: ClientOptions): TransportConfig {
     fetch: options.fetch,
     retry,
     hooks: options.hooks ?? {},
-    headers,
+    http: createHttp(baseUrl, apiKey.trim(), headers),
   };
 }
 

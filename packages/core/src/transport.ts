@@ -7,7 +7,7 @@
  * a first one. Here one deadline covers every attempt, body reading and back-off
  * included, and a per-attempt timeout lets a hung attempt be retried in time.
  */
-import ky from 'ky';
+import ky, { type KyInstance } from 'ky';
 import {
   APIConnectionError,
   APITimeoutError,
@@ -26,7 +26,19 @@ export interface TransportConfig {
   readonly fetch: typeof globalThis.fetch | undefined;
   readonly retry: Required<RetryOptions>;
   readonly hooks: ClientHooks;
-  readonly headers: Readonly<Record<string, string>>;
+  /** The ky instance: base URL, headers, and ky's own retry and timeout off (see above). */
+  readonly http: KyInstance;
+}
+
+/** The ky instance a client sends with. */
+export function createHttp(baseUrl: string, apiKey: string, headers: Readonly<Record<string, string>>): KyInstance {
+  return ky.create({
+    prefixUrl: baseUrl,
+    headers: { ...headers, authorization: `Bearer ${apiKey}`, accept: 'application/json', 'content-type': 'application/json' },
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+  });
 }
 
 /** Per-operation limits. */
@@ -124,17 +136,7 @@ async function attempt(
   callHook(config.hooks.onRequest, { operation, callId, attempt: attemptNumber });
 
   try {
-    const response = await ky.post(`v1/calls/${operation}`, {
-      prefixUrl: config.baseUrl,
-      headers: {
-        ...config.headers,
-        authorization: `Bearer ${config.apiKey}`,
-        accept: 'application/json',
-        'content-type': 'application/json',
-      },
-      retry: 0,
-      timeout: false,
-      throwHttpErrors: false,
+    const response = await config.http.post(`v1/calls/${operation}`, {
       fetch: sendWith(config.fetch ?? globalThis.fetch, json, attemptAbort.signal),
     });
     const text = scrub(await readText(response, attemptAbort.signal), config.apiKey);
