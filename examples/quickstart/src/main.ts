@@ -31,18 +31,27 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 function showAgentView(state: CallerContextState): void {
   if (state.state !== 'ready') {
-    console.log(`  Agent sees:   ${state.state === 'degraded' ? `no context (${state.reason}), call handled as new` : state.state}`);
+    console.log(
+      `  Agent sees:   ${state.state === 'degraded' ? `no context (${state.reason}), call handled as new` : state.state}`,
+    );
     return;
   }
   const { context } = state;
   const who =
-    context.tier === 'reuse' ? 'returning caller' : context.tier === 'confirm' ? 'maybe returning: confirm identity' : 'new caller';
-  console.log(`  Agent sees:   ${who} (confidence ${Math.round(context.confidence * 100)} %, ${context.level ?? 'no level'})`);
+    context.tier === 'reuse'
+      ? 'returning caller'
+      : context.tier === 'confirm'
+        ? 'maybe returning: confirm identity'
+        : 'new caller';
+  console.log(
+    `  Agent sees:   ${who} (confidence ${Math.round(context.confidence * 100)} %, ${context.level ?? 'no level'})`,
+  );
   for (const intent of context.intents) {
     console.log(`                open: ${intent.intent}, attempt ${intent.attempts ?? '?'}`);
   }
   for (const [name, value] of Object.entries(context.vars)) console.log(`                ${name}: ${value}`);
-  if (context.sources.length > 0) console.log(dim(`                matched on ${context.sources.join(', ')}`));
+  if (context.sources.length > 0)
+    console.log(dim(`                matched on ${context.sources.join(', ')}`));
 }
 
 function showAttributes(attributes: ReturnType<typeof toTaskAttributes>): void {
@@ -65,7 +74,11 @@ try {
   const wrapUp = {
     intent: 'refund_request',
     intent_status: 'open',
-    variables: { name: 'Ada Lovelace', order_id: 'A-1042', summary: 'Refund for a damaged kettle, awaiting photos' },
+    variables: {
+      name: 'Ada Lovelace',
+      order_id: 'A-1042',
+      summary: 'Refund for a damaged kettle, awaiting photos',
+    },
   } as const;
   const [saved, savedMs] = await timed(() =>
     sticky.calls.end({ call_id: 'CA-quickstart-1', customer_ref: first.customer_ref, ...wrapUp }),
@@ -96,7 +109,9 @@ try {
       .start({ call_id: 'CA-quickstart-3', identity_hints: { ani: CALLER } })
       .then(toTaskAttributes, degradedTaskAttributes),
   );
-  console.log(`  calls.start   ${outageMs} ms → ${outcome[ATTRIBUTE_KEY].status} (${outcome[ATTRIBUTE_KEY].reason})`);
+  console.log(
+    `  calls.start   ${outageMs} ms → ${outcome[ATTRIBUTE_KEY].status} (${outcome[ATTRIBUTE_KEY].reason})`,
+  );
   showAgentView(readCallerContext(outcome));
   console.log(dim('  The call still reaches an agent; the attributes keep the same keys.'));
 } finally {

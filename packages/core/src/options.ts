@@ -69,10 +69,11 @@ export type PerOperation<T> = T | { start?: T; end?: T };
 /** Options of {@link createStickyCallsClient}. */
 export interface ClientOptions {
   /**
-   * Your Sticky Calls API key (`sk_test_…`, `sk_prod_…`). Required; never logged or
-   * put in an error message.
+   * Your Sticky Calls API key (`sk_test_…`, `sk_prod_…`); never logged or put in an
+   * error message. Typed to take `process.env.STICKY_CALLS_API_KEY` as it is: a missing
+   * or blank key throws `ConfigurationError` naming the setting.
    */
-  apiKey: string;
+  apiKey: string | undefined;
   /**
    * Where the API is. Point it at the emulator in tests.
    * @default 'https://api.stickycalls.com'

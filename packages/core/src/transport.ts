@@ -31,10 +31,19 @@ export interface TransportConfig {
 }
 
 /** The ky instance a client sends with. */
-export function createHttp(baseUrl: string, apiKey: string, headers: Readonly<Record<string, string>>): KyInstance {
+export function createHttp(
+  baseUrl: string,
+  apiKey: string,
+  headers: Readonly<Record<string, string>>,
+): KyInstance {
   return ky.create({
     prefixUrl: baseUrl,
-    headers: { ...headers, authorization: `Bearer ${apiKey}`, accept: 'application/json', 'content-type': 'application/json' },
+    headers: {
+      ...headers,
+      authorization: `Bearer ${apiKey}`,
+      accept: 'application/json',
+      'content-type': 'application/json',
+    },
     retry: 0,
     timeout: false,
     throwHttpErrors: false,
