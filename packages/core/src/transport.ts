@@ -1,8 +1,8 @@
 /**
  * One API operation: attempts, retries and one overall deadline.
  *
- * ky sends each attempt (URL, JSON body, injected fetch). Its own `retry` and
- * `timeout` are switched off on purpose: ky's timeout covers only the wait for
+ * ky prepares each attempt (base URL, headers) and calls fetch. Its own `retry`
+ * and `timeout` are switched off on purpose: ky's timeout covers only the wait for
  * headers and restarts with every retry, and ky cannot tell a replayed `end` from
  * a first one. Here one deadline covers every attempt, body reading and back-off
  * included, and a per-attempt timeout lets a hung attempt be retried in time.

@@ -19,7 +19,7 @@ import {
 } from '../index.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../testing/index.js';
 import { stickyCallsHandlers } from '../testing/msw.js';
-import { API_KEY, BASE_URL, rejectionOf, startParams, useEmulator } from './kit.js';
+import { API_KEY, BASE_URL, PENDING, rejectionOf, startParams, useEmulator, within } from './kit.js';
 
 const T0 = Date.parse('2026-02-07T10:00:00.000Z');
 const SECOND = 1000;
@@ -67,21 +67,6 @@ function post(operation: string, body: unknown, options: PostOptions = {}): Prom
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return (options.target ?? emulator).handle(request);
-}
-
-const PENDING = Symbol('pending');
-
-/** The promise's value, or PENDING when it has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof PENDING> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<typeof PENDING>((resolve) => {
-    timer = setTimeout(() => resolve(PENDING), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const sorted = (values: readonly string[]): string[] => [...values].sort();

@@ -46,3 +46,18 @@ export const startParams = (callId = 'CA0001', ani = '+14155551234') => ({
   call_id: callId,
   identity_hints: { ani },
 });
+
+export const PENDING = Symbol('pending');
+
+/** The promise's value, or PENDING when it has not settled within `ms`. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof PENDING> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<typeof PENDING>((resolve) => {
+    timer = setTimeout(() => resolve(PENDING), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

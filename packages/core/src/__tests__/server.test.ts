@@ -18,6 +18,7 @@ import {
   type EmulatorServerOptions,
   startEmulatorServer,
 } from '../testing/index.js';
+import { PENDING, within } from './kit.js';
 
 const ANI = '+14155551234';
 
@@ -61,21 +62,6 @@ function post(
     body: JSON.stringify(body),
     ...(init.signal ? { signal: init.signal } : {}),
   });
-}
-
-const PENDING = Symbol('pending');
-
-/** The promise's value, or PENDING when it has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof PENDING> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<typeof PENDING>((resolve) => {
-    timer = setTimeout(() => resolve(PENDING), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
