@@ -8,7 +8,6 @@ const entry = {
 
 const shared: Options = {
   entry,
-  // Flex plugin builds (webpack 4) parse dependencies without transpiling them.
   target: 'es2019',
   platform: 'neutral',
   dts: true,
@@ -17,9 +16,12 @@ const shared: Options = {
   external: ['msw', /^node:/],
 };
 
+// ky and zod/mini are bundled into both builds, tree-shaken and compiled to ES2019:
+// Flex plugin builds (webpack 4) do not transpile dependencies, and both ship newer
+// syntax (ky: private fields; zod: `??`, `?.`, `export * as`). ky is ESM-only, so the
+// CommonJS build could not require it anyway; the bundled zod/mini also keeps a Twilio
+// Function's cold load short.
 export default defineConfig([
-  { ...shared, format: 'esm', outDir: 'dist', external: [...(shared.external ?? []), 'ky', 'zod'] },
-  // ky is ESM-only, so the CommonJS build bundles it; zod/mini is bundled too, tree-shaken,
-  // which keeps a Twilio Function's cold load short.
+  { ...shared, format: 'esm', outDir: 'dist', noExternal: ['ky', 'zod'] },
   { ...shared, format: 'cjs', outDir: 'dist', noExternal: ['ky', 'zod'] },
 ]);

@@ -72,19 +72,21 @@ export interface StickyCallsClient {
 export function createStickyCallsClient(options: ClientOptions): StickyCallsClient {
   const config = resolveConfig(options);
   const timeout = perOperation('timeout', options.timeout, DEFAULT_TIMEOUT);
-  const attemptTimeout = perOperation('attemptTimeout', options.attemptTimeout, {
-    start: timeout.start / 2,
-    end: timeout.end / 2,
-  });
+  const attemptTimeout =
+    options.attemptTimeout === undefined
+      ? undefined
+      : perOperation('attemptTimeout', options.attemptTimeout, timeout);
 
   function limits(operation: Operation, requestOptions: RequestOptions | undefined) {
     const timeoutMs =
       requestOptions?.timeout === undefined
         ? timeout[operation]
-        : positive(`timeout`, requestOptions.timeout);
+        : positive('timeout', requestOptions.timeout);
     return {
       timeoutMs,
-      attemptTimeoutMs: Math.min(attemptTimeout[operation], timeoutMs),
+      // By default one attempt may use the whole deadline: an attempt abandoned while
+      // the API is only slow has often landed already, and its retry would meet 409.
+      attemptTimeoutMs: Math.min(attemptTimeout?.[operation] ?? timeoutMs, timeoutMs),
       signal: requestOptions?.signal,
     };
   }
@@ -93,25 +95,28 @@ export function createStickyCallsClient(options: ClientOptions): StickyCallsClie
     calls: {
       async start(params, requestOptions) {
         const body = validate('start', startCallParamsSchema, params);
-        const result = await send(config, 'start', body.call_id, body, limits('start', requestOptions));
-        const parsed = startCallResponseSchema.safeParse(result.body);
-        if (!parsed.success) {
-          throw new ResponseValidationError('start', result.status, bodyIssues(result.body, parsed.error));
-        }
-        return { ...parsed.data, call_id: parsed.data.call_id ?? body.call_id };
+        return send(config, 'start', body.call_id, body, limits('start', requestOptions), (answer) => {
+          const parsed = startCallResponseSchema.safeParse(answer.body);
+          if (!parsed.success) {
+            throw new ResponseValidationError('start', answer.status, bodyIssues(answer.body, parsed.error));
+          }
+          return { ...parsed.data, call_id: parsed.data.call_id ?? body.call_id };
+        });
       },
 
       async end(params, requestOptions) {
         const body = validate('end', endCallParamsSchema, params);
-        const result = await send(config, 'end', body.call_id, body, limits('end', requestOptions));
-        const answer = result.replayed || !isObject(result.body) ? {} : result.body;
-        const data = endCallResponseSchema.parse(answer);
-        return {
-          ...data,
-          call_id: data.call_id ?? body.call_id,
-          customer_ref: data.customer_ref ?? body.customer_ref ?? null,
-          already_saved: result.replayed,
-        };
+        return send(config, 'end', body.call_id, body, limits('end', requestOptions), (answer) => {
+          // Any 2xx is a save: what its body says is read where it can be, never required.
+          const parsed = endCallResponseSchema.safeParse(answer.replayed ? {} : answer.body);
+          const data = parsed.success ? parsed.data : endCallResponseSchema.parse({});
+          return {
+            ...data,
+            call_id: data.call_id ?? body.call_id,
+            customer_ref: data.customer_ref ?? body.customer_ref ?? null,
+            already_saved: answer.replayed,
+          };
+        });
       },
     },
   };
@@ -125,6 +130,12 @@ function resolveConfig(options: ClientOptions): TransportConfig {
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
     throw new ConfigurationError(
       'createStickyCallsClient needs apiKey: set STICKY_CALLS_API_KEY (or pass apiKey) to your Sticky Calls key',
+    );
+  }
+  // Checked here so that fetch never throws a message that quotes the key.
+  if (!/^[\x21-\x7e]+$/.test(apiKey.trim())) {
+    throw new ConfigurationError(
+      'apiKey holds a space, line break or other character that cannot be sent in a header: check STICKY_CALLS_API_KEY',
     );
   }
   const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;

@@ -9,7 +9,7 @@
  * small and a Twilio Function's cold load short.
  */
 import * as z from 'zod/mini';
-import { isE164 } from './caller-number.js';
+import { isE164, parseCallerNumber } from './caller-number.js';
 import {
   type IdentityLevel,
   type IdentityTier,
@@ -53,8 +53,8 @@ const identityHintsSchema = z
         .string({ error: 'ani must be a string' })
         .check(
           z.refine(
-            isE164,
-            'ani must be an E.164 number such as +14155551234 (withheld callers must be left out)',
+            (ani) => isE164(ani) && parseCallerNumber(ani).kind === 'phone',
+            'ani must be the E.164 number of a real caller, such as +14155551234; leave withheld callers (anonymous, +266696687) out',
           ),
         ),
     ),
@@ -247,7 +247,8 @@ export const endCallParamsSchema = z
 
 const countOrNames = lenient(
   (value) =>
-    typeof value === 'number' || (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    (Array.isArray(value) && value.every((item) => typeof item === 'string'))
       ? value
       : null,
   z.union([z.number(), z.array(z.string()), z.null()]),

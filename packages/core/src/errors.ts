@@ -13,21 +13,25 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
+/** The stable machine-readable codes of the error classes. */
+export const STICKY_CALLS_ERROR_CODES = [
+  'invalid_request',
+  'bad_request',
+  'unauthorized',
+  'quota_exceeded',
+  'conflict',
+  'rate_limited',
+  'server_error',
+  'api_error',
+  'network_error',
+  'timeout',
+  'aborted',
+  'invalid_response',
+  'not_configured',
+] as const;
+
 /** The stable machine-readable code of each error class. */
-export type StickyCallsErrorCode =
-  | 'invalid_request'
-  | 'bad_request'
-  | 'unauthorized'
-  | 'quota_exceeded'
-  | 'conflict'
-  | 'rate_limited'
-  | 'server_error'
-  | 'api_error'
-  | 'network_error'
-  | 'timeout'
-  | 'aborted'
-  | 'invalid_response'
-  | 'not_configured';
+export type StickyCallsErrorCode = (typeof STICKY_CALLS_ERROR_CODES)[number];
 
 /** The API operation an error came from. */
 export type Operation = 'start' | 'end';
@@ -122,6 +126,8 @@ export class APIError extends StickyCallsError {
   readonly body: unknown;
   /** Validation issues from a `{details: {issues}}` body; empty when the body had none. */
   readonly issues: readonly ValidationIssue[];
+  /** What the answer's `Retry-After` asked for, in milliseconds, when it sent one. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     operation: Operation,
@@ -130,12 +136,14 @@ export class APIError extends StickyCallsError {
     message: string,
     code: StickyCallsErrorCode = 'api_error',
     retryable = false,
+    retryAfterMs?: number,
   ) {
     super(message, code, retryable);
     this.operation = operation;
     this.status = status;
     this.body = body;
     this.issues = readIssues(body);
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -158,12 +166,9 @@ export class ConflictError extends APIError {
 /** 429: the per-minute rate limit was hit and the deadline left no room to wait. */
 export class RateLimitError extends APIError {
   static override readonly errorName: string = 'RateLimitError';
-  /** What the API's `Retry-After` asked for, in milliseconds, when it sent one. */
-  readonly retryAfterMs: number | undefined;
 
   constructor(operation: Operation, body: unknown, message: string, retryAfterMs: number | undefined) {
-    super(operation, 429, body, message, 'rate_limited', true);
-    this.retryAfterMs = retryAfterMs;
+    super(operation, 429, body, message, 'rate_limited', true, retryAfterMs);
   }
 }
 /** 5xx: the API failed; retried within the deadline before this is thrown. */
@@ -322,6 +327,7 @@ export function errorFromResponse(
         `${call} failed on the API's side (${status}): ${detail}`,
         'server_error',
         true,
+        retryAfterMs,
       );
     default:
       return new APIError(operation, status, body, `${call} answered ${status}: ${detail}`);

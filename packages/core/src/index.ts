@@ -13,12 +13,14 @@ export {
   type CallerContextIntent,
   callerContextAttributeSchema,
   callerContextAttributesSchema,
+  DEGRADED_REASONS,
   type DegradedReason,
+  degradedReason,
 } from './attributes/schema.js';
 export {
   type AttributeWriterOptions,
-  degradedReason,
   degradedTaskAttributes,
+  FLEX_ATTRIBUTES_RESERVE,
   resolveAttributeWriterOptions,
   TASK_ATTRIBUTES_LIMIT,
   toTaskAttributes,
@@ -75,6 +77,7 @@ export {
   RateLimitError,
   RequestValidationError,
   ResponseValidationError,
+  STICKY_CALLS_ERROR_CODES,
   StickyCallsError,
   type StickyCallsErrorCode,
   type ValidationIssue,

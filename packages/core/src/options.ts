@@ -86,9 +86,10 @@ export interface ClientOptions {
    */
   timeout?: PerOperation<number>;
   /**
-   * Deadline of a single HTTP attempt (headers and body). A hung attempt is abandoned
-   * and retried while the operation's `timeout` allows.
-   * @default half of the operation's timeout
+   * Deadline of a single HTTP attempt (headers and body). A shorter one abandons a hung
+   * attempt and retries while the operation's `timeout` allows; but an attempt abandoned
+   * while the API is merely slow may have landed, and its retry then meets 409.
+   * @default the operation's timeout (one attempt may use all of it)
    */
   attemptTimeout?: PerOperation<number>;
   /**

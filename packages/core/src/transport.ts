@@ -10,9 +10,12 @@
 import ky, { type KyInstance } from 'ky';
 import {
   APIConnectionError,
+  APIError,
   APITimeoutError,
   APIUserAbortError,
   errorFromResponse,
+  InternalServerError,
+  isStickyCallsError,
   type Operation,
   type StickyCallsError,
 } from './errors.js';
@@ -57,8 +60,8 @@ export interface OperationLimits {
   readonly signal: AbortSignal | undefined;
 }
 
-/** A 2xx answer, or (for `end` only) a 409 that answered a retry: the first attempt had landed. */
-export interface TransportResult {
+/** What an attempt got back: a 2xx, or (for `end` only) a 409 that answered a retry after a lost first answer. */
+export interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly attempts: number;
@@ -69,13 +72,19 @@ const DEADLINE = Symbol('deadline');
 const ATTEMPT_TIMEOUT = Symbol('attempt-timeout');
 const USER_ABORT = Symbol('user-abort');
 
-export async function send(
+/**
+ * Runs one operation to its end: attempts, back-off, and `interpret` on the answer.
+ * `onComplete` fires once, after `interpret`, so a body that cannot be understood
+ * counts as a failure.
+ */
+export async function send<T>(
   config: TransportConfig,
   operation: Operation,
   callId: string,
   body: unknown,
   limits: OperationLimits,
-): Promise<TransportResult> {
+  interpret: (answer: Answer) => T,
+): Promise<T> {
   const startedAt = Date.now();
   const deadline = startedAt + limits.timeoutMs;
   let attempts = 0;
@@ -88,40 +97,45 @@ export async function send(
       ok: error === undefined,
       error,
     });
-
-  if (limits.signal?.aborted) {
-    const error = new APIUserAbortError(operation);
+  const fail = (error: StickyCallsError): never => {
     complete(error);
     throw error;
-  }
+  };
 
+  if (limits.signal?.aborted) fail(new APIUserAbortError(operation));
   const json = JSON.stringify(body);
+  // Whether an earlier attempt may have reached the API with its answer lost: only
+  // then does a 409 on `end` mean that the save already landed.
+  let mayHaveLanded = false;
   for (;;) {
     attempts += 1;
-    const outcome = await attempt(config, operation, callId, json, attempts, deadline, limits);
+    const outcome = await attempt(config, operation, callId, json, attempts, deadline, limits, mayHaveLanded);
     if (!(outcome instanceof Error)) {
+      let result: T;
+      try {
+        result = interpret({ ...outcome, attempts });
+      } catch (error) {
+        return fail(error as StickyCallsError);
+      }
       complete(undefined);
-      return { ...outcome, attempts };
+      return result;
     }
+    mayHaveLanded ||=
+      isStickyCallsError(outcome, APIConnectionError) || isStickyCallsError(outcome, InternalServerError);
     const delayMs = outcome.retryable ? retryDelay(config.retry, attempts, outcome) : undefined;
     // Give up now rather than wait past the deadline or beyond the retry budget.
     if (delayMs === undefined || attempts > config.retry.maxRetries || Date.now() + delayMs >= deadline) {
-      complete(outcome);
-      throw outcome;
+      return fail(outcome);
     }
     callHook(config.hooks.onRetry, { operation, callId, attempt: attempts, delayMs, error: outcome });
-    if (!(await sleep(delayMs, limits.signal))) {
-      const error = new APIUserAbortError(operation);
-      complete(error);
-      throw error;
-    }
+    if (!(await sleep(delayMs, limits.signal))) return fail(new APIUserAbortError(operation));
   }
 }
 
 /**
  * One HTTP attempt, headers and body, under one AbortController: it fires at the
  * attempt timeout or the operation's deadline, whichever comes first, or when the
- * caller's signal does.
+ * caller's signal does. The attempt settles then even if `fetch` ignores the signal.
  */
 async function attempt(
   config: TransportConfig,
@@ -131,10 +145,12 @@ async function attempt(
   attemptNumber: number,
   deadline: number,
   limits: OperationLimits,
-): Promise<Omit<TransportResult, 'attempts'> | StickyCallsError> {
+  mayHaveLanded: boolean,
+): Promise<Omit<Answer, 'attempts'> | StickyCallsError> {
   const remaining = deadline - Date.now();
   const attemptTimeoutMs = Math.max(1, Math.min(limits.attemptTimeoutMs, remaining));
   const attemptAbort = new AbortController();
+  const { signal } = attemptAbort;
   const timer = setTimeout(
     () => attemptAbort.abort(attemptTimeoutMs >= remaining ? DEADLINE : ATTEMPT_TIMEOUT),
     attemptTimeoutMs,
@@ -145,10 +161,13 @@ async function attempt(
   callHook(config.hooks.onRequest, { operation, callId, attempt: attemptNumber });
 
   try {
-    const response = await config.http.post(`v1/calls/${operation}`, {
-      fetch: sendWith(config.fetch ?? globalThis.fetch, json, attemptAbort.signal),
-    });
-    const text = scrub(await readText(response, attemptAbort.signal), config.apiKey);
+    const response = await untilAborted(
+      config.http.post(`v1/calls/${operation}`, {
+        fetch: sendWith(config.fetch ?? globalThis.fetch, json, signal),
+      }),
+      signal,
+    );
+    const text = scrub(await readText(response, signal), config.apiKey);
     callHook(config.hooks.onResponse, {
       operation,
       callId,
@@ -159,13 +178,13 @@ async function attempt(
     const parsed = parseJson(text);
 
     if (response.ok) return { status: response.status, body: parsed, replayed: false };
-    if (response.status === 409 && operation === 'end' && attemptNumber > 1) {
+    if (response.status === 409 && operation === 'end' && mayHaveLanded) {
       return { status: response.status, body: parsed, replayed: true };
     }
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     return errorFromResponse(operation, response.status, parsed, config.keyHint, retryAfterMs);
   } catch (error) {
-    const reason = attemptAbort.signal.aborted ? attemptAbort.signal.reason : undefined;
+    const reason = signal.aborted ? signal.reason : undefined;
     if (reason === USER_ABORT) return new APIUserAbortError(operation);
     if (reason === ATTEMPT_TIMEOUT) return new APITimeoutError(operation, attemptTimeoutMs, attemptNumber);
     if (reason === DEADLINE) return new APITimeoutError(operation, limits.timeoutMs, attemptNumber);
@@ -174,7 +193,9 @@ async function attempt(
       operation,
       `calls.${operation} could not reach ${hostOf(config.baseUrl)}: ${detail}`,
       {
-        cause: safeCause(error, config.apiKey, detail),
+        cause: holdsSecret(error, config.apiKey)
+          ? new Error(`${detail} (the original error is withheld: it held the API key)`)
+          : error,
       },
     );
   } finally {
@@ -183,9 +204,28 @@ async function attempt(
   }
 }
 
+/** `promise`, or a rejection with the signal's reason as soon as it fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Milliseconds to wait before the next attempt, `Retry-After` first, else capped exponential back-off with jitter. */
 function retryDelay(retry: Required<RetryOptions>, attempts: number, error: StickyCallsError): number {
-  const retryAfterMs = (error as Partial<{ retryAfterMs: number }>).retryAfterMs;
+  const retryAfterMs = isStickyCallsError(error, APIError) ? error.retryAfterMs : undefined;
   if (retryAfterMs !== undefined) return retryAfterMs;
   const ceiling = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempts - 1));
   // Half fixed, half random: spreads a burst of retries without ever retrying at once.
@@ -196,8 +236,9 @@ function retryDelay(retry: Required<RetryOptions>, attempts: number, error: Stic
 export function parseRetryAfter(header: string | null): number | undefined {
   if (header === null || header.trim() === '') return undefined;
   const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
   const date = Date.parse(header);
+  // A date in the past means "now".
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
@@ -222,27 +263,27 @@ function sendWith(
 
 /**
  * The body as text, given up when the signal fires. Not every `fetch` stops a body
- * stream on abort (mocks and some polyfills do not), so the deadline is enforced here.
+ * stream on abort (mocks and some polyfills do not), so the body is read here and
+ * the reader cancelled on abort.
  */
-function readText(response: Response, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      response.body?.cancel().catch(() => undefined);
-      reject(signal.reason);
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    response.text().then(
-      (text) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(text);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+async function readText(response: Response, signal: AbortSignal): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const onAbort = (): void => {
+    reader.cancel().catch(() => undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { done, value } = await untilAborted(reader.read(), signal);
+      if (done) return text + decoder.decode();
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 function parseJson(text: string): unknown {
@@ -297,20 +338,23 @@ function scrub(text: string, apiKey: string): string {
   return text.includes(apiKey) ? text.split(apiKey).join('[redacted]') : text;
 }
 
-/** The network error as the cause, unless something in its chain holds the API key. */
-function safeCause(error: unknown, apiKey: string, detail: string): unknown {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (`${e.message} ${e.stack ?? ''}`.includes(apiKey) || Object.values(e).some(valueHoldsKey(apiKey))) {
-      return new Error(`${detail} (the original error is withheld: it held the API key)`);
+/**
+ * Whether an error (its message, stack, cause chain, `errors`, any property) holds
+ * the API key or a request-like object that carries it in its headers.
+ */
+function holdsSecret(value: unknown, apiKey: string, seen = new Set<object>(), depth = 0): boolean {
+  if (typeof value === 'string') return value.includes(apiKey);
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  if (depth > 8 || 'headers' in value) return true;
+  seen.add(value);
+  for (const name of Object.getOwnPropertyNames(value)) {
+    let property: unknown;
+    try {
+      property = (value as Record<string, unknown>)[name];
+    } catch {
+      return true;
     }
+    if (holdsSecret(property, apiKey, seen, depth + 1)) return true;
   }
-  return error;
-}
-
-function valueHoldsKey(apiKey: string) {
-  return (value: unknown): boolean => {
-    if (typeof value === 'string') return value.includes(apiKey);
-    // Request-like objects (ky's errors carry one) hold the Authorization header.
-    return typeof value === 'object' && value !== null && 'headers' in value;
-  };
+  return false;
 }

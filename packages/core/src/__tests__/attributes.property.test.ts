@@ -61,11 +61,13 @@ const apiResponse = fc.record(
   { requiredKeys: ['customer_ref'] },
 );
 
-const writerOptions = fc.record({
-  budget: fc.integer({ min: 512, max: 4096 }),
-  flatBudget: fc.integer({ min: 512, max: 4096 }),
-  maxValueLength: fc.integer({ min: 16, max: 400 }),
-});
+const writerOptions = fc.integer({ min: 512, max: 3072 }).chain((budget) =>
+  fc.record({
+    budget: fc.constant(budget),
+    flatBudget: fc.integer({ min: 512, max: 3584 - budget }),
+    maxValueLength: fc.integer({ min: 16, max: 400 }),
+  }),
+);
 
 function startResponse(raw: unknown) {
   const parsed = startCallResponseSchema.parse(raw);
@@ -146,8 +148,8 @@ describe('writer → reader', () => {
       fc.property(apiResponse, (raw) => {
         const response = startResponse(raw);
         const { [ATTRIBUTE_KEY]: _namespaced, ...flat } = toTaskAttributes(response, {
-          budget: 4096,
-          flatBudget: 4096,
+          budget: 1792,
+          flatBudget: 1792,
         });
         const state = readCallerContext(flat);
         if (flat.customer_ref === '') {

@@ -6,9 +6,11 @@ import {
   ConfigurationError,
   callerContextAttributesSchema,
   degradedTaskAttributes,
+  FLEX_ATTRIBUTES_RESERVE,
   readCallerContext,
   type StartCallResponse,
   startCallResponseSchema,
+  TASK_ATTRIBUTES_LIMIT,
   toTaskAttributes,
 } from '../index.js';
 
@@ -134,6 +136,7 @@ describe('degraded attributes', () => {
   it.each([
     ['a reason code', 'no_identity_hints', 'no_identity_hints'],
     ['a foreign error', new Error('boom'), 'unknown'],
+    ['free text', 'caller +14155551234 hung up', 'unknown'],
     ['nothing', undefined, 'unknown'],
   ])('take %s', (_name, reason, code) => {
     expect(degradedTaskAttributes(reason)[ATTRIBUTE_KEY].reason).toBe(code);
@@ -151,11 +154,19 @@ describe('the attribute budget', () => {
       })),
       variables: manyVariables(300, 80),
     });
-    for (const budget of [512, 1000, 2048, 4096]) {
-      const attributes = toTaskAttributes(big, { budget, flatBudget: budget });
+    for (const [budget, flatBudget] of [
+      [512, 512],
+      [1000, 1000],
+      [2048, 1024],
+      [1536, 2048],
+      [3072, 512],
+    ] as const) {
+      const attributes = toTaskAttributes(big, { budget, flatBudget });
       const { [ATTRIBUTE_KEY]: namespaced, ...flat } = attributes;
       expect(size(namespaced)).toBeLessThanOrEqual(budget);
-      expect(size(flat)).toBeLessThanOrEqual(budget);
+      expect(size(flat)).toBeLessThanOrEqual(flatBudget);
+      // Both layouts together, as a flow copying both would put them on the task.
+      expect(size(attributes)).toBeLessThanOrEqual(TASK_ATTRIBUTES_LIMIT - FLEX_ATTRIBUTES_RESERVE + 16);
       expect(namespaced.truncated).toBe(true);
       expect(namespaced.omitted.variables).toBe(300 - Object.keys(namespaced.vars).length);
       expect(namespaced.omitted.intents).toBe(40 - namespaced.intents.length);
@@ -217,26 +228,24 @@ describe('the attribute budget', () => {
   });
 
   it('holds at least twice as many variables as the guide’s stringified layout in the same budget', () => {
-    // Values of up to 40 characters (names, amounts, statuses, short notes). The gain
+    // Values of up to 32 characters (names, amounts, statuses, short notes). The gain
     // shrinks as values grow, since the values themselves take the room.
-    for (const valueLength of [4, 8, 20, 40]) {
-      const attributes = toTaskAttributes(
-        response({ variables: manyVariables(400, valueLength), open_intents: [] }),
-        {
-          budget: 2048,
-          flatBudget: 2048,
-        },
-      );
-      const inGuideLayout = Object.keys(JSON.parse(attributes.variables)).length;
-      const inNamespaced = Object.keys(attributes[ATTRIBUTE_KEY].vars).length;
-      expect(inGuideLayout).toBeGreaterThan(0);
-      expect(inNamespaced).toBeGreaterThanOrEqual(2 * inGuideLayout);
+    for (const budget of [1024, 1536]) {
+      for (const valueLength of [4, 8, 20, 32]) {
+        const context = response({ variables: manyVariables(400, valueLength), open_intents: [] });
+        const attributes = toTaskAttributes(context, { budget, flatBudget: budget });
+        const inGuideLayout = Object.keys(JSON.parse(attributes.variables)).length;
+        const inNamespaced = Object.keys(attributes[ATTRIBUTE_KEY].vars).length;
+        expect(inGuideLayout).toBeGreaterThan(0);
+        expect(inNamespaced).toBeGreaterThanOrEqual(2 * inGuideLayout);
+      }
     }
   });
 
   it.each<[string, AttributeWriterOptions, string]>([
     ['a budget under 512', { budget: 100 }, 'budget'],
     ['a budget over 4,096', { budget: 5000 }, 'budget'],
+    ['budgets that leave Flex no room', { budget: 3000, flatBudget: 1000 }, 'budget + flatBudget'],
     ['a fractional flat budget', { flatBudget: 1000.5 }, 'flatBudget'],
     ['a tiny maxValueLength', { maxValueLength: 2 }, 'maxValueLength'],
   ])('refuses %s', (_name, options, field) => {
@@ -332,6 +341,14 @@ describe('readCallerContext', () => {
     const state = readCallerContext(attributes);
     expect(state.state).toBe('invalid');
     expect(state.state === 'invalid' && state.problem).toContain(problem);
+  });
+
+  it('reads a reason code it does not know as unknown', () => {
+    const namespaced = { ...degradedTaskAttributes('timeout')[ATTRIBUTE_KEY], reason: 'something_newer' };
+    expect(readCallerContext({ [ATTRIBUTE_KEY]: namespaced })).toEqual({
+      state: 'degraded',
+      reason: 'unknown',
+    });
   });
 
   it('falls back to the flat keys when the namespaced object is unreadable', () => {

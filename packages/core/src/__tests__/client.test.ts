@@ -88,6 +88,11 @@ describe('request validation: a bad request throws naming the field, and nothing
       'identity_hints.ani',
     ],
     [
+      'a keypad-spelt withheld number as ani',
+      { call_id: 'CA1', identity_hints: { ani: '+266696687' } },
+      'identity_hints.ani',
+    ],
+    [
       'national number as ani',
       { call_id: 'CA1', identity_hints: { ani: '4155551234' } },
       'identity_hints.ani',

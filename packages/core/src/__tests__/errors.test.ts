@@ -6,6 +6,7 @@ import {
   APIError,
   AuthenticationError,
   BadRequestError,
+  ConfigurationError,
   InternalServerError,
   isStickyCallsError,
   maskApiKey,
@@ -102,6 +103,8 @@ describe('maskApiKey', () => {
     ['sk_prod_abc', 'sk_prod_…'],
     ['plainkeywithoutprefix1234', '…1234'],
     ['short', '…'],
+    ['sk_liveSecretPartNoDigits_x123456789abcd', '…abcd'],
+    ['prod_AbCdEfGhIjKlMnOpQrStUv_x9y8', '…x9y8'],
   ])('%s → %s', (key, masked) => {
     expect(maskApiKey(key)).toBe(masked);
   });
@@ -131,5 +134,50 @@ describe('isStickyCallsError', () => {
     expect(isStickyCallsError(foreign, APIError)).toBe(true);
     expect(isStickyCallsError(foreign, RateLimitError)).toBe(false);
     expect(foreign.name).toBe('InternalServerError');
+  });
+});
+
+describe('keys that could leak some other way', () => {
+  it('refuses a key with a line break without quoting it', () => {
+    let error: unknown;
+    try {
+      client({ apiKey: `${SECRET_KEY}\nsecond-line` });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(everythingPrintable(error)).not.toContain(SECRET_KEY);
+  });
+
+  it.each([
+    [
+      'a plain object cause with headers',
+      () =>
+        new TypeError('fetch failed', {
+          cause: { url: 'x', headers: { authorization: `Bearer ${SECRET_KEY}` } },
+        }),
+    ],
+    [
+      'an AggregateError holding the key',
+      () =>
+        new TypeError('fetch failed', {
+          cause: new AggregateError([new Error(`Bearer ${SECRET_KEY}`)], 'many'),
+        }),
+    ],
+  ])('withholds %s', async (_name, makeError) => {
+    const leaky = async () => {
+      throw makeError();
+    };
+    const onComplete = vi.fn();
+    const error = await rejectionOf(
+      client({ apiKey: SECRET_KEY, fetch: leaky, retry: false, hooks: { onComplete } }).calls.start(
+        startParams(),
+      ),
+    );
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(everythingPrintable(error)).not.toContain(SECRET_KEY);
+    expect(
+      inspect(onComplete.mock.calls, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
+    ).not.toContain(SECRET_KEY);
   });
 });

@@ -137,7 +137,9 @@ describe('429 and Retry-After', () => {
 describe('one deadline per operation, retries included', () => {
   it('abandons a hung attempt and retries within the deadline', async () => {
     emulator.inject({ type: 'hang' });
-    const [ctx, elapsed] = await timed(client({ timeout: 1000 }).calls.start(startParams()));
+    const [ctx, elapsed] = await timed(
+      client({ timeout: 1000, attemptTimeout: 500 }).calls.start(startParams()),
+    );
     expect(ctx).toMatchObject({ customer_ref: expect.any(String) });
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(emulator.requests).toHaveLength(2);
@@ -317,5 +319,110 @@ describe('hooks', () => {
       },
     });
     await expect(sticky.calls.start(startParams())).resolves.toMatchObject({ call_id: 'CA0001' });
+  });
+});
+
+describe('slow answers, and fetches that ignore their signal', () => {
+  it('lets one attempt use the whole deadline by default, so a slow API is not retried into a 409', async () => {
+    emulator.inject({ type: 'delay', ms: 700 });
+    const ctx = await client({ timeout: 1500 }).calls.start(startParams());
+    expect(ctx.customer_ref).toEqual(expect.any(String));
+    expect(emulator.requests.map((r) => r.status)).toEqual([200]);
+  });
+
+  it('gives a per-call timeout to the attempt too', async () => {
+    emulator.inject({ type: 'delay', ms: 700 });
+    const ctx = await client({ timeout: 300 }).calls.start(startParams(), { timeout: 1500 });
+    expect(ctx.customer_ref).toEqual(expect.any(String));
+  });
+
+  it('settles by the deadline when fetch never settles and ignores the abort', async () => {
+    const stuck = () => new Promise<Response>(() => undefined);
+    const [error, elapsed] = await timed(client({ fetch: stuck, timeout: 300 }).calls.start(startParams()));
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('settles by the deadline and cancels a body that never ends', async () => {
+    let cancelled = false;
+    const endless = async () =>
+      new Response(
+        new ReadableStream({
+          pull: () => new Promise((resolve) => setTimeout(resolve, 50)),
+          cancel: () => {
+            cancelled = true;
+          },
+        }),
+      );
+    const [error, elapsed] = await timed(client({ fetch: endless, timeout: 300 }).calls.start(startParams()));
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect(elapsed).toBeLessThan(2000);
+    expect(cancelled).toBe(true);
+  });
+});
+
+describe('what counts as already saved', () => {
+  it('does not report a second end as saved when the attempt before the 409 was refused with 429', async () => {
+    const sticky = client();
+    const ctx = await sticky.calls.start(startParams('CA8'));
+    await sticky.calls.end({
+      call_id: 'CA8',
+      customer_ref: ctx.customer_ref,
+      intent: 'x',
+      variables: { summary: 'first' },
+    });
+    emulator.inject({ type: 'status', status: 429, retryAfter: 0, operation: 'end' });
+    const error = await rejectionOf(
+      sticky.calls.end({
+        call_id: 'CA8',
+        customer_ref: ctx.customer_ref,
+        intent: 'x',
+        variables: { summary: 'second' },
+      }),
+    );
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(emulator.customers()[0]?.variables.get('summary')?.value).toBe('first');
+  });
+});
+
+describe('Retry-After on other answers', () => {
+  it('honours Retry-After on a 503', async () => {
+    emulator.inject({ type: 'status', status: 503, retryAfter: 0.4 });
+    const onRetry = vi.fn();
+    await client({ hooks: { onRetry } }).calls.start(startParams());
+    expect(onRetry.mock.calls[0]?.[0].delayMs).toBe(400);
+  });
+
+  it('falls back to back-off for a negative Retry-After', async () => {
+    emulator.inject({ type: 'status', status: 429, retryAfter: -3 });
+    const onRetry = vi.fn();
+    await client({ retry: { initialDelayMs: 100, maxDelayMs: 100 }, hooks: { onRetry } }).calls.start(
+      startParams(),
+    );
+    expect(onRetry.mock.calls[0]?.[0].delayMs).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('outcomes as hooks and callers see them', () => {
+  it('reports an answer that cannot be understood as a failure to onComplete', async () => {
+    emulator.inject({ type: 'schema_drift' });
+    const onComplete = vi.fn();
+    await rejectionOf(client({ hooks: { onComplete } }).calls.start(startParams()));
+    expect(onComplete).toHaveBeenCalledTimes(1);
+    expect(onComplete.mock.calls[0]?.[0]).toMatchObject({ ok: false, error: expect.any(Error) });
+  });
+
+  it('resolves a 2xx end as saved even when a count in its body is out of range', async () => {
+    server.use(
+      http.post(
+        `${BASE_URL}/v1/calls/end`,
+        () =>
+          new HttpResponse('{"intents_updated":1e400,"call_id":"CA1"}', {
+            headers: { 'content-type': 'application/json' },
+          }),
+      ),
+    );
+    const result = await client().calls.end({ call_id: 'CA1', customer_ref: 'c', intent: 'x' });
+    expect(result).toMatchObject({ call_id: 'CA1', intents_updated: null, already_saved: false });
   });
 });

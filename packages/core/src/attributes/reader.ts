@@ -65,9 +65,9 @@ function read(attributes: unknown, options: ReaderOptions): CallerContextState {
   const record = parsed.value;
   if (!isRecord(record)) return { state: 'invalid', problem: 'the task attributes are not an object' };
 
-  const namespaced = Object.hasOwn(record, ATTRIBUTE_KEY) ? readNamespaced(record[ATTRIBUTE_KEY]) : undefined;
+  const namespaced = hasOwn(record, ATTRIBUTE_KEY) ? readNamespaced(record[ATTRIBUTE_KEY]) : undefined;
   if (namespaced?.state === 'ready' || namespaced?.state === 'degraded') return namespaced;
-  const hasFlat = FLAT_KEYS.some((key) => Object.hasOwn(record, key));
+  const hasFlat = FLAT_KEYS.some((key) => hasOwn(record, key));
   // An unreadable namespaced object falls back to the flat keys when they are there.
   if (hasFlat) return readFlat(record, options);
   return namespaced ?? { state: 'absent' };
@@ -148,6 +148,11 @@ function parseJson(text: string): { value: unknown } | undefined {
   } catch {
     return undefined;
   }
+}
+
+// Object.hasOwn is ES2022; Flex runs this in browsers of any age.
+function hasOwn(record: object, key: string): boolean {
+  return Object.hasOwn(record, key);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,7 +3,7 @@
  * produces these shapes and the reader parses them: both use these schemas.
  */
 import * as z from 'zod/mini';
-import type { StickyCallsErrorCode } from '../errors.js';
+import { isStickyCallsError, STICKY_CALLS_ERROR_CODES } from '../errors.js';
 import type { IdentityLevel } from '../identity.js';
 
 /** The key of the namespaced object in task attributes. */
@@ -18,7 +18,29 @@ export const ATTRIBUTE_VERSION = 1;
  * - `too_large`: the context could not fit the attribute budget even when cut down;
  * - `unknown`: an unexpected failure.
  */
-export type DegradedReason = StickyCallsErrorCode | 'no_identity_hints' | 'too_large' | 'unknown';
+export const DEGRADED_REASONS = [
+  ...STICKY_CALLS_ERROR_CODES,
+  'no_identity_hints',
+  'too_large',
+  'unknown',
+] as const;
+
+/** Why a context is degraded. */
+export type DegradedReason = (typeof DEGRADED_REASONS)[number];
+
+const KNOWN_REASONS: ReadonlySet<string> = new Set(DEGRADED_REASONS);
+
+/**
+ * The reason code for a caught error, or a reason code as it is. Anything else
+ * (a foreign error, free text) is `unknown`: only known codes reach a task.
+ *
+ * @example
+ * degradedReason(new APITimeoutError('start', 5000, 1)) // 'timeout'
+ */
+export function degradedReason(reason: unknown): DegradedReason {
+  if (isStickyCallsError(reason)) return reason.code;
+  return typeof reason === 'string' && KNOWN_REASONS.has(reason) ? (reason as DegradedReason) : 'unknown';
+}
 
 const intentSchema = z.object({
   intent: z.string(),
@@ -32,7 +54,13 @@ export const callerContextAttributeSchema = z.object({
   v: z.literal(ATTRIBUTE_VERSION),
   /** `ok`: looked up; `degraded`: the lookup did not happen or failed, see `reason`. */
   status: z.enum(['ok', 'degraded']),
-  reason: z.nullable(z.custom<DegradedReason>((value) => typeof value === 'string')),
+  /** A {@link DegradedReason}; a newer code than this reader knows reads as `unknown`. */
+  reason: z.nullable(
+    z.pipe(
+      z.string(),
+      z.transform((value: string) => degradedReason(value)),
+    ),
+  ),
   customer_ref: z.nullable(z.string()),
   confidence: z.number().check(z.gte(0), z.lte(1)),
   level: z.nullable(z.custom<IdentityLevel>((value) => typeof value === 'string')),

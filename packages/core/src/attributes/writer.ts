@@ -8,7 +8,7 @@
  * variables and intents in reverse order of importance. What was cut is counted.
  */
 import type { OpenIntent, StartCallResponse, StoredVariable } from '../contract.js';
-import { ConfigurationError, isStickyCallsError } from '../errors.js';
+import { ConfigurationError } from '../errors.js';
 import { type IdentityTier, identityTier, type TierOptions } from '../identity.js';
 import {
   ATTRIBUTE_KEY,
@@ -16,22 +16,31 @@ import {
   type CallerContextAttribute,
   type CallerContextAttributes,
   type DegradedReason,
+  degradedReason,
 } from './schema.js';
 
 /** TaskRouter's hard limit on serialised task attributes. */
 export const TASK_ATTRIBUTES_LIMIT = 4096;
 
+/**
+ * Characters always left to Flex's own attributes (call_sid, from, to, conference,
+ * transfers) and the wrap-up: the two layouts together never take more than the rest.
+ */
+export const FLEX_ATTRIBUTES_RESERVE = 512;
+
 /** Options of {@link toTaskAttributes} and {@link degradedTaskAttributes}. */
 export interface AttributeWriterOptions {
   /**
    * Most characters the namespaced object (`sticky_calls`) may take, serialised.
-   * The rest of TaskRouter's 4,096 is left to Flex's own attributes and the wrap-up.
+   * With `flatBudget`, at most 3,584 (TaskRouter's 4,096 less
+   * {@link FLEX_ATTRIBUTES_RESERVE}), so a flow that copies both layouts onto a task
+   * still leaves room for Flex's own attributes.
    * @default 2048
    */
   budget?: number;
   /**
    * Most characters the vendor guide's flat keys may take together, serialised.
-   * @default 2048
+   * @default 1024
    */
   flatBudget?: number;
   /**
@@ -51,7 +60,7 @@ export interface AttributeWriterOptions {
 
 const DEFAULTS = {
   budget: 2048,
-  flatBudget: 2048,
+  flatBudget: 1024,
   priorityVariables: ['name', 'summary', 'disposition', 'status', 'amount'] as readonly string[],
   maxValueLength: 256,
   tiers: {} as TierOptions,
@@ -75,6 +84,12 @@ export function resolveAttributeWriterOptions(options: AttributeWriterOptions = 
         `${name} must be a whole number of characters from ${MIN_BUDGET} to ${TASK_ATTRIBUTES_LIMIT}, got ${String(value)}`,
       );
     }
+  }
+  const room = TASK_ATTRIBUTES_LIMIT - FLEX_ATTRIBUTES_RESERVE;
+  if (resolved.budget + resolved.flatBudget > room) {
+    throw new ConfigurationError(
+      `budget + flatBudget must be at most ${room} characters, leaving ${FLEX_ATTRIBUTES_RESERVE} to Flex; got ${resolved.budget} + ${resolved.flatBudget}`,
+    );
   }
   if (!Number.isInteger(resolved.maxValueLength) || resolved.maxValueLength < 16) {
     throw new ConfigurationError(
@@ -122,19 +137,13 @@ export function toTaskAttributes(
  * be looked up. Same keys as {@link toTaskAttributes}, with `status: 'degraded'` and
  * a reason code, so flows and panels need no special case.
  *
- * @param reason a reason code, or the error that was caught (its `code` is used).
+ * @param reason the error that was caught (its `code` is used) or a {@link DegradedReason};
+ *   anything else is written as `unknown`, so no free text reaches the task.
  * @example
  * catch (error) { return degradedTaskAttributes(error); }
  */
-export function degradedTaskAttributes(reason: DegradedReason | unknown): CallerContextAttributes {
+export function degradedTaskAttributes(reason: unknown): CallerContextAttributes {
   return { ...DEGRADED_FLAT, [ATTRIBUTE_KEY]: degradedNamespaced(degradedReason(reason)) };
-}
-
-/** The reason code for a caught error (or a reason code, returned as it is). */
-export function degradedReason(reason: unknown): DegradedReason {
-  if (isStickyCallsError(reason)) return reason.code;
-  if (typeof reason === 'string' && reason !== '') return reason as DegradedReason;
-  return 'unknown';
 }
 
 // ---------------------------------------------------------------------------
