@@ -102,3 +102,12 @@ export type {
   RetryOptions,
 } from './options.js';
 export { maskApiKey } from './redact.js';
+export {
+  parseSaveRequest,
+  readWrapUp,
+  type SaveRequestResult,
+  WRAP_UP_ATTRIBUTE_KEY,
+  type WrapUp,
+  wrapUpSchema,
+  wrapUpToEndCall,
+} from './wrap-up.js';
