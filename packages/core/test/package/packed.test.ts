@@ -11,9 +11,10 @@ import { parse } from 'acorn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script of the workspace, without types
 import { node22Binary } from '../../../../scripts/node22.mjs';
+// @ts-expect-error: a plain .mjs script of the workspace, without types
+import { installPacked } from '../../../../scripts/packed.mjs';
 
 const packageDir = resolve(import.meta.dirname, '../..');
-const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-core-'));
 
 const CALLS = `
   const server = await startEmulatorServer();
@@ -37,22 +38,11 @@ const CALLS = `
   }
 `;
 
+let scratch = '';
+let app = '';
+
 beforeAll(() => {
-  const packed = join(scratch, 'packed');
-  mkdirSync(packed);
-  execFileSync('pnpm', ['pack', '--pack-destination', packed], { cwd: packageDir, stdio: 'pipe' });
-  const tarball = join(packed, readdirSync(packed)[0] ?? '');
-  const app = join(scratch, 'app');
-  mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
-  execFileSync(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball],
-    {
-      cwd: app,
-      stdio: 'pipe',
-    },
-  );
+  ({ scratch, app } = installPacked([packageDir]));
   writeFileSync(
     join(app, 'calls.cjs'),
     `const { createStickyCallsClient, toTaskAttributes, readCallerContext, isStickyCallsError, AuthenticationError } = require('@stickycalls/core');
@@ -74,7 +64,7 @@ describe.each([
   ['22', () => node22Binary() as string],
 ])('installed from the tarball, on Node %s', (major, nodeBinary) => {
   it.each(['calls.cjs', 'calls.mjs'])('%s: the client works against the emulator', (script) => {
-    const output = execFileSync(nodeBinary(), [script], { cwd: join(scratch, 'app'), encoding: 'utf8' });
+    const output = execFileSync(nodeBinary(), [script], { cwd: app, encoding: 'utf8' });
     const result = JSON.parse(output.trim());
     expect(result).toEqual({
       node: major,

@@ -1,0 +1,176 @@
+import {
+  ATTRIBUTE_KEY,
+  type AttributeWriterOptions,
+  type CallerContextAttributes,
+  ConfigurationError,
+  callerAni,
+  degradedTaskAttributes,
+  LINE_TYPES,
+  type LineType,
+  maskCallerNumber,
+  resolveAttributeWriterOptions,
+  type StartCallParams,
+  toTaskAttributes,
+} from '@stickycalls/core';
+import {
+  clientFor,
+  describe,
+  type FunctionEvent,
+  type FunctionHandler,
+  type HandlerOptions,
+  type Logger,
+  logLine,
+  report,
+  toFunctionHandler,
+} from './runtime.js';
+
+/** Options of {@link createCallerContextHandler}. */
+export interface CallerContextHandlerOptions extends HandlerOptions {
+  /**
+   * Deadline of `calls.start`, retries included, in milliseconds. Studio's Run Function
+   * widget gives up at 10 s, so at most 8,000.
+   * @default 5000
+   */
+  timeoutMs?: number;
+  /** How the context is written into task attributes (budgets, priority variables, tiers). @default {} */
+  attributes?: AttributeWriterOptions;
+  /**
+   * Country calling code used to complete national caller numbers (`'1'`, `'44'`).
+   * Twilio sends E.164 for phone calls, so this is rarely needed.
+   * @default undefined
+   */
+  defaultCallingCode?: string;
+}
+
+const MAX_TIMEOUT_MS = 8000;
+
+/**
+ * A Twilio Function for Studio's Run Function widget at call start: it looks the
+ * caller up and answers 200 with task attributes, always with the same keys (the
+ * vendor guide's flat keys and the `sticky_calls` object), within its deadline
+ * whatever the API does. On any failure the attributes are degraded with a reason
+ * code and the call goes on to an agent.
+ *
+ * Reads `From`, `CallSid` and `To` from the event, and optionally `external_ids`
+ * (an object or its JSON: stable ids such as a CRM id) and `line_type`.
+ *
+ * @example
+ * // functions/caller-context.protected.js
+ * const { createCallerContextHandler } = require('@stickycalls/twilio-function-adapter');
+ * exports.handler = createCallerContextHandler();
+ */
+export function createCallerContextHandler(options: CallerContextHandlerOptions = {}): FunctionHandler {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      `timeoutMs must be from 1 to ${MAX_TIMEOUT_MS} ms (Studio gives up at 10 s), got ${String(timeoutMs)}`,
+    );
+  }
+  const attributeOptions = resolveAttributeWriterOptions(options.attributes);
+  const name = 'caller-context';
+
+  return toFunctionHandler(
+    name,
+    options,
+    async (context, event) => {
+      const started = Date.now();
+      const callId = typeof event.CallSid === 'string' ? event.CallSid : '';
+      const from = maskCallerNumber(event.From);
+      const degrade = (reason: unknown, level: keyof Logger, why: string): CallerContextAttributes => {
+        logLine(
+          options,
+          level,
+          `${name} call=${callId || '(none)'} from=${from}: no context (${why}); the call goes on`,
+        );
+        return degradedTaskAttributes(reason);
+      };
+
+      const client = clientFor(context, options);
+      if (client === undefined) {
+        report(options, name, new ConfigurationError('STICKY_CALLS_API_KEY is not set'), callId);
+        return ok(
+          degrade(
+            'not_configured',
+            'error',
+            "STICKY_CALLS_API_KEY is not set in this Function's environment",
+          ),
+        );
+      }
+      if (callId === '')
+        return ok(
+          degrade('invalid_request', 'error', 'the event has no CallSid: pass {{trigger.call.CallSid}}'),
+        );
+      const hints = identityHints(event, options.defaultCallingCode);
+      if (hints === undefined)
+        return ok(degrade('no_identity_hints', 'info', 'withheld or non-phone caller, and no external ids'));
+
+      try {
+        const lineType = readLineType(event.line_type);
+        const params: StartCallParams = {
+          call_id: callId,
+          identity_hints: hints,
+          ...(lineType ? { telco: { line_type: lineType } } : {}),
+        };
+        const response = await client.calls.start(params, { timeout: timeoutMs });
+        const attributes = toTaskAttributes(response, attributeOptions);
+        const written = attributes[ATTRIBUTE_KEY];
+        logLine(
+          options,
+          'info',
+          `${name} call=${callId} from=${from}: ${written.tier} (confidence ${written.confidence.toFixed(2)}, ${written.intents.length} open intents) in ${Date.now() - started} ms`,
+        );
+        return ok(attributes);
+      } catch (error) {
+        report(options, name, error, callId);
+        return ok(degrade(error, 'warn', describe(error)));
+      }
+    },
+    // Even an unexpected failure answers 200 with degraded attributes: Studio then takes
+    // the success path and the call reaches an agent.
+    (error) => ok(degradedTaskAttributes(error)),
+  );
+}
+
+function ok(attributes: CallerContextAttributes) {
+  return { status: 200, body: attributes };
+}
+
+function identityHints(
+  event: FunctionEvent,
+  defaultCallingCode: string | undefined,
+): StartCallParams['identity_hints'] | undefined {
+  const codeOption = defaultCallingCode === undefined ? {} : { defaultCallingCode };
+  const ani = callerAni(event.From, codeOption);
+  const dnis = callerAni(event.To, codeOption);
+  const externalIds = readExternalIds(event.external_ids);
+  if (ani === undefined && externalIds === undefined) return undefined;
+  return {
+    ...(ani ? { ani } : {}),
+    ...(dnis ? { dnis } : {}),
+    ...(externalIds ? { external_ids: externalIds } : {}),
+  };
+}
+
+/** External ids from an object or its JSON (Studio passes parameters as strings); non-string values are dropped. */
+function readExternalIds(value: unknown): Record<string, string> | undefined {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const entries = Object.entries(parsed).filter(
+    (entry): entry is [string, string] =>
+      typeof entry[1] === 'string' && entry[1].trim() !== '' && entry[0] !== '',
+  );
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+function readLineType(value: unknown): LineType | undefined {
+  return typeof value === 'string' && (LINE_TYPES as readonly string[]).includes(value)
+    ? (value as LineType)
+    : undefined;
+}

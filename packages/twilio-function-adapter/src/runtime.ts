@@ -1,0 +1,203 @@
+/**
+ * What the three handlers share: the Twilio Functions shapes (declared here,
+ * structurally), the callback-once wrapper, JSON responses with CORS, the client
+ * cache and masked logging.
+ */
+import {
+  type ClientOptions,
+  createStickyCallsClient,
+  isStickyCallsError,
+  type StickyCallsClient,
+} from '@stickycalls/core';
+
+/** The `context` Twilio passes a Function: environment variables and helpers. */
+export interface FunctionContext {
+  readonly [variable: string]: unknown;
+  readonly ACCOUNT_SID?: string;
+  readonly AUTH_TOKEN?: string;
+  readonly STICKY_CALLS_API_KEY?: string;
+  readonly STICKY_CALLS_BASE_URL?: string;
+  readonly DOMAIN_NAME?: string;
+  readonly getTwilioClient?: () => unknown;
+}
+
+/** The `event` Twilio passes a Function: query and body merged; headers when the runtime handler is pinned. */
+export interface FunctionEvent {
+  readonly [parameter: string]: unknown;
+  readonly request?: { readonly headers?: Readonly<Record<string, string | undefined>> };
+}
+
+/** The callback a Function answers through, exactly once. */
+export type FunctionCallback = (error: unknown, response?: unknown) => void;
+
+/** A Twilio Function handler, as `exports.handler`. */
+export type FunctionHandler = (
+  context: FunctionContext,
+  event: FunctionEvent,
+  callback: FunctionCallback,
+) => void;
+
+/** What `Twilio.Response` offers that the handlers use. */
+export interface FunctionResponse {
+  setStatusCode(code: number): void;
+  setBody(body: unknown): void;
+  appendHeader(name: string, value: string): void;
+}
+
+/** A constructor of responses: `Twilio.Response` in Functions, a fake in tests. */
+export type ResponseConstructor = new () => FunctionResponse;
+
+/** Where log lines go. Every line is masked: no key, no token, no full caller number. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Options every handler takes. */
+export interface HandlerOptions {
+  /**
+   * Called with every error a handler recovers from or answers with, and the event's
+   * call id, for your own reporting. A hook that throws is ignored.
+   */
+  onError?: (
+    error: unknown,
+    details: { readonly handler: string; readonly callId: string | undefined },
+  ) => void;
+  /** Where log lines go. @default console */
+  logger?: Logger;
+  /** The response constructor. @default the runtime's global `Twilio.Response` */
+  Response?: ResponseConstructor;
+  /**
+   * Client options besides the key and base URL, which are read from the context at
+   * call time (`STICKY_CALLS_API_KEY`, `STICKY_CALLS_BASE_URL`): `fetch`, `hooks`, `retry`.
+   * @default {}
+   */
+  client?: Omit<ClientOptions, 'apiKey' | 'baseUrl' | 'timeout'>;
+}
+
+/** A JSON answer: status, body, extra headers. */
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Turns an async handler into the non-async `(context, event, callback)` the runtime
+ * expects, calling `callback` exactly once whatever happens, with a JSON response.
+ */
+export function toFunctionHandler(
+  name: string,
+  options: HandlerOptions,
+  run: (context: FunctionContext, event: FunctionEvent) => Promise<Reply>,
+  onUnexpected: (error: unknown, event: FunctionEvent) => Reply,
+): FunctionHandler {
+  return (context, event, callback) => {
+    let answered = false;
+    const answer = (reply: Reply): void => {
+      if (answered) return;
+      answered = true;
+      try {
+        callback(null, toResponse(options.Response, reply));
+      } catch (error) {
+        // A broken response constructor: answer with the plain body, which Twilio serialises.
+        logLine(options, 'error', `${name}: could not build the response (${describe(error)})`);
+        callback(null, reply.body);
+      }
+    };
+    Promise.resolve()
+      .then(() => run(context ?? {}, event ?? {}))
+      .then(answer, (error: unknown) => {
+        report(options, name, error, callIdOf(event));
+        logLine(options, 'error', `${name}: unexpected failure (${describe(error)})`);
+        answer(onUnexpected(error, event ?? {}));
+      });
+  };
+}
+
+function toResponse(Response: ResponseConstructor | undefined, reply: Reply): unknown {
+  const Constructor = Response ?? runtimeResponse();
+  if (Constructor === undefined) return reply.body;
+  const response = new Constructor();
+  response.setStatusCode(reply.status);
+  response.appendHeader('Content-Type', 'application/json');
+  for (const [header, value] of Object.entries(reply.headers ?? {})) response.appendHeader(header, value);
+  response.setBody(reply.body);
+  return response;
+}
+
+function runtimeResponse(): ResponseConstructor | undefined {
+  const twilio = (globalThis as { Twilio?: { Response?: ResponseConstructor } }).Twilio;
+  return twilio?.Response;
+}
+
+/**
+ * The client for this context's key and base URL, reused across warm invocations.
+ * The key is read at call time, so a rotated key takes effect without a redeploy.
+ */
+export function clientFor(context: FunctionContext, options: HandlerOptions): StickyCallsClient | undefined {
+  const apiKey = typeof context.STICKY_CALLS_API_KEY === 'string' ? context.STICKY_CALLS_API_KEY.trim() : '';
+  if (apiKey === '') return undefined;
+  const baseUrl =
+    typeof context.STICKY_CALLS_BASE_URL === 'string' && context.STICKY_CALLS_BASE_URL !== ''
+      ? context.STICKY_CALLS_BASE_URL
+      : undefined;
+  const cacheKey = `${baseUrl ?? ''}\n${apiKey}`;
+  const cached = clientCache(options).get(cacheKey);
+  if (cached !== undefined) return cached;
+  const client = createStickyCallsClient({ ...options.client, apiKey, ...(baseUrl ? { baseUrl } : {}) });
+  clientCache(options).set(cacheKey, client);
+  return client;
+}
+
+// One cache per handler (its options object), so two handlers with different hooks get two clients.
+const cachesByOptions = new WeakMap<HandlerOptions, Map<string, StickyCallsClient>>();
+
+function clientCache(options: HandlerOptions): Map<string, StickyCallsClient> {
+  let cache = cachesByOptions.get(options);
+  if (cache === undefined) {
+    cache = new Map();
+    cachesByOptions.set(options, cache);
+  }
+  return cache;
+}
+
+/** Writes one log line. Messages are built from codes, masked numbers and key-safe error messages only. */
+export function logLine(options: HandlerOptions, level: keyof Logger, message: string): void {
+  try {
+    (options.logger ?? console)[level](`[stickycalls] ${message}`);
+  } catch {
+    // Logging must never fail a call.
+  }
+}
+
+/** Calls the `onError` hook, ignoring its own failures. */
+export function report(
+  options: HandlerOptions,
+  handler: string,
+  error: unknown,
+  callId: string | undefined,
+): void {
+  try {
+    options.onError?.(error, { handler, callId });
+  } catch {
+    // A failing hook must never fail a call.
+  }
+}
+
+/**
+ * A short description of an error for a log line: the code and message of the SDK's
+ * errors (which never hold the key), only the class name of anything else, since a
+ * foreign error's message may quote secrets.
+ */
+export function describe(error: unknown): string {
+  if (isStickyCallsError(error)) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.name;
+  return typeof error;
+}
+
+function callIdOf(event: FunctionEvent | undefined): string | undefined {
+  const callId = event?.CallSid ?? event?.call_id;
+  return typeof callId === 'string' ? callId : undefined;
+}

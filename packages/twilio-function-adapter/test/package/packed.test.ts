@@ -1,0 +1,80 @@
+/**
+ * The handlers as a Twilio Function gets them: the packed core and adapter installed
+ * with npm into a scratch project, required (as the runtime does) and imported, and
+ * called against the core's emulator server, on Node 20 and Node 22.
+ */
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs script of the workspace, without types
+import { node22Binary } from '../../../../scripts/node22.mjs';
+// @ts-expect-error: a plain .mjs script of the workspace, without types
+import { installPacked } from '../../../../scripts/packed.mjs';
+
+const packageDir = resolve(import.meta.dirname, '../..');
+const coreDir = resolve(packageDir, '../core');
+
+const CALLS = `
+  const server = await startEmulatorServer();
+  try {
+    const context = createFakeContext({ STICKY_CALLS_API_KEY: EMULATOR_API_KEY, STICKY_CALLS_BASE_URL: server.url });
+    const start = await invoke(createCallerContextHandler(), { context, event: { CallSid: 'CA1', From: '+14155551234' } });
+    const validateToken = stubTokenValidator({ token: { worker_sid: TEST_WORKER_SID } });
+    const save = await invoke(createSaveContextHandler({ validateToken }), {
+      context,
+      event: { Token: 'token', CallSid: 'CA1', CustomerRef: start.body.customer_ref, Intent: 'refund', IntentStatus: 'closed' },
+    });
+    server.emulator.inject({ type: 'hang', times: 5 });
+    const slow = await invoke(createCallerContextHandler({ timeoutMs: 300 }), { context, event: { CallSid: 'CA2', From: '+14155551234' } });
+    console.log(JSON.stringify({
+      node: process.versions.node.split('.')[0],
+      start: [start.statusCode, start.body.sticky_calls.status],
+      save: [save.statusCode, save.body.status, save.headers['Access-Control-Allow-Origin']],
+      slow: [slow.statusCode, slow.body.sticky_calls.reason],
+    }));
+  } finally {
+    await server.close();
+  }
+`;
+const IMPORTS = [
+  ['createCallerContextHandler, createSaveContextHandler', '@stickycalls/twilio-function-adapter'],
+  [
+    'invoke, createFakeContext, stubTokenValidator, TEST_WORKER_SID',
+    '@stickycalls/twilio-function-adapter/testing',
+  ],
+  ['startEmulatorServer, EMULATOR_API_KEY', '@stickycalls/core/testing'],
+];
+
+let scratch = '';
+let app = '';
+
+beforeAll(() => {
+  ({ scratch, app } = installPacked([coreDir, packageDir]));
+  writeFileSync(
+    join(app, 'handlers.cjs'),
+    `${IMPORTS.map(([names, from]) => `const { ${names} } = require('${from}');`).join('\n')}
+(async () => {${CALLS}})().catch((e) => { console.error(e); process.exit(1); });`,
+  );
+  writeFileSync(
+    join(app, 'handlers.mjs'),
+    `${IMPORTS.map(([names, from]) => `import { ${names} } from '${from}';`).join('\n')}\n${CALLS}`,
+  );
+});
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe.each([
+  ['20', () => process.execPath],
+  ['22', () => node22Binary() as string],
+])('installed from the tarballs, on Node %s', (major, nodeBinary) => {
+  it.each(['handlers.cjs', 'handlers.mjs'])('%s: the handlers answer as in a Function', (script) => {
+    const output = execFileSync(nodeBinary(), [script], { cwd: app, encoding: 'utf8' });
+    expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual({
+      node: major,
+      start: [200, 'ok'],
+      save: [200, 'saved', 'https://flex.twilio.com'],
+      slow: [200, 'timeout'],
+    });
+  });
+});
