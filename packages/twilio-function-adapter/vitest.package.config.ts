@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     name: 'twilio-function-adapter-package',
-    include: ['test/package/**/*.test.ts'],
+    include: ['test/package/**/*.test.ts', 'test/runtime/**/*.test.ts'],
     environment: 'node',
     testTimeout: 180_000,
     hookTimeout: 180_000,
