@@ -127,6 +127,14 @@ const json = (body: unknown, headers: Record<string, string> = {}) => ({
   body: JSON.stringify(body),
 });
 
+/** The call_id of the last request the API received. */
+function lastCallId(): string {
+  const body = api.emulator.requests.at(-1)?.body;
+  if (typeof body !== 'object' || body === null || !('call_id' in body))
+    throw new Error('no request reached the API');
+  return String(body.call_id);
+}
+
 let sequence = 0;
 const callSid = () => `CA${String(++sequence).padStart(32, '0')}`;
 
@@ -182,7 +190,7 @@ describe.each([
     const first = await callerContext({});
     expect(first.status).toBe(200);
     expect(first.body.sticky_calls).toMatchObject({ status: 'ok', tier: 'ignore' });
-    const callId = (api.emulator.requests.at(-1)?.body as { call_id: string }).call_id;
+    const callId = lastCallId();
 
     const saved = await saveContext({
       Token: 'flex-token-valid-31d8a2',
@@ -251,7 +259,7 @@ describe.each([
 
   it("saves the vendor guide's field names once, and a repeat as already saved", async () => {
     const started = await callerContext({});
-    const callId = (api.emulator.requests.at(-1)?.body as { call_id: string }).call_id;
+    const callId = lastCallId();
     const body = {
       Token: 'flex-token-valid-31d8a2',
       CallSid: callId,
@@ -285,7 +293,7 @@ describe.each([
 
   it('saves an unsaved wrap-up from a TaskRouter event once, even when the event comes twice', async () => {
     const started = await callerContext({});
-    const callId = (api.emulator.requests.at(-1)?.body as { call_id: string }).call_id;
+    const callId = lastCallId();
     const event = {
       EventType: 'task.completed',
       TaskSid: `WT${'2'.repeat(32)}`,
