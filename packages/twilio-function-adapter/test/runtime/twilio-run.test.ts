@@ -24,7 +24,13 @@ const TOKENS = {
   'flex-token-valid-31d8a2': { worker_sid: WORKER, roles: ['agent'], identity: 'ada' },
   'flex-token-admin-app-77aa': { roles: ['admin'], identity: 'integration' },
 };
-const SECRETS = [EMULATOR_API_KEY, 'test-auth-token-9a7b', ...Object.keys(TOKENS), 'flex-token-expired-0c0c'];
+const SECRETS = [
+  EMULATOR_API_KEY,
+  'test-auth-token-9a7b',
+  ...Object.keys(TOKENS),
+  'flex-token-expired-0c0c',
+  'flex-token-other-account-4e4e',
+];
 const CALLER = '+14155551234';
 
 let api: EmulatorServer;
@@ -244,6 +250,7 @@ describe.each([
   it.each([
     ['no token', undefined],
     ['an expired token', 'flex-token-expired-0c0c'],
+    ['a token of another account', 'flex-token-other-account-4e4e'],
     ['a token that is not a worker’s', 'flex-token-admin-app-77aa'],
   ])('refuses a save with %s: 403 with CORS', async (_name, token) => {
     const answer = await saveContext({
