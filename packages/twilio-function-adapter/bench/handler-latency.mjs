@@ -14,11 +14,18 @@ const PLATFORM_LIMIT_MS = 10_000;
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const server = await startEmulatorServer();
-const context = createFakeContext({ STICKY_CALLS_API_KEY: EMULATOR_API_KEY, STICKY_CALLS_BASE_URL: server.url });
+const context = createFakeContext({
+  STICKY_CALLS_API_KEY: EMULATOR_API_KEY,
+  STICKY_CALLS_BASE_URL: server.url,
+});
 const silent = { info() {}, warn() {}, error() {} };
 const ours = createCallerContextHandler({ logger: silent });
 let sequence = 0;
-const event = () => ({ CallSid: `CA${String(++sequence).padStart(32, '0')}`, From: '+14155551234', To: '+18005550100' });
+const event = () => ({
+  CallSid: `CA${String(++sequence).padStart(32, '0')}`,
+  From: '+14155551234',
+  To: '+18005550100',
+});
 
 /** The vendor guide's Function, as its docs write it: fetch with no timeout, flat attributes. */
 function guideHandler(ctx, evt, callback) {
@@ -41,13 +48,20 @@ function guideHandler(ctx, evt, callback) {
         call_start: data.call_start,
       }),
     )
-    .catch(() => callback(null, { customer_ref: '', identity_confidence: 0, identity_level: 'none', variables: '{}' }));
+    .catch(() =>
+      callback(null, { customer_ref: '', identity_confidence: 0, identity_level: 'none', variables: '{}' }),
+    );
 }
 
 /** Milliseconds until the handler calls back, or the platform's 10 s kill. */
 async function latency(handler) {
   const started = performance.now();
-  const answered = invoke(handler, { context, event: event(), timeoutMs: PLATFORM_LIMIT_MS, settleMs: 0 }).then(
+  const answered = invoke(handler, {
+    context,
+    event: event(),
+    timeoutMs: PLATFORM_LIMIT_MS,
+    settleMs: 0,
+  }).then(
     () => performance.now() - started,
     () => Number.POSITIVE_INFINITY,
   );
@@ -75,12 +89,19 @@ await server.close();
 function coldLoad(runs = 15) {
   const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(join(packageDir, 'dist', 'index.cjs'))}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
   const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })));
+  for (let i = 0; i < runs; i++)
+    samples.push(Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })));
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)];
 }
 
-console.log(`caller-context handler vs the vendor guide's Function, emulator on loopback (Node ${process.versions.node})`);
-console.log(`healthy API, median of ${HEALTHY_RUNS}:  ours ${show(healthyOurs.median)} (max ${show(healthyOurs.max)}), guide ${show(healthyGuide.median)} → ratio ${(healthyOurs.median / healthyGuide.median).toFixed(2)}`);
-console.log(`hanging API, deadline 5000 ms:   ours ${show(hangingOurs.median)} (max ${show(hangingOurs.max)}; target ≤ 5100 ms), guide ${show(hangingGuide.median)}`);
+console.log(
+  `caller-context handler vs the vendor guide's Function, emulator on loopback (Node ${process.versions.node})`,
+);
+console.log(
+  `healthy API, median of ${HEALTHY_RUNS}:  ours ${show(healthyOurs.median)} (max ${show(healthyOurs.max)}), guide ${show(healthyGuide.median)} → ratio ${(healthyOurs.median / healthyGuide.median).toFixed(2)}`,
+);
+console.log(
+  `hanging API, deadline 5000 ms:   ours ${show(hangingOurs.median)} (max ${show(hangingOurs.max)}; target ≤ 5100 ms), guide ${show(hangingGuide.median)}`,
+);
 console.log(`cold require of dist/index.cjs (core included), median of 15: ${coldLoad().toFixed(1)} ms`);
