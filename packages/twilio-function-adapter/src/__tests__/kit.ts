@@ -28,7 +28,18 @@ export function useApi() {
   afterAll(() => server.close());
   const context = (overrides: Record<string, unknown> = {}): FunctionContext =>
     createFakeContext({ STICKY_CALLS_API_KEY: API_KEY, STICKY_CALLS_BASE_URL: BASE_URL, ...overrides });
-  return { emulator, server, context };
+  /** A call the API has seen start, as the caller-context Function would have started it. */
+  const startedCall = async () => {
+    const callId = callSid();
+    const response = await fetch(`${BASE_URL}/v1/calls/start`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ call_id: callId, identity_hints: { ani: CALLER } }),
+    });
+    const { customer_ref: customerRef } = (await response.json()) as { customer_ref: string };
+    return { callId, customerRef };
+  };
+  return { emulator, server, context, startedCall };
 }
 
 let sequence = 0;

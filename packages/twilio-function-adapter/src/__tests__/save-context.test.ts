@@ -2,10 +2,10 @@ import { HttpResponse, http } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { createSaveContextHandler, type SaveContextHandlerOptions } from '../index.js';
 import { FakeResponse, invoke, stubTokenValidator, TEST_WORKER_SID } from '../testing/index.js';
-import { AGENT_TOKEN, CALLER, callSid, SUPERVISOR_TOKEN, useApi } from './kit.js';
+import { AGENT_TOKEN, SUPERVISOR_TOKEN, useApi } from './kit.js';
 import { logged } from './setup.js';
 
-const { emulator, server, context } = useApi();
+const { emulator, server, context, startedCall } = useApi();
 const TASK_SID = `WT${'a'.repeat(32)}`;
 const validateToken = stubTokenValidator({
   [AGENT_TOKEN]: { worker_sid: TEST_WORKER_SID, roles: ['agent'], identity: 'ada' },
@@ -21,19 +21,6 @@ const saver = (options: SaveContextHandlerOptions = {}) =>
   });
 
 /** A customer the emulator knows, from a real start. */
-async function startedCall() {
-  const callId = callSid();
-  const response = await fetch(`${context().STICKY_CALLS_BASE_URL}/v1/calls/start`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${context().STICKY_CALLS_API_KEY}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({ call_id: callId, identity_hints: { ani: CALLER } }),
-  });
-  const { customer_ref: customerRef } = (await response.json()) as { customer_ref: string };
-  return { callId, customerRef };
-}
 
 async function save(event: Record<string, unknown>, handler = saver(), ctx = context()) {
   return invoke(handler, { context: ctx, event: { Token: AGENT_TOKEN, ...event } });

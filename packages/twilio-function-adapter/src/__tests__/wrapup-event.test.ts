@@ -2,24 +2,10 @@ import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { describe, expect, it } from 'vitest';
 import { createWrapupEventHandler } from '../index.js';
 import { FakeResponse, invoke } from '../testing/index.js';
-import { CALLER, callSid, useApi } from './kit.js';
+import { CALLER, useApi } from './kit.js';
 
-const { emulator, context } = useApi();
+const { emulator, context, startedCall } = useApi();
 const handlerOptions = { Response: FakeResponse, client: { retry: { initialDelayMs: 10 } } };
-
-async function startedCall() {
-  const callId = callSid();
-  const response = await fetch(`${context().STICKY_CALLS_BASE_URL}/v1/calls/start`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${context().STICKY_CALLS_API_KEY}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({ call_id: callId, identity_hints: { ani: CALLER } }),
-  });
-  const { customer_ref: customerRef } = (await response.json()) as { customer_ref: string };
-  return { callId, customerRef };
-}
 
 const attributesWith = (wrapUp: Record<string, unknown>) =>
   JSON.stringify({ call_sid: wrapUp.call_id, from: CALLER, [WRAP_UP_ATTRIBUTE_KEY]: wrapUp });
