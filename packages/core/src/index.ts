@@ -25,6 +25,7 @@ export {
   TASK_ATTRIBUTES_LIMIT,
   toTaskAttributes,
 } from './attributes/writer.js';
+export { type CallStartInput, type CallStartParamsResult, callStartParams } from './call-start.js';
 export {
   type CallerNumber,
   type CallerNumberOptions,
@@ -102,12 +103,14 @@ export type {
   RetryOptions,
 } from './options.js';
 export { maskApiKey } from './redact.js';
+export { readTaskRouterEvents, type TaskRouterEvent } from './taskrouter-events.js';
 export {
   parseSaveRequest,
   readWrapUp,
   type SaveRequestResult,
   WRAP_UP_ATTRIBUTE_KEY,
   type WrapUp,
+  type WrapUpState,
   wrapUpSchema,
   wrapUpToEndCall,
 } from './wrap-up.js';

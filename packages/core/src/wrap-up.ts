@@ -5,13 +5,14 @@
  * for all three, so they cannot disagree.
  */
 import * as z from 'zod/mini';
+import { callerAni } from './caller-number.js';
 import {
   type EndCallBody,
   type EndCallParams,
   endCallParamsSchema,
   normalizeIntentStatus,
 } from './contract.js';
-import type { ValidationIssue } from './errors.js';
+import { formatIssues, type ValidationIssue } from './errors.js';
 import { toValidationIssues } from './zod-issues.js';
 
 /** The key of the wrap-up in task attributes. */
@@ -21,15 +22,24 @@ export const WRAP_UP_ATTRIBUTE_KEY = 'sticky_calls_wrapup';
 export const wrapUpSchema = z.object({
   call_id: z.string().check(z.minLength(1)),
   customer_ref: z.optional(z.nullable(z.string())),
+  /** For a call whose start failed: who the caller was. */
+  identity_hints: z.optional(z.record(z.string(), z.unknown())),
   intent: z.optional(z.string()),
   intent_status: z.optional(z.string()),
-  variables: z.optional(z.record(z.string(), z.string())),
+  /** Values as `calls.end` takes them: strings, numbers or booleans (sent as strings). */
+  variables: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
   /** Set once the save Function confirmed the save; the safety net saves only unsaved wrap-ups. */
   saved: z.optional(z.boolean()),
 });
 
 /** A wrap-up as stored on a task. */
 export type WrapUp = z.output<typeof wrapUpSchema>;
+
+/** What a task's attributes hold of a wrap-up. */
+export type WrapUpState =
+  | { readonly state: 'absent' }
+  | { readonly state: 'invalid'; readonly problem: string }
+  | { readonly state: 'ready'; readonly wrapUp: WrapUp };
 
 /**
  * A save request as the save Function receives it: the SDK's own names, or the names
@@ -85,31 +95,58 @@ export function parseSaveRequest(body: unknown): SaveRequestResult {
 }
 
 /**
- * The wrap-up stored on a task (attributes as an object or JSON), or `undefined` when
- * there is none or it is unreadable. Never throws.
+ * The wrap-up stored on a task (attributes as an object or JSON): absent, invalid (with
+ * the problem, so it can be logged rather than lost quietly) or ready. Never throws.
  */
-export function readWrapUp(attributes: unknown): WrapUp | undefined {
+export function readWrapUp(attributes: unknown): WrapUpState {
+  let record: unknown;
   try {
-    const record = typeof attributes === 'string' ? JSON.parse(attributes) : attributes;
-    if (typeof record !== 'object' || record === null) return undefined;
-    const raw = (record as Record<string, unknown>)[WRAP_UP_ATTRIBUTE_KEY];
-    const parsed = wrapUpSchema.safeParse(typeof raw === 'string' ? JSON.parse(raw) : raw);
-    return parsed.success ? parsed.data : undefined;
+    record = typeof attributes === 'string' ? JSON.parse(attributes) : attributes;
   } catch {
-    return undefined;
+    return { state: 'invalid', problem: 'the task attributes are not valid JSON' };
   }
+  if (typeof record !== 'object' || record === null || !hasOwn(record, WRAP_UP_ATTRIBUTE_KEY))
+    return { state: 'absent' };
+  let raw = (record as Record<string, unknown>)[WRAP_UP_ATTRIBUTE_KEY];
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return { state: 'invalid', problem: `${WRAP_UP_ATTRIBUTE_KEY} is not valid JSON` };
+    }
+  }
+  const parsed = wrapUpSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      state: 'invalid',
+      problem: formatIssues(toValidationIssues(parsed.error, [WRAP_UP_ATTRIBUTE_KEY])),
+    };
+  }
+  return { state: 'ready', wrapUp: parsed.data };
 }
 
-/** The `calls.end` params for a stored wrap-up; validated by the client when sent. */
-export function wrapUpToEndCall(wrapUp: WrapUp): EndCallParams {
+/**
+ * The `calls.end` params for a stored wrap-up; validated by the client when sent.
+ * A wrap-up with neither `customer_ref` nor `identity_hints` (its call's start failed)
+ * is saved against the caller's number, `from`, when that is a real phone number.
+ */
+export function wrapUpToEndCall(wrapUp: WrapUp, task: { readonly from?: unknown } = {}): EndCallParams {
+  const ani = callerAni(task.from);
+  const identityHints =
+    wrapUp.identity_hints ?? (wrapUp.customer_ref == null && ani !== undefined ? { ani } : undefined);
   return stripUndefined({
     call_id: wrapUp.call_id,
     customer_ref: wrapUp.customer_ref ?? undefined,
+    identity_hints: identityHints,
     intent: wrapUp.intent,
     intent_status:
       wrapUp.intent_status === undefined ? undefined : normalizeIntentStatus(wrapUp.intent_status),
     variables: wrapUp.variables,
   }) as EndCallParams;
+}
+
+function hasOwn(record: object, key: string): boolean {
+  return Object.hasOwn(record, key);
 }
 
 /** Variables from an object or its JSON; `null` when neither. */

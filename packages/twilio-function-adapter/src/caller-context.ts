@@ -3,19 +3,16 @@ import {
   type AttributeWriterOptions,
   type CallerContextAttributes,
   ConfigurationError,
-  callerAni,
+  callStartParams,
   degradedTaskAttributes,
-  LINE_TYPES,
-  type LineType,
   maskCallerNumber,
   resolveAttributeWriterOptions,
-  type StartCallParams,
   toTaskAttributes,
 } from '@stickycalls/core';
 import {
+  checkClientOptions,
   clientFor,
   describe,
-  type FunctionEvent,
   type FunctionHandler,
   type HandlerOptions,
   type Logger,
@@ -67,6 +64,9 @@ export function createCallerContextHandler(options: CallerContextHandlerOptions 
     );
   }
   const attributeOptions = resolveAttributeWriterOptions(options.attributes);
+  checkClientOptions(options);
+  const codeOption =
+    options.defaultCallingCode === undefined ? {} : { defaultCallingCode: options.defaultCallingCode };
   const name = 'caller-context';
 
   return toFunctionHandler(
@@ -76,42 +76,38 @@ export function createCallerContextHandler(options: CallerContextHandlerOptions 
       const started = Date.now();
       const callId = typeof event.CallSid === 'string' ? event.CallSid : '';
       const from = maskCallerNumber(event.From);
-      const degrade = (reason: unknown, level: keyof Logger, why: string): CallerContextAttributes => {
+      const degrade = (reason: unknown, level: keyof Logger, why: string) => {
         logLine(
           options,
           level,
           `${name} call=${callId || '(none)'} from=${from}: no context (${why}); the call goes on`,
         );
-        return degradedTaskAttributes(reason);
+        return ok(degradedTaskAttributes(reason));
       };
 
       const client = clientFor(context, options);
-      if (client === undefined) {
-        report(options, name, new ConfigurationError('STICKY_CALLS_API_KEY is not set'), callId);
-        return ok(
-          degrade(
-            'not_configured',
-            'error',
-            "STICKY_CALLS_API_KEY is not set in this Function's environment",
-          ),
-        );
+      if (client instanceof ConfigurationError) {
+        report(options, name, client, callId);
+        return degrade(client, 'error', client.message);
       }
-      if (callId === '')
-        return ok(
-          degrade('invalid_request', 'error', 'the event has no CallSid: pass {{trigger.call.CallSid}}'),
-        );
-      const hints = identityHints(event, options.defaultCallingCode);
-      if (hints === undefined)
-        return ok(degrade('no_identity_hints', 'info', 'withheld or non-phone caller, and no external ids'));
+      const start = callStartParams(
+        {
+          callId,
+          from: event.From,
+          to: event.To,
+          externalIds: event.external_ids,
+          lineType: event.line_type,
+        },
+        codeOption,
+      );
+      if (!start.ok) {
+        return start.reason === 'no_identity_hints'
+          ? degrade(start.reason, 'info', 'withheld or non-phone caller, and no external ids')
+          : degrade(start.reason, 'error', 'the event has no usable CallSid: pass {{trigger.call.CallSid}}');
+      }
 
       try {
-        const lineType = readLineType(event.line_type);
-        const params: StartCallParams = {
-          call_id: callId,
-          identity_hints: hints,
-          ...(lineType ? { telco: { line_type: lineType } } : {}),
-        };
-        const response = await client.calls.start(params, { timeout: timeoutMs });
+        const response = await client.calls.start(start.params, { timeout: timeoutMs });
         const attributes = toTaskAttributes(response, attributeOptions);
         const written = attributes[ATTRIBUTE_KEY];
         logLine(
@@ -122,7 +118,7 @@ export function createCallerContextHandler(options: CallerContextHandlerOptions 
         return ok(attributes);
       } catch (error) {
         report(options, name, error, callId);
-        return ok(degrade(error, 'warn', describe(error)));
+        return degrade(error, 'warn', describe(error));
       }
     },
     // Even an unexpected failure answers 200 with degraded attributes: Studio then takes
@@ -133,44 +129,4 @@ export function createCallerContextHandler(options: CallerContextHandlerOptions 
 
 function ok(attributes: CallerContextAttributes) {
   return { status: 200, body: attributes };
-}
-
-function identityHints(
-  event: FunctionEvent,
-  defaultCallingCode: string | undefined,
-): StartCallParams['identity_hints'] | undefined {
-  const codeOption = defaultCallingCode === undefined ? {} : { defaultCallingCode };
-  const ani = callerAni(event.From, codeOption);
-  const dnis = callerAni(event.To, codeOption);
-  const externalIds = readExternalIds(event.external_ids);
-  if (ani === undefined && externalIds === undefined) return undefined;
-  return {
-    ...(ani ? { ani } : {}),
-    ...(dnis ? { dnis } : {}),
-    ...(externalIds ? { external_ids: externalIds } : {}),
-  };
-}
-
-/** External ids from an object or its JSON (Studio passes parameters as strings); non-string values are dropped. */
-function readExternalIds(value: unknown): Record<string, string> | undefined {
-  let parsed = value;
-  if (typeof value === 'string') {
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const entries = Object.entries(parsed).filter(
-    (entry): entry is [string, string] =>
-      typeof entry[1] === 'string' && entry[1].trim() !== '' && entry[0] !== '',
-  );
-  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-}
-
-function readLineType(value: unknown): LineType | undefined {
-  return typeof value === 'string' && (LINE_TYPES as readonly string[]).includes(value)
-    ? (value as LineType)
-    : undefined;
 }

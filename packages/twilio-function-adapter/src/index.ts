@@ -17,6 +17,7 @@ export {
   createSaveContextHandler,
   type SaveContextHandlerOptions,
   type TaskAccessCheck,
+  TokenCheckUnavailableError,
   type TokenResult,
   type TokenValidator,
 } from './save-context.js';

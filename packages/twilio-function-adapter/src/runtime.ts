@@ -5,6 +5,7 @@
  */
 import {
   type ClientOptions,
+  ConfigurationError,
   createStickyCallsClient,
   isStickyCallsError,
   type StickyCallsClient,
@@ -98,12 +99,26 @@ export function toFunctionHandler(
     const answer = (reply: Reply): void => {
       if (answered) return;
       answered = true;
+      let response: unknown;
       try {
-        callback(null, toResponse(options.Response, reply));
+        response = toResponse(options.Response, reply);
       } catch (error) {
         // A broken response constructor: answer with the plain body, which Twilio serialises.
         logLine(options, 'error', `${name}: could not build the response (${describe(error)})`);
-        callback(null, reply.body);
+        response = reply.body;
+      }
+      if (response === reply.body && (reply.status !== 200 || reply.headers !== undefined)) {
+        logLine(
+          options,
+          'error',
+          `${name}: no Twilio.Response, so status ${reply.status} and its headers are lost`,
+        );
+      }
+      try {
+        callback(null, response);
+      } catch (error) {
+        // The callback is called once, whatever it does.
+        logLine(options, 'error', `${name}: the callback threw (${describe(error)})`);
       }
     };
     Promise.resolve()
@@ -133,22 +148,40 @@ function runtimeResponse(): ResponseConstructor | undefined {
 }
 
 /**
- * The client for this context's key and base URL, reused across warm invocations.
- * The key is read at call time, so a rotated key takes effect without a redeploy.
+ * The client for this context's key and base URL, reused across warm invocations, or
+ * the configuration problem that prevents one (no key, a malformed key or URL). The
+ * key is read at call time, so a rotated key takes effect without a redeploy.
  */
-export function clientFor(context: FunctionContext, options: HandlerOptions): StickyCallsClient | undefined {
+export function clientFor(
+  context: FunctionContext,
+  options: HandlerOptions,
+): StickyCallsClient | ConfigurationError {
   const apiKey = typeof context.STICKY_CALLS_API_KEY === 'string' ? context.STICKY_CALLS_API_KEY.trim() : '';
-  if (apiKey === '') return undefined;
+  if (apiKey === '') {
+    return new ConfigurationError("STICKY_CALLS_API_KEY is not set in this Function's environment");
+  }
   const baseUrl =
     typeof context.STICKY_CALLS_BASE_URL === 'string' && context.STICKY_CALLS_BASE_URL !== ''
       ? context.STICKY_CALLS_BASE_URL
       : undefined;
   const cacheKey = `${baseUrl ?? ''}\n${apiKey}`;
-  const cached = clientCache(options).get(cacheKey);
+  const cache = clientCache(options);
+  const cached = cache.get(cacheKey);
   if (cached !== undefined) return cached;
-  const client = createStickyCallsClient({ ...options.client, apiKey, ...(baseUrl ? { baseUrl } : {}) });
-  clientCache(options).set(cacheKey, client);
-  return client;
+  try {
+    const client = createStickyCallsClient({ ...options.client, apiKey, ...(baseUrl ? { baseUrl } : {}) });
+    cache.set(cacheKey, client);
+    return client;
+  } catch (error) {
+    return isStickyCallsError(error, ConfigurationError)
+      ? error
+      : new ConfigurationError('the client options are unusable');
+  }
+}
+
+/** Checks the client options when a handler is created, not on its first call. */
+export function checkClientOptions(options: HandlerOptions): void {
+  createStickyCallsClient({ ...options.client, apiKey: 'sk_test_options_check' });
 }
 
 // One cache per handler (its options object), so two handlers with different hooks get two clients.
@@ -161,6 +194,26 @@ function clientCache(options: HandlerOptions): Map<string, StickyCallsClient> {
     cachesByOptions.set(options, cache);
   }
   return cache;
+}
+
+/**
+ * `promise`, or a rejection with `error()` once `ms` have passed: for steps with no
+ * timeout of their own (Twilio's token validator, TaskRouter look-ups).
+ */
+export function within<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(error()), Math.max(0, ms));
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (reason: unknown) => {
+        clearTimeout(timer);
+        reject(reason);
+      },
+    );
+  });
 }
 
 /** Writes one log line. Messages are built from codes, masked numbers and key-safe error messages only. */

@@ -1,6 +1,7 @@
 import { ConfigurationError, ConflictError, isStickyCallsError, parseSaveRequest } from '@stickycalls/core';
 import { validator } from 'twilio-flex-token-validator';
 import {
+  checkClientOptions,
   clientFor,
   describe,
   type FunctionContext,
@@ -11,6 +12,7 @@ import {
   type Reply,
   report,
   toFunctionHandler,
+  within,
 } from './runtime.js';
 
 /** What Twilio says about a valid Flex token (`twilio-flex-token-validator`'s result). */
@@ -21,28 +23,39 @@ export interface TokenResult {
   readonly [field: string]: unknown;
 }
 
-/** Validates a Flex token; rejects when it is missing, invalid or expired. */
+/**
+ * Validates a Flex token. Rejects when the token is invalid or expired; rejects with a
+ * {@link TokenCheckUnavailableError} when it could not be checked (Twilio unreachable),
+ * and with a `ConfigurationError` when the Function lacks the credentials to check it.
+ */
 export type TokenValidator = (token: string, context: FunctionContext) => Promise<TokenResult>;
 
 /** Decides whether a worker may save the wrap-up of a task. */
 export type TaskAccessCheck = (request: {
   readonly taskSid: string;
+  readonly callId: string;
   readonly workerSid: string;
   readonly roles: readonly string[];
   readonly context: FunctionContext;
-}) => Promise<boolean>;
+}) => Promise<boolean> | boolean;
+
+/** The token could not be checked (Twilio IAM unreachable or slow): worth a retry. */
+export class TokenCheckUnavailableError extends Error {
+  override readonly name = 'TokenCheckUnavailableError';
+}
 
 /** Options of {@link createSaveContextHandler}. */
 export interface SaveContextHandlerOptions extends HandlerOptions {
   /**
-   * The origin(s) allowed to call the Function from a browser (CORS). With a list,
-   * the request's `Origin` is echoed when it is on the list.
+   * The origin(s) allowed to call the Function from a browser (CORS), each as
+   * `scheme://host[:port]`. With a list, the request's `Origin` is echoed when listed.
    * @default 'https://flex.twilio.com'
    */
   allowedOrigin?: string | readonly string[];
   /**
-   * Deadline of `calls.end`, retries included, in milliseconds; Functions stop at 10 s.
-   * @default 8000
+   * The whole answer's deadline in milliseconds: token check, task check and save
+   * together (Functions stop at 10 s).
+   * @default 9000
    */
   timeoutMs?: number;
   /**
@@ -52,23 +65,27 @@ export interface SaveContextHandlerOptions extends HandlerOptions {
    */
   validateToken?: TokenValidator;
   /**
-   * When the request names a task (`TaskSid`), whether this worker may act on it.
-   * @default supervisors and admins may; other workers only when they hold a reservation
-   *   on the task (accepted, wrapping or completed), checked with TaskRouter in the
-   *   workspace `TWILIO_WORKSPACE_SID`
+   * When the request names a task (`TaskSid`), whether this worker may save it.
+   * @default supervisors and admins may; another worker only when the task is this call's
+   *   (its `call_sid` attribute matches) and the worker holds an accepted, wrapping or
+   *   completed reservation on it, checked with TaskRouter in `TWILIO_WORKSPACE_SID`
    */
   canActOnTask?: TaskAccessCheck;
 }
 
-const MAX_TIMEOUT_MS = 9000;
+const MAX_TIMEOUT_MS = 9500;
+/** Left at the end of the deadline to build and send the answer. */
+const ANSWER_MARGIN_MS = 250;
 const WORKER_SID = /^WK[0-9a-f]{32}$/i;
+const TASK_SID = /^WT[0-9a-f]{32}$/i;
 
 /**
  * A public Twilio Function the Flex plugin calls at wrap-up. It authenticates the
  * agent's Flex token, checks the body (the SDK's names or the vendor guide's), saves
- * with `calls.end` and answers JSON the plugin can act on:
- * `saved` / `already_saved` (200), `invalid` (400), `forbidden` (403),
- * `failed` with `retryable` (502), `not_configured` (503). Every answer carries CORS headers.
+ * with `calls.end` and answers JSON the plugin can act on: `saved` / `already_saved`
+ * (200), `invalid` (400), `forbidden` (403), `failed` with `retryable` (502),
+ * `not_configured` (503). Every answer carries CORS headers, and comes within the
+ * deadline.
  *
  * @example
  * // functions/save-context.js
@@ -76,17 +93,19 @@ const WORKER_SID = /^WK[0-9a-f]{32}$/i;
  * exports.handler = createSaveContextHandler();
  */
 export function createSaveContextHandler(options: SaveContextHandlerOptions = {}): FunctionHandler {
-  const timeoutMs = options.timeoutMs ?? 8000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
+  const timeoutMs = options.timeoutMs ?? 9000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 1000 || timeoutMs > MAX_TIMEOUT_MS) {
     throw new ConfigurationError(
-      `timeoutMs must be from 1 to ${MAX_TIMEOUT_MS} ms (Functions stop at 10 s), got ${String(timeoutMs)}`,
+      `timeoutMs must be from 1000 to ${MAX_TIMEOUT_MS} ms (Functions stop at 10 s), got ${String(timeoutMs)}`,
     );
   }
-  const origins =
-    typeof options.allowedOrigin === 'string'
-      ? [options.allowedOrigin]
-      : (options.allowedOrigin ?? ['https://flex.twilio.com']);
-  if (origins.length === 0) throw new ConfigurationError('allowedOrigin must name at least one origin');
+  const origins = allowedOrigins(options.allowedOrigin);
+  for (const name of ['validateToken', 'canActOnTask'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new ConfigurationError(`${name} must be a function`);
+    }
+  }
+  checkClientOptions(options);
   const validateToken = options.validateToken ?? flexTokenValidator;
   const canActOnTask = options.canActOnTask ?? reservationCheck;
   const name = 'save-context';
@@ -106,6 +125,8 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
     name,
     options,
     async (context, event) => {
+      const deadline = Date.now() + timeoutMs - ANSWER_MARGIN_MS;
+      const left = (): number => deadline - Date.now();
       const reply = (status: number, body: Record<string, unknown>): Reply => ({
         status,
         body,
@@ -115,61 +136,90 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
         logLine(options, 'warn', `${name}: refused (${message})`);
         return reply(403, { status: 'forbidden', retryable: false, message });
       };
-
-      const token = typeof event.Token === 'string' ? event.Token : '';
-      if (token === '') return forbidden('no Flex token: send the agent’s token as Token');
-      let identity: TokenResult;
-      try {
-        identity = await validateToken(token, context);
-      } catch {
-        return forbidden('the Flex token is invalid or expired');
-      }
-      const workerSid = typeof identity.worker_sid === 'string' ? identity.worker_sid : '';
-      if (!WORKER_SID.test(workerSid)) return forbidden('the Flex token does not belong to a worker');
-      const taskSid = event.TaskSid ?? event.task_sid;
-      if (typeof taskSid === 'string' && taskSid !== '') {
-        const roles = Array.isArray(identity.roles)
-          ? identity.roles.filter((r): r is string => typeof r === 'string')
-          : [];
-        const allowed = await canActOnTask({ taskSid, workerSid, roles, context }).catch((error: unknown) => {
-          logLine(
-            options,
-            'error',
-            `${name}: could not check access to task ${taskSid} (${describe(error)})`,
-          );
-          return false;
-        });
-        if (!allowed) return forbidden(`worker ${workerSid} may not act on task ${taskSid}`);
-      }
-
-      // Only the save fields are read: Token, TaskSid and the runtime's `request` are ignored.
-      const request = parseSaveRequest(event);
-      if (!request.success) {
-        logLine(
-          options,
-          'warn',
-          `${name}: invalid request (${request.issues.map((i) => i.path.join('.') || 'body').join(', ')})`,
-        );
-        return reply(400, { status: 'invalid', retryable: false, errors: request.issues });
-      }
-      const callId = request.data.call_id;
-      const client = clientFor(context, options);
-      if (client === undefined) {
-        report(options, name, new ConfigurationError('STICKY_CALLS_API_KEY is not set'), callId);
-        logLine(
-          options,
-          'error',
-          `${name} call=${callId}: STICKY_CALLS_API_KEY is not set in this Function's environment`,
-        );
+      const notConfigured = (error: ConfigurationError, callId?: string): Reply => {
+        report(options, name, error, callId);
+        logLine(options, 'error', `${name}: not configured (${error.message})`);
         return reply(503, {
           status: 'not_configured',
           retryable: false,
           message: 'the save Function is not configured',
         });
+      };
+      const unavailable = (what: string, error: unknown): Reply => {
+        report(options, name, error, undefined);
+        logLine(options, 'warn', `${name}: could not ${what} (${describe(error)})`);
+        return reply(502, {
+          status: 'failed',
+          retryable: true,
+          code: 'unavailable',
+          message: `could not ${what}; try again`,
+        });
+      };
+
+      // Who is asking.
+      const token = typeof event.Token === 'string' ? event.Token : '';
+      if (token === '') return forbidden('no Flex token: send the agent’s token as Token');
+      let identity: TokenResult;
+      try {
+        identity = await within(
+          Promise.resolve().then(() => validateToken(token, context)),
+          left(),
+          () => {
+            return new TokenCheckUnavailableError('the token check timed out');
+          },
+        );
+      } catch (error) {
+        if (isStickyCallsError(error, ConfigurationError)) return notConfigured(error);
+        if (error instanceof TokenCheckUnavailableError) return unavailable('check the Flex token', error);
+        return forbidden('the Flex token is invalid or expired');
+      }
+      const workerSid = typeof identity.worker_sid === 'string' ? identity.worker_sid : '';
+      if (!WORKER_SID.test(workerSid)) return forbidden('the Flex token does not belong to a worker');
+
+      // What they send.
+      const request = parseSaveRequest(event);
+      const taskSid = firstGiven(event.TaskSid, event.task_sid);
+      const taskIssue =
+        taskSid !== undefined && (typeof taskSid !== 'string' || !TASK_SID.test(taskSid))
+          ? [{ path: ['TaskSid'], message: 'TaskSid must be a task sid (WT followed by 32 hex digits)' }]
+          : [];
+      if (!request.success || taskIssue.length > 0) {
+        const issues = [...(request.success ? [] : request.issues), ...taskIssue];
+        logLine(
+          options,
+          'warn',
+          `${name}: invalid request (${issues.map((i) => i.path.join('.') || 'body').join(', ')})`,
+        );
+        return reply(400, { status: 'invalid', retryable: false, errors: issues });
+      }
+      const callId = request.data.call_id;
+
+      // Whether they may.
+      if (typeof taskSid === 'string') {
+        const roles = Array.isArray(identity.roles)
+          ? identity.roles.filter((r): r is string => typeof r === 'string')
+          : [];
+        let allowed: boolean;
+        try {
+          allowed = await within(
+            Promise.resolve().then(() => canActOnTask({ taskSid, callId, workerSid, roles, context })),
+            left(),
+            () => new Error('the task check timed out'),
+          );
+        } catch (error) {
+          if (isStickyCallsError(error, ConfigurationError)) return notConfigured(error, callId);
+          return unavailable(`check access to task ${taskSid}`, error);
+        }
+        if (!allowed) return forbidden(`worker ${workerSid} may not save task ${taskSid} for call ${callId}`);
       }
 
+      // The save.
+      const client = clientFor(context, options);
+      if (client instanceof ConfigurationError) return notConfigured(client, callId);
+      if (left() < 500)
+        return unavailable('save in the time left', new Error('the checks used up the deadline'));
       try {
-        const saved = await client.calls.end(request.data, { timeout: timeoutMs });
+        const saved = await client.calls.end(request.data, { timeout: left() });
         const status = saved.already_saved ? 'already_saved' : 'saved';
         logLine(options, 'info', `${name} call=${callId}: ${status} by ${workerSid}`);
         return reply(200, { status, call_id: saved.call_id, customer_ref: saved.customer_ref });
@@ -203,6 +253,34 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
   );
 }
 
+function allowedOrigins(option: string | readonly string[] | undefined): readonly string[] {
+  const origins = typeof option === 'string' ? [option] : (option ?? ['https://flex.twilio.com']);
+  if (!Array.isArray(origins) || origins.length === 0) {
+    throw new ConfigurationError('allowedOrigin must name at least one origin');
+  }
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      throw new ConfigurationError(
+        `allowedOrigin entries must be origins such as https://flex.twilio.com (no path or trailing slash), got ${JSON.stringify(origin)}`,
+      );
+    }
+  }
+  return origins;
+}
+
+function firstGiven(...values: unknown[]): unknown {
+  return values.find((value) => value !== undefined && value !== '');
+}
+
+/** Network failures and non-JSON answers of IAM, as Twilio's validator reports them. */
+const UNAVAILABLE = /network|ENOTFOUND|EAI_AGAIN|ECONN|ETIMEDOUT|EPIPE|socket hang up|Unexpected token|JSON/i;
+
 const flexTokenValidator: TokenValidator = async (token, context) => {
   const accountSid = stringOf(context.ACCOUNT_SID);
   const authToken = stringOf(context.AUTH_TOKEN);
@@ -225,16 +303,19 @@ const flexTokenValidator: TokenValidator = async (token, context) => {
           Secret: apiSecret as string,
         }))) as TokenResult;
   } catch (reason) {
-    // The validator rejects with strings; keep them out of messages, they may echo input.
-    throw new Error(typeof reason === 'string' ? 'token rejected' : 'token check failed');
+    // The validator rejects with strings; they are not passed on, as they may echo input.
+    if (typeof reason === 'string' && UNAVAILABLE.test(reason))
+      throw new TokenCheckUnavailableError('Twilio IAM unreachable');
+    throw new Error('token rejected');
   }
 };
 
-interface ReservationLister {
+interface TaskRouterClient {
   taskrouter: {
     v1: {
       workspaces(sid: string): {
         tasks(sid: string): {
+          fetch(): Promise<{ attributes?: string }>;
           reservations: {
             list(options: { workerSid: string; limit: number }): Promise<{ reservationStatus?: string }[]>;
           };
@@ -244,17 +325,26 @@ interface ReservationLister {
   };
 }
 
-const reservationCheck: TaskAccessCheck = async ({ taskSid, workerSid, roles, context }) => {
+const reservationCheck: TaskAccessCheck = async ({ taskSid, callId, workerSid, roles, context }) => {
   if (roles.includes('admin') || roles.includes('supervisor')) return true;
   const workspaceSid = stringOf(context.TWILIO_WORKSPACE_SID);
   if (workspaceSid === undefined || typeof context.getTwilioClient !== 'function') {
-    throw new ConfigurationError('TWILIO_WORKSPACE_SID is needed to check which worker may act on a task');
+    throw new ConfigurationError('TWILIO_WORKSPACE_SID is needed to check which worker may save a task');
   }
-  const twilio = context.getTwilioClient() as ReservationLister;
-  const reservations = await twilio.taskrouter.v1
+  const task = (context.getTwilioClient() as TaskRouterClient).taskrouter.v1
     .workspaces(workspaceSid)
-    .tasks(taskSid)
-    .reservations.list({ workerSid, limit: 20 });
+    .tasks(taskSid);
+  const [fetched, reservations] = await Promise.all([
+    task.fetch(),
+    task.reservations.list({ workerSid, limit: 20 }),
+  ]);
+  let callSid: unknown;
+  try {
+    callSid = (JSON.parse(fetched.attributes ?? '{}') as { call_sid?: unknown }).call_sid;
+  } catch {
+    callSid = undefined;
+  }
+  if (callSid !== undefined && callSid !== callId) return false;
   return reservations.some((reservation) =>
     ['accepted', 'wrapping', 'completed'].includes(reservation.reservationStatus ?? ''),
   );

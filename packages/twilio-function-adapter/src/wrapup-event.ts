@@ -2,14 +2,15 @@ import {
   ConfigurationError,
   ConflictError,
   isStickyCallsError,
+  readTaskRouterEvents,
   readWrapUp,
   type WrapUp,
   wrapUpToEndCall,
 } from '@stickycalls/core';
 import {
+  checkClientOptions,
   clientFor,
   describe,
-  type FunctionEvent,
   type FunctionHandler,
   type HandlerOptions,
   logLine,
@@ -25,21 +26,17 @@ export interface WrapupEventHandlerOptions extends HandlerOptions {
    */
   eventTypes?: readonly string[];
   /**
-   * Deadline of each `calls.end`, retries included, in milliseconds.
-   * @default 8000
+   * The whole answer's deadline in milliseconds, every save of the batch included
+   * (they run side by side); Functions stop at 10 s.
+   * @default 9000
    */
   timeoutMs?: number;
-}
-
-/** One TaskRouter event, from a workspace event callback or an Event Streams CloudEvent. */
-interface TaskEvent {
-  readonly type: string;
-  readonly attributes: unknown;
 }
 
 const DEFAULT_EVENT_TYPES = ['task.completed', 'task.wrapup', 'reservation.wrapup', 'reservation.completed'];
 /** Calls saved by this warm instance, so a redelivered event does not even reach the API. */
 const SAVED_RECENTLY_LIMIT = 1000;
+const ANSWER_MARGIN_MS = 250;
 
 /**
  * A server-side safety net for TaskRouter event callbacks or Event Streams: when a
@@ -54,13 +51,24 @@ const SAVED_RECENTLY_LIMIT = 1000;
  * exports.handler = createWrapupEventHandler();
  */
 export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}): FunctionHandler {
-  const timeoutMs = options.timeoutMs ?? 8000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 9000) {
+  const timeoutMs = options.timeoutMs ?? 9000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 1000 || timeoutMs > 9500) {
     throw new ConfigurationError(
-      `timeoutMs must be from 1 to 9000 ms (Functions stop at 10 s), got ${String(timeoutMs)}`,
+      `timeoutMs must be from 1000 to 9500 ms (Functions stop at 10 s), got ${String(timeoutMs)}`,
     );
   }
-  const eventTypes = new Set(options.eventTypes ?? DEFAULT_EVENT_TYPES);
+  const types = options.eventTypes ?? DEFAULT_EVENT_TYPES;
+  if (
+    !Array.isArray(types) ||
+    types.length === 0 ||
+    !types.every((type) => typeof type === 'string' && type !== '')
+  ) {
+    throw new ConfigurationError(
+      'eventTypes must be a non-empty list of event type names such as "task.completed"',
+    );
+  }
+  checkClientOptions(options);
+  const eventTypes = new Set(types);
   const savedRecently = new Set<string>();
   const name = 'wrapup-event';
 
@@ -68,79 +76,73 @@ export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}
     name,
     options,
     async (context, event) => {
-      const pending = taskEvents(event)
-        .filter((taskEvent) => eventTypes.has(taskEvent.type))
-        .map((taskEvent) => readWrapUp(taskEvent.attributes))
-        .filter((wrapUp): wrapUp is WrapUp => wrapUp !== undefined && wrapUp.saved !== true)
-        .filter((wrapUp) => !savedRecently.has(wrapUp.call_id));
-      if (pending.length === 0) return { status: 204, body: '' };
+      const deadline = Date.now() + timeoutMs - ANSWER_MARGIN_MS;
+      const pending = new Map<string, { wrapUp: WrapUp; from: unknown }>();
+      for (const taskEvent of readTaskRouterEvents(event)) {
+        if (!eventTypes.has(taskEvent.type)) continue;
+        const attributes = parseAttributes(taskEvent.attributes);
+        const state = readWrapUp(attributes);
+        if (state.state === 'invalid') {
+          logLine(
+            options,
+            'warn',
+            `${name} task=${taskEvent.taskSid ?? '(unknown)'}: wrap-up not saved, it is unreadable (${state.problem})`,
+          );
+        }
+        if (state.state !== 'ready' || state.wrapUp.saved === true || savedRecently.has(state.wrapUp.call_id))
+          continue;
+        pending.set(state.wrapUp.call_id, { wrapUp: state.wrapUp, from: attributes?.from });
+      }
+      if (pending.size === 0) return { status: 204, body: '' };
 
       const client = clientFor(context, options);
-      if (client === undefined) {
-        report(options, name, new ConfigurationError('STICKY_CALLS_API_KEY is not set'), pending[0]?.call_id);
-        logLine(
-          options,
-          'error',
-          `${name}: STICKY_CALLS_API_KEY is not set; ${pending.length} wrap-up(s) not saved`,
-        );
+      if (client instanceof ConfigurationError) {
+        // A redelivery cannot fix configuration: say so once, loudly.
+        report(options, name, client, undefined);
+        logLine(options, 'error', `${name}: ${pending.size} wrap-up(s) not saved: ${client.message}`);
         return { status: 204, body: '' };
       }
 
-      let redeliver = false;
-      for (const wrapUp of unique(pending)) {
-        try {
-          const saved = await client.calls.end(wrapUpToEndCall(wrapUp), { timeout: timeoutMs });
-          remember(savedRecently, wrapUp.call_id);
-          logLine(
-            options,
-            'info',
-            `${name} call=${wrapUp.call_id}: ${saved.already_saved ? 'already saved' : 'saved'} by the safety net`,
-          );
-        } catch (error) {
-          if (isStickyCallsError(error, ConflictError)) {
+      const outcomes = await Promise.all(
+        [...pending.values()].map(async ({ wrapUp, from }) => {
+          try {
+            const saved = await client.calls.end(wrapUpToEndCall(wrapUp, { from }), {
+              timeout: Math.max(1, deadline - Date.now()),
+            });
             remember(savedRecently, wrapUp.call_id);
-            logLine(options, 'info', `${name} call=${wrapUp.call_id}: already saved`);
-            continue;
+            logLine(
+              options,
+              'info',
+              `${name} call=${wrapUp.call_id}: ${saved.already_saved ? 'already saved' : 'saved'} by the safety net`,
+            );
+            return 'done';
+          } catch (error) {
+            if (isStickyCallsError(error, ConflictError)) {
+              remember(savedRecently, wrapUp.call_id);
+              logLine(options, 'info', `${name} call=${wrapUp.call_id}: already saved`);
+              return 'done';
+            }
+            report(options, name, error, wrapUp.call_id);
+            logLine(options, 'warn', `${name} call=${wrapUp.call_id}: not saved (${describe(error)})`);
+            return !isStickyCallsError(error) || error.retryable ? 'retry' : 'done';
           }
-          report(options, name, error, wrapUp.call_id);
-          logLine(options, 'warn', `${name} call=${wrapUp.call_id}: not saved (${describe(error)})`);
-          redeliver ||= !isStickyCallsError(error) || error.retryable;
-        }
-      }
+        }),
+      );
       // Event Streams redelivers on a non-2xx answer: ask for that only when a retry may help.
-      return { status: redeliver ? 503 : 204, body: '' };
+      return { status: outcomes.includes('retry') ? 503 : 204, body: '' };
     },
     () => ({ status: 503, body: '' }),
   );
 }
 
-/** The TaskRouter events in a Function's event: one workspace callback, or Event Streams CloudEvents. */
-function taskEvents(event: FunctionEvent): TaskEvent[] {
-  if (typeof event.EventType === 'string') {
-    return [{ type: event.EventType, attributes: event.TaskAttributes }];
+/** Task attributes as an object (they arrive as JSON text), or undefined. */
+function parseAttributes(attributes: unknown): Record<string, unknown> | undefined {
+  try {
+    const parsed = typeof attributes === 'string' ? JSON.parse(attributes) : attributes;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
-  // Event Streams posts a JSON array of CloudEvents; the runtime spreads it by index.
-  const cloudEvents = Array.isArray(event)
-    ? event
-    : Object.keys(event)
-        .filter((key) => /^\d+$/.test(key))
-        .map((key) => event[key]);
-  if (typeof event.type === 'string') cloudEvents.push(event);
-  return cloudEvents.flatMap((cloudEvent): TaskEvent[] => {
-    if (typeof cloudEvent !== 'object' || cloudEvent === null) return [];
-    const { type, data } = cloudEvent as { type?: unknown; data?: { payload?: Record<string, unknown> } };
-    const payload = data?.payload;
-    if (typeof type !== 'string' || payload === undefined) return [];
-    const eventType =
-      typeof payload.eventtype === 'string'
-        ? payload.eventtype
-        : type.replace(/^com\.twilio\.taskrouter\./, '');
-    return [{ type: eventType, attributes: payload.task_attributes }];
-  });
-}
-
-function unique(wrapUps: WrapUp[]): WrapUp[] {
-  return [...new Map(wrapUps.map((wrapUp) => [wrapUp.call_id, wrapUp])).values()];
 }
 
 function remember(saved: Set<string>, callId: string): void {

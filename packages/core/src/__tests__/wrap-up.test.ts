@@ -78,6 +78,21 @@ describe('parseSaveRequest', () => {
 });
 
 describe('readWrapUp and wrapUpToEndCall', () => {
+  it('saves a wrap-up whose start failed against the caller’s number', () => {
+    expect(
+      wrapUpToEndCall({ call_id: 'CA1', customer_ref: null, intent: 'x' }, { from: '+14155551234' }),
+    ).toEqual({
+      call_id: 'CA1',
+      identity_hints: { ani: '+14155551234' },
+      intent: 'x',
+    });
+    // A withheld caller gives no hint: the save is then refused, by name, when sent.
+    expect(wrapUpToEndCall({ call_id: 'CA1', intent: 'x' }, { from: 'anonymous' })).toEqual({
+      call_id: 'CA1',
+      intent: 'x',
+    });
+  });
+
   const wrapUp = {
     call_id: 'CA1',
     customer_ref: 'cust_1',
@@ -88,20 +103,35 @@ describe('readWrapUp and wrapUpToEndCall', () => {
   };
 
   it('reads the wrap-up from attributes as an object or as JSON', () => {
-    expect(readWrapUp({ call_sid: 'CA1', [WRAP_UP_ATTRIBUTE_KEY]: wrapUp })).toEqual(wrapUp);
-    expect(readWrapUp(JSON.stringify({ [WRAP_UP_ATTRIBUTE_KEY]: wrapUp }))).toEqual(wrapUp);
-    expect(readWrapUp({ [WRAP_UP_ATTRIBUTE_KEY]: JSON.stringify(wrapUp) })).toEqual(wrapUp);
+    const ready = { state: 'ready', wrapUp };
+    expect(readWrapUp({ call_sid: 'CA1', [WRAP_UP_ATTRIBUTE_KEY]: wrapUp })).toEqual(ready);
+    expect(readWrapUp(JSON.stringify({ [WRAP_UP_ATTRIBUTE_KEY]: wrapUp }))).toEqual(ready);
+    expect(readWrapUp({ [WRAP_UP_ATTRIBUTE_KEY]: JSON.stringify(wrapUp) })).toEqual(ready);
+  });
+
+  it('keeps number and boolean variables, as calls.end takes them', () => {
+    const state = readWrapUp({
+      [WRAP_UP_ATTRIBUTE_KEY]: { call_id: 'CA1', variables: { amount: 42, vip: true } },
+    });
+    expect(state).toMatchObject({ state: 'ready', wrapUp: { variables: { amount: 42, vip: true } } });
+  });
+
+  it.each([undefined, null, {}, { call_sid: 'CA1' }])('says absent for %j', (attributes) => {
+    expect(readWrapUp(attributes)).toEqual({ state: 'absent' });
   });
 
   it.each([
-    undefined,
-    null,
-    '{',
-    {},
-    { [WRAP_UP_ATTRIBUTE_KEY]: { intent: 'x' } },
-    { [WRAP_UP_ATTRIBUTE_KEY]: '{' },
-  ])('gives undefined for %j', (attributes) => {
-    expect(readWrapUp(attributes)).toBeUndefined();
+    ['attributes that are not JSON', '{', 'not valid JSON'],
+    [
+      'a wrap-up without a call id',
+      { [WRAP_UP_ATTRIBUTE_KEY]: { intent: 'x' } },
+      `${WRAP_UP_ATTRIBUTE_KEY}.call_id`,
+    ],
+    ['a wrap-up that is not JSON', { [WRAP_UP_ATTRIBUTE_KEY]: '{' }, 'not valid JSON'],
+  ])('says invalid for %s, naming the problem', (_name, attributes, problem) => {
+    const state = readWrapUp(attributes);
+    expect(state.state).toBe('invalid');
+    expect(state.state === 'invalid' && state.problem).toContain(problem);
   });
 
   it('turns a stored wrap-up into calls.end params', () => {

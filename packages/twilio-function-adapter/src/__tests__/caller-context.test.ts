@@ -162,7 +162,7 @@ describe('a degraded answer, never a failed call', () => {
 
   it('answers with degraded attributes even when the response cannot be built', async () => {
     class BrokenResponse extends FakeResponse {
-      override setBody(): void {
+      override setBody(): this {
         throw new Error('broken');
       }
     }
@@ -174,6 +174,22 @@ describe('a degraded answer, never a failed call', () => {
 });
 
 describe('set-up', () => {
+  it('refuses client options that would fail on the first call', () => {
+    expect(() => createCallerContextHandler({ client: { retry: { maxRetries: -1 } } })).toThrow(
+      'retry.maxRetries',
+    );
+  });
+
+  it('calls back once even when the callback throws', async () => {
+    let calls = 0;
+    handler(context(), { CallSid: callSid(), From: CALLER }, () => {
+      calls += 1;
+      throw new Error('assertion inside a callback');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls).toBe(1);
+  });
+
   it('refuses a deadline Studio would not wait for', () => {
     expect(() => createCallerContextHandler({ timeoutMs: 9500 })).toThrow(ConfigurationError);
     expect(() => createCallerContextHandler({ attributes: { budget: 100 } })).toThrow('budget');
@@ -196,5 +212,36 @@ describe('set-up', () => {
       }),
     );
     expect(Object.keys(answer as object).sort()).toEqual(KEYS);
+  });
+});
+
+describe('the test kit', () => {
+  it('keeps each answer its own when invocations run side by side', async () => {
+    const forbidden = (
+      _context: unknown,
+      _event: unknown,
+      callback: (error: unknown, response?: unknown) => void,
+    ) => {
+      const response = new (
+        globalThis as unknown as { Twilio: { Response: typeof FakeResponse } }
+      ).Twilio.Response();
+      setTimeout(() => callback(null, response.setStatusCode(403).setBody('{"status":"forbidden"}')), 30);
+    };
+    const answers = await Promise.all([
+      invoke(forbidden),
+      invoke(forbidden),
+      invoke(handler, { context: context(), event: { CallSid: callSid(), From: CALLER } }),
+    ]);
+    expect(answers.map((answer) => answer.statusCode)).toEqual([403, 403, 200]);
+    expect((globalThis as { Twilio?: unknown }).Twilio).toBeUndefined();
+  });
+
+  it('behaves like the runtime’s Response for headers', () => {
+    const response = new FakeResponse()
+      .appendHeader('Vary', 'Origin')
+      .appendHeader('Vary', 'Accept')
+      .setCookie('a', 'b');
+    expect(response.headers).toEqual({ Vary: ['Origin', 'Accept'], 'Set-Cookie': 'a=b' });
+    expect(response.setHeaders({ 'X-One': '1' }).headers).toEqual({ 'X-One': '1' });
   });
 });

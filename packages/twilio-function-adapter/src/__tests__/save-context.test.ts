@@ -12,6 +12,8 @@ const validateToken = stubTokenValidator({
   [SUPERVISOR_TOKEN]: { worker_sid: `WK${'b'.repeat(32)}`, roles: ['supervisor'] },
   'flex-token-not-a-worker': { roles: ['admin'] },
 });
+// Tokens named like Object.prototype's members are still unknown tokens.
+const inherited = 'constructor';
 const saver = (options: SaveContextHandlerOptions = {}) =>
   createSaveContextHandler({
     Response: FakeResponse,
@@ -93,7 +95,7 @@ describe('saving a wrap-up', () => {
     emulator.inject({ ...fault, times: 10 });
     const answer = await save(
       { call_id: callId, customer_ref: customerRef, intent: 'x' },
-      saver({ timeoutMs: 500 }),
+      saver({ timeoutMs: 1000 }),
     );
     expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable, code } });
     expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
@@ -109,11 +111,56 @@ describe('saving a wrap-up', () => {
   });
 });
 
+describe('one deadline for the whole answer', () => {
+  it('answers within timeoutMs when the token check is slow and the API hangs', async () => {
+    const { callId, customerRef } = await startedCall();
+    emulator.inject({ type: 'hang', times: 10 });
+    const slowCheck = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return { worker_sid: TEST_WORKER_SID, roles: ['agent'] };
+    };
+    const started = performance.now();
+    const answer = await save(
+      { call_id: callId, customer_ref: customerRef, intent: 'x' },
+      saver({ timeoutMs: 1500, validateToken: slowCheck }),
+    );
+    expect(performance.now() - started).toBeLessThan(1500 + 500);
+    expect(answer).toMatchObject({
+      statusCode: 502,
+      body: { status: 'failed', retryable: true, code: 'timeout' },
+    });
+  });
+
+  it('answers a retryable 502 when the token check itself hangs', async () => {
+    const hanging = () => new Promise<never>(() => undefined);
+    const started = performance.now();
+    const answer = await save(
+      { call_id: 'CA1', customer_ref: 'c' },
+      saver({ timeoutMs: 1000, validateToken: hanging }),
+    );
+    expect(performance.now() - started).toBeLessThan(1000 + 500);
+    expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable: true } });
+  });
+});
+
+describe('set-up', () => {
+  it.each([
+    ['an origin with a trailing slash', { allowedOrigin: 'https://flex.twilio.com/' }, 'allowedOrigin'],
+    ['no origin', { allowedOrigin: [] }, 'allowedOrigin'],
+    ['a validateToken that is not a function', { validateToken: 'yes' }, 'validateToken'],
+    ['a deadline past the platform’s', { timeoutMs: 12_000 }, 'timeoutMs'],
+    ['broken client options', { client: { retry: { maxRetries: -1 } } }, 'retry.maxRetries'],
+  ])('refuses %s when the handler is created', (_name, options, field) => {
+    expect(() => createSaveContextHandler(options as never)).toThrow(field);
+  });
+});
+
 describe('who may save', () => {
   it.each([
     ['no token', { Token: undefined }],
     ['an invalid or expired token', { Token: 'flex-token-expired' }],
     ['a token that is not a worker’s', { Token: 'flex-token-not-a-worker' }],
+    ['a token named like an inherited property', { Token: inherited }],
   ])('refuses %s with 403 and CORS headers', async (_name, event) => {
     const answer = await save({ call_id: 'CA1', customer_ref: 'c', intent: 'x', ...event });
     expect(answer.statusCode).toBe(403);
@@ -135,12 +182,15 @@ describe('who may save', () => {
     );
   });
 
-  describe('the default rule: a reservation on the task, or a supervisor', () => {
-    const twilioWith = (statuses: string[]) => ({
+  describe('the default rule: the task is this call’s and the worker holds a reservation on it, or a supervisor', () => {
+    const twilioWith = (statuses: string[], callSidOfTask?: string) => ({
       taskrouter: {
         v1: {
           workspaces: () => ({
             tasks: () => ({
+              fetch: async () => ({
+                attributes: JSON.stringify(callSidOfTask ? { call_sid: callSidOfTask } : {}),
+              }),
               reservations: {
                 list: async () => statuses.map((reservationStatus) => ({ reservationStatus })),
               },
@@ -149,8 +199,11 @@ describe('who may save', () => {
         },
       },
     });
-    const ctx = (statuses: string[], workspace: string | undefined = `WS${'c'.repeat(32)}`) =>
-      context({ TWILIO_WORKSPACE_SID: workspace, getTwilioClient: () => twilioWith(statuses) });
+    const ctx = (statuses: string[], options: { workspace?: string; callSidOfTask?: string } = {}) =>
+      context({
+        TWILIO_WORKSPACE_SID: options.workspace ?? `WS${'c'.repeat(32)}`,
+        getTwilioClient: () => twilioWith(statuses, options.callSidOfTask),
+      });
 
     it.each([
       [['wrapping'], 200],
@@ -163,9 +216,20 @@ describe('who may save', () => {
       const answer = await save(
         { call_id: callId, customer_ref: customerRef, TaskSid: TASK_SID },
         saver(),
-        ctx(statuses),
+        ctx(statuses, { callSidOfTask: callId }),
       );
       expect(answer.statusCode).toBe(status);
+    });
+
+    it('refuses a task that belongs to another call', async () => {
+      const { callId, customerRef } = await startedCall();
+      const answer = await save(
+        { call_id: callId, customer_ref: customerRef, TaskSid: TASK_SID },
+        saver(),
+        ctx(['wrapping'], { callSidOfTask: 'CA-another-call' }),
+      );
+      expect(answer.statusCode).toBe(403);
+      expect(emulator.requests.filter((r) => r.operation === 'end')).toHaveLength(0);
     });
 
     it('lets a supervisor save any task', async () => {
@@ -178,15 +242,36 @@ describe('who may save', () => {
       expect(answer.statusCode).toBe(200);
     });
 
-    it('refuses, and says what to set, without TWILIO_WORKSPACE_SID', async () => {
+    it('answers not_configured, and logs what to set, without TWILIO_WORKSPACE_SID', async () => {
       const answer = await save(
         { call_id: 'CA1', customer_ref: 'c', TaskSid: TASK_SID },
         saver(),
-        ctx(['wrapping'], ''),
+        ctx(['wrapping'], { workspace: '' }),
       );
-      expect(answer.statusCode).toBe(403);
+      expect(answer).toMatchObject({ statusCode: 503, body: { status: 'not_configured' } });
       expect(logged.some((line) => line.includes('TWILIO_WORKSPACE_SID'))).toBe(true);
     });
+
+    it('answers a retryable 502 when TaskRouter cannot be reached', async () => {
+      const broken = context({
+        TWILIO_WORKSPACE_SID: `WS${'c'.repeat(32)}`,
+        getTwilioClient: () => {
+          throw new Error('TaskRouter unreachable');
+        },
+      });
+      const answer = await save({ call_id: 'CA1', customer_ref: 'c', TaskSid: TASK_SID }, saver(), broken);
+      expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable: true } });
+    });
+  });
+
+  it.each([
+    ['a malformed TaskSid', { TaskSid: 'WT-not-a-sid' }],
+    ['a TaskSid that is not a string', { TaskSid: ['WT1'] }],
+    ['an empty TaskSid with a bad task_sid', { TaskSid: '', task_sid: 'WTbad' }],
+  ])('answers 400 for %s', async (_name, fields) => {
+    const answer = await save({ call_id: 'CA1', customer_ref: 'c', ...fields });
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain('TaskSid');
   });
 
   it('echoes an allowed origin from a list', async () => {
@@ -229,13 +314,22 @@ describe("with Twilio's own token validator", () => {
     expect(answer).toMatchObject({ statusCode: 403, body: { status: 'forbidden' } });
   });
 
-  it('refuses when the Function has no account credentials to check tokens with', async () => {
+  it('answers not_configured when the Function has no account credentials to check tokens with', async () => {
     const handler = createSaveContextHandler({ Response: FakeResponse });
     const answer = await save(
       { call_id: 'CA1', customer_ref: 'c' },
       handler,
       context({ AUTH_TOKEN: undefined }),
     );
-    expect(answer.statusCode).toBe(403);
+    expect(answer).toMatchObject({ statusCode: 503, body: { status: 'not_configured' } });
+  });
+
+  it('answers a retryable 502 when Twilio IAM cannot be reached', async () => {
+    server.use(
+      http.post('https://iam.twilio.com/v1/Accounts/:account/Tokens/validate', () => HttpResponse.error()),
+    );
+    const handler = createSaveContextHandler({ Response: FakeResponse });
+    const answer = await save({ call_id: 'CA1', customer_ref: 'c' }, handler);
+    expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable: true } });
   });
 });

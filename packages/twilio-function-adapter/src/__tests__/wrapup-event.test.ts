@@ -2,7 +2,8 @@ import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { describe, expect, it } from 'vitest';
 import { createWrapupEventHandler } from '../index.js';
 import { FakeResponse, invoke } from '../testing/index.js';
-import { CALLER, useApi } from './kit.js';
+import { CALLER, callSid, useApi } from './kit.js';
+import { logged } from './setup.js';
 
 const { emulator, context, startedCall } = useApi();
 const handlerOptions = { Response: FakeResponse, client: { retry: { initialDelayMs: 10 } } };
@@ -93,12 +94,57 @@ describe('the wrap-up safety net', () => {
   it('asks for a redelivery (503) when a save failed in a way a retry may fix', async () => {
     const { callId, customerRef } = await startedCall();
     emulator.inject({ type: 'status', status: 503, times: 10 });
-    const handler = createWrapupEventHandler({ ...handlerOptions, timeoutMs: 300 });
+    const handler = createWrapupEventHandler({ ...handlerOptions, timeoutMs: 1000 });
     const answer = await invoke(handler, {
       context: context(),
       event: callback('task.completed', { call_id: callId, customer_ref: customerRef }),
     });
     expect(answer.statusCode).toBe(503);
+  });
+
+  it('saves a batch side by side, within one deadline', async () => {
+    const a = await startedCall();
+    const b = await startedCall();
+    emulator.inject({ type: 'hang', times: 10 });
+    const cloudEvent = (callId: string, customerRef: string) => ({
+      type: 'com.twilio.taskrouter.task.completed',
+      data: { payload: { task_attributes: attributesWith({ call_id: callId, customer_ref: customerRef }) } },
+    });
+    const started = performance.now();
+    const answer = await invoke(createWrapupEventHandler({ ...handlerOptions, timeoutMs: 1000 }), {
+      context: context(),
+      event: { 0: cloudEvent(a.callId, a.customerRef), 1: cloudEvent(b.callId, b.customerRef) },
+    });
+    expect(performance.now() - started).toBeLessThan(1000 + 500);
+    expect(answer.statusCode).toBe(503);
+  });
+
+  it('saves number variables, and a wrap-up whose start failed against the caller’s number', async () => {
+    const handler = createWrapupEventHandler(handlerOptions);
+    const event = callback('task.completed', {
+      call_id: callSid(),
+      customer_ref: null,
+      intent: 'x',
+      variables: { amount: 42 },
+    });
+    expect((await invoke(handler, { context: context(), event })).statusCode).toBe(204);
+    expect(ends().map((r) => r.status)).toEqual([200]);
+    expect(ends()[0]?.body).toMatchObject({ identity_hints: { ani: CALLER }, variables: { amount: '42' } });
+  });
+
+  it('logs a wrap-up it cannot read instead of dropping it quietly', async () => {
+    const handler = createWrapupEventHandler(handlerOptions);
+    const event = {
+      EventType: 'task.completed',
+      TaskAttributes: JSON.stringify({ [WRAP_UP_ATTRIBUTE_KEY]: { intent: 'x' } }),
+    };
+    expect((await invoke(handler, { context: context(), event })).statusCode).toBe(204);
+    expect(logged.at(-1)).toContain('unreadable');
+  });
+
+  it('refuses event types that are not a list', () => {
+    expect(() => createWrapupEventHandler({ eventTypes: 'task.completed' as never })).toThrow('eventTypes');
+    expect(() => createWrapupEventHandler({ eventTypes: [] })).toThrow('eventTypes');
   });
 
   it('answers 204 when a retry cannot help', async () => {

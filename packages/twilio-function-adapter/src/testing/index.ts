@@ -12,26 +12,54 @@ import type {
   TokenValidator,
 } from '../index.js';
 
-/** A `Twilio.Response` that records what the handler set. */
+type HeaderValue = string | string[];
+
+/**
+ * A `Twilio.Response` that behaves like the runtime's (`@twilio/runtime-handler` 2.x):
+ * `appendHeader` adds a value (a repeated header becomes a list), `setHeaders` replaces
+ * them all, cookies go to `Set-Cookie`; and records what the handler set.
+ */
 export class FakeResponse implements FunctionResponse {
   statusCode = 200;
-  body: unknown = undefined;
-  readonly headers: Record<string, string> = {};
+  body: unknown = null;
+  headers: Record<string, HeaderValue> = {};
 
-  setStatusCode(code: number): void {
+  constructor(options?: { statusCode?: number; body?: unknown; headers?: Record<string, HeaderValue> }) {
+    if (options?.statusCode) this.statusCode = options.statusCode;
+    if (options?.body) this.body = options.body;
+    if (options?.headers) this.headers = { ...options.headers };
+  }
+
+  setStatusCode(code: number): this {
     this.statusCode = code;
+    return this;
   }
 
-  setBody(body: unknown): void {
+  setBody(body: unknown): this {
     this.body = body;
+    return this;
   }
 
-  appendHeader(name: string, value: string): void {
-    this.headers[name] = value;
+  appendHeader(name: string, value: HeaderValue): this {
+    if (typeof value === 'object' && !Array.isArray(value))
+      throw new Error('Header value cannot be an object');
+    const existing = this.headers[name];
+    this.headers[name] = existing === undefined ? value : [existing, value].flat();
+    return this;
   }
 
-  setHeaders(headers: Record<string, string>): void {
-    Object.assign(this.headers, headers);
+  setHeaders(headers: Record<string, HeaderValue>): this {
+    this.headers = {};
+    for (const [name, value] of Object.entries(headers)) this.appendHeader(name, value);
+    return this;
+  }
+
+  setCookie(name: string, value: string, attributes: readonly string[] = []): this {
+    return this.appendHeader('Set-Cookie', [`${name}=${value}`, ...attributes].join(';'));
+  }
+
+  removeCookie(name: string, attributes: readonly string[] = []): this {
+    return this.setCookie(name, '', [...attributes, 'Max-Age=0']);
   }
 }
 
@@ -59,7 +87,7 @@ export function createFakeContext(overrides: Record<string, unknown> = {}): Func
 export interface Invocation {
   /** HTTP status; 200 when the handler answered with a plain object. */
   readonly statusCode: number;
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string | string[]>>;
   /** The body; JSON text is parsed. */
   readonly body: unknown;
   /** The error passed to the callback, if any. */
@@ -91,9 +119,7 @@ export async function invoke(
     settleMs?: number;
   } = {},
 ): Promise<Invocation> {
-  const global = globalThis as { Twilio?: { Response?: unknown } };
-  const installed = global.Twilio === undefined;
-  if (installed) global.Twilio = { Response: FakeResponse };
+  installTwilioGlobal();
   let calls = 0;
   try {
     const [error, response] = await new Promise<[unknown, unknown]>((resolve, reject) => {
@@ -108,19 +134,48 @@ export async function invoke(
       });
     });
     await new Promise((resolve) => setTimeout(resolve, settleMs));
-    if (response instanceof FakeResponse) {
-      return {
-        statusCode: response.statusCode,
-        headers: response.headers,
-        body: parseBody(response.body),
-        error,
-        callbackCalls: calls,
-      };
+    if (isResponseLike(response)) {
+      const { statusCode, headers, body } = response;
+      return { statusCode, headers, body: parseBody(body), error, callbackCalls: calls };
     }
     return { statusCode: 200, headers: {}, body: response, error, callbackCalls: calls };
   } finally {
-    if (installed) delete global.Twilio;
+    removeTwilioGlobal();
   }
+}
+
+// Concurrent invocations share one global, removed when the last one ends.
+let globalUsers = 0;
+let globalInstalled = false;
+
+function installTwilioGlobal(): void {
+  const global = globalThis as { Twilio?: { Response?: unknown } };
+  if (globalUsers === 0 && global.Twilio === undefined) {
+    global.Twilio = { Response: FakeResponse };
+    globalInstalled = true;
+  }
+  globalUsers += 1;
+}
+
+function removeTwilioGlobal(): void {
+  globalUsers -= 1;
+  if (globalUsers === 0 && globalInstalled) {
+    delete (globalThis as { Twilio?: unknown }).Twilio;
+    globalInstalled = false;
+  }
+}
+
+/** The runtime's Response and this kit's expose `statusCode`, `headers` and `body`. */
+function isResponseLike(
+  value: unknown,
+): value is { statusCode: number; headers: Record<string, HeaderValue>; body: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { statusCode?: unknown }).statusCode === 'number' &&
+    typeof (value as { headers?: unknown }).headers === 'object' &&
+    typeof (value as { setBody?: unknown }).setBody === 'function'
+  );
 }
 
 function parseBody(body: unknown): unknown {
@@ -141,8 +196,7 @@ function parseBody(body: unknown): unknown {
  */
 export function stubTokenValidator(tokens: Record<string, TokenResult>): TokenValidator {
   return async (token) => {
-    const result = tokens[token];
-    if (result === undefined) throw new Error('token rejected');
-    return result;
+    if (!Object.hasOwn(tokens, token)) throw new Error('token rejected');
+    return tokens[token] as TokenResult;
   };
 }
