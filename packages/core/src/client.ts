@@ -17,6 +17,7 @@ import {
   ResponseValidationError,
   type ValidationIssue,
 } from './errors.js';
+import { isRecord } from './objects.js';
 import type { ClientOptions, PerOperation, RequestOptions, RetryOptions } from './options.js';
 import { maskApiKey } from './redact.js';
 import { createHttp, send, type TransportConfig } from './transport.js';
@@ -193,7 +194,7 @@ function bodyIssues(body: unknown, error: z.core.$ZodError): ValidationIssue[] {
   if (typeof body === 'string') {
     return [{ path: [], message: body === '' ? 'the body is empty' : 'the body is not JSON' }];
   }
-  if (!isObject(body)) return [{ path: [], message: 'the body is not a JSON object' }];
+  if (!isRecord(body)) return [{ path: [], message: 'the body is not a JSON object' }];
   return toValidationIssues(error);
 }
 
@@ -203,8 +204,4 @@ function isHttpUrl(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -13,6 +13,7 @@ import {
   normalizeIntentStatus,
 } from './contract.js';
 import { formatIssues, type ValidationIssue } from './errors.js';
+import { hasOwn, stripUndefined } from './objects.js';
 import { toValidationIssues } from './zod-issues.js';
 
 /** The key of the wrap-up in task attributes. */
@@ -145,10 +146,6 @@ export function wrapUpToEndCall(wrapUp: WrapUp, task: { readonly from?: unknown 
   }) as EndCallParams;
 }
 
-function hasOwn(record: object, key: string): boolean {
-  return Object.hasOwn(record, key);
-}
-
 /** Variables from an object or its JSON; `null` when neither. */
 function parseVariables(value: unknown): Record<string, unknown> | null {
   if (value === undefined) return {};
@@ -163,8 +160,4 @@ function parseVariables(value: unknown): Record<string, unknown> | null {
   return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
     ? { ...(parsed as Record<string, unknown>) }
     : null;
-}
-
-function stripUndefined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -6,6 +6,7 @@
 import { confidenceSchema, openIntentsSchema, storedVariablesSchema } from '../contract.js';
 import { formatIssues } from '../errors.js';
 import { identityTier, levelForConfidence, type TierOptions } from '../identity.js';
+import { hasOwn, isRecord } from '../objects.js';
 import { toValidationIssues } from '../zod-issues.js';
 import {
   ATTRIBUTE_KEY,
@@ -148,13 +149,4 @@ function parseJson(text: string): { value: unknown } | undefined {
   } catch {
     return undefined;
   }
-}
-
-// Object.hasOwn is ES2022; Flex runs this in browsers of any age.
-function hasOwn(record: object, key: string): boolean {
-  return Object.hasOwn(record, key);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

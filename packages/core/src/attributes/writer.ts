@@ -10,6 +10,7 @@
 import type { OpenIntent, StartCallResponse, StoredVariable } from '../contract.js';
 import { ConfigurationError } from '../errors.js';
 import { type IdentityTier, identityTier, type TierOptions } from '../identity.js';
+import { stripUndefined } from '../objects.js';
 import {
   ATTRIBUTE_KEY,
   ATTRIBUTE_VERSION,
@@ -308,8 +309,4 @@ function renderFlat(context: Context, selection: Selection): FlatAttributes {
     open_intents: JSON.stringify(context.intents.filter((_, index) => selection.intents.has(index))),
     call_start: context.callStart ?? '',
   };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
