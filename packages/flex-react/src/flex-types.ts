@@ -1,0 +1,109 @@
+/**
+ * The parts of Flex this package touches, declared structurally: the real objects
+ * arrive as `registerCallerContext`'s arguments, so nothing imports `@twilio/flex-ui` at
+ * run time. A type test checks that Flex's own types satisfy these.
+ */
+import type { ComponentType, ReactElement, ReactNode } from 'react';
+
+/** A Flex task as the components read it (`ITask` from `@twilio/flex-ui`). */
+export interface FlexTask {
+  /** The reservation (`WR…`). */
+  readonly sid?: string;
+  /** The task (`WT…`). */
+  readonly taskSid?: string;
+  /** `pending`, `reserved`, `accepted`, `wrapping`, `completed`, … */
+  readonly status?: string;
+  readonly taskChannelUniqueName?: string;
+  /** The task's attributes: an object (or, from some sources, its JSON). */
+  readonly attributes?: unknown;
+}
+
+/** A Flex task that can be updated: `setAttributes` replaces the whole object. */
+export interface WritableFlexTask extends FlexTask {
+  setAttributes(attributes: object): Promise<unknown>;
+}
+
+/** What Flex passes to components in task slots. */
+export interface TaskContextProps {
+  readonly task?: FlexTask | null | undefined;
+}
+
+/** Options of a dynamic-content `add`. */
+export interface ContentOptions {
+  sortOrder?: number;
+  align?: 'start' | 'end';
+  // biome-ignore lint/suspicious/noExplicitAny: Flex passes each slot's own props here.
+  if?: (props: any) => boolean;
+}
+
+/** A Flex UI slot (`flex.TaskCanvas.Content`, …). */
+export interface DynamicContentStore {
+  // Flex 2.x returns a function that removes what was added; 1.x returned nothing.
+  add(child: ReactElement, options?: ContentOptions): unknown;
+  remove(key: string, options?: object): unknown;
+}
+
+/** A Flex component class that has a `Content` slot. */
+export interface WithContent {
+  readonly Content: DynamicContentStore;
+}
+
+/** Flex calls a `before*` listener with the action's payload and an abort function. */
+// biome-ignore lint/suspicious/noExplicitAny: Flex's own listener type takes any arguments.
+export type ActionListener = (...args: any[]) => unknown;
+
+/** `flex.Actions`. */
+export interface FlexActions {
+  addListener(event: string, listener: ActionListener): unknown;
+  removeListener(event: string, listener: ActionListener): unknown;
+}
+
+/** A notification as `flex.Notifications.registerNotification` takes it. */
+export interface FlexNotification {
+  id: string;
+  content?: string | number | ReactElement;
+  type?: string;
+  timeout?: number;
+  closeButton?: boolean;
+  actions?: ReactElement[];
+  // biome-ignore lint/suspicious/noExplicitAny: Flex's own type.
+  context?: Record<string, any>;
+}
+
+/** `flex.Notifications`. */
+export interface FlexNotifications {
+  registerNotification(notification: FlexNotification): void;
+  showNotification(id: string, context?: object): unknown;
+  dismissNotificationById(id: string): void;
+  readonly registeredNotifications?: { delete(id: string): boolean };
+}
+
+/** Props of `flex.NotificationBar.Action`. */
+export interface NotificationActionProps {
+  label: string | number;
+  onClick: (event: unknown, notification: FlexNotification) => void;
+}
+
+/** The `flex` object a plugin's `init(flex, manager)` receives, as far as this package uses it. */
+export interface FlexLike {
+  readonly TaskCanvas: WithContent;
+  readonly TaskInfoPanel?: WithContent;
+  readonly TaskCanvasTabs?: WithContent;
+  readonly Actions: FlexActions;
+  readonly Notifications: FlexNotifications;
+  /** `flex.NotificationType`: `information`, `success`, `warning`, `error`. */
+  readonly NotificationType?: { readonly error: string; readonly warning: string; readonly success: string };
+  readonly NotificationBar?: { readonly Action: ComponentType<NotificationActionProps> };
+  /** `flex.Tab`, for `placement: 'TaskCanvasTabs'`. */
+  readonly Tab?: ComponentType<{ uniqueName?: string; label?: string; children?: ReactNode }>;
+  // biome-ignore lint/suspicious/noExplicitAny: withTaskContext accepts any component.
+  readonly withTaskContext?: (component: ComponentType<any>) => ComponentType<any>;
+}
+
+/** The Flex `manager`, as far as this package uses it. */
+export interface ManagerLike {
+  /** `manager.user.token` is read at each save: Flex refreshes it. */
+  readonly user: { readonly token: string };
+  /** `manager.strings`: the package adds its defaults and reads overrides here. */
+  readonly strings?: object;
+}

@@ -1,0 +1,70 @@
+/**
+ * @stickycalls/flex-react: the caller context screen pop and the wrap-up capture for
+ * Twilio Flex agents, and `registerCallerContext(flex, manager, options)` that wires
+ * both into Flex and saves each wrap-up. React is a peer; nothing here imports
+ * `@twilio/flex-ui` at run time.
+ */
+
+export { CallerContextPanel, type CallerContextPanelProps } from './CallerContextPanel.js';
+export {
+  type CallerContextOptions,
+  type CallerContextView,
+  callerContextView,
+  formatPhoneNumber,
+  humanize,
+  type IntentRow,
+  type LastContact,
+  type Suggestion,
+  type VariableRow,
+} from './caller-view.js';
+export type {
+  ContentOptions,
+  DynamicContentStore,
+  FlexActions,
+  FlexLike,
+  FlexNotification,
+  FlexNotifications,
+  FlexTask,
+  ManagerLike,
+  NotificationActionProps,
+  TaskContextProps,
+  WritableFlexTask,
+} from './flex-types.js';
+export {
+  NOTIFICATION_IDS,
+  type PanelPlacement,
+  type RegisterCallerContextOptions,
+  registerCallerContext,
+  type SaveEvent,
+  type WrapUpOptions,
+} from './registerCallerContext.js';
+export {
+  type SaveFailureReason,
+  type SaveWrapUpOptions,
+  type SaveWrapUpResult,
+  saveWrapUp,
+} from './save-wrap-up.js';
+export {
+  DEFAULT_STRINGS,
+  fillTemplate,
+  resolveStrings,
+  type StickyCallsStringKey,
+  type StickyCallsStrings,
+  StickyCallsStringsProvider,
+} from './strings.js';
+export { useCallerContext } from './useCallerContext.js';
+export { WrapUpCapture, type WrapUpCaptureProps } from './WrapUpCapture.js';
+export {
+  type CheckedWrapUp,
+  checkWrapUp,
+  createWrapUpStore,
+  EMPTY_DRAFT,
+  NEW_INTENT,
+  type WrapUpDraft,
+  type WrapUpEntry,
+  type WrapUpIssue,
+  type WrapUpPhase,
+  type WrapUpRules,
+  type WrapUpStatus,
+  type WrapUpStore,
+} from './wrap-up-draft.js';

@@ -1,0 +1,141 @@
+/**
+ * Every string the agent sees, keyed the way Flex keys its own (`manager.strings`):
+ * PascalCase names with a `StickyCalls` prefix, `{{placeholders}}` filled at render.
+ * `registerCallerContext` adds these defaults to `manager.strings` where a key is not
+ * set yet, and the components read them back at render, so an admin can override any
+ * of them there (or per component with the `strings` prop).
+ */
+import { createContext, useContext, useMemo } from 'react';
+
+/** The default strings, in English. */
+export const DEFAULT_STRINGS = {
+  StickyCallsPanelTitle: 'Caller context',
+  StickyCallsTierReuse: 'Known caller',
+  StickyCallsTierConfirm: 'Verify identity',
+  StickyCallsTierIgnore: 'New caller',
+  StickyCallsConfidence: '{{percent}}% match · {{level}}',
+  StickyCallsVerifyPrompt:
+    'This match is not certain. Confirm who is calling (name, postcode or account number) before using the context below.',
+  StickyCallsNewCallerHint: 'No reliable match: treat this as a first call.',
+  StickyCallsCallerNumber: 'Number',
+  StickyCallsCustomerRef: 'Customer ref',
+  StickyCallsCallStarted: 'Call started',
+  StickyCallsLastContact: 'Last contact',
+  StickyCallsLastContactDay: 'within the last day',
+  StickyCallsLastContactWeek: 'within the last week',
+  StickyCallsLastContactMonth: 'within the last month',
+  StickyCallsNumberWithheld: 'Withheld',
+  StickyCallsNumberUnknown: 'Unknown',
+  StickyCallsVariablesTitle: 'What we know',
+  StickyCallsNoVariables: 'Nothing stored yet.',
+  StickyCallsIntentsTitle: 'Open intents',
+  StickyCallsNoIntents: 'No open intents.',
+  StickyCallsAttempts: 'attempt {{count}}',
+  StickyCallsRepeatAttempt: 'Repeat contact',
+  StickyCallsSuggestionTitle: 'Suggested next step',
+  StickyCallsSuggestVerify: 'Verify the caller’s identity first.',
+  StickyCallsSuggestVerifyThen: 'Verify the caller’s identity, then pick up “{{intent}}”.',
+  StickyCallsSuggestFollowUp: 'Pick up “{{intent}}” first: this is contact {{count}} about it.',
+  StickyCallsSuggestAskOpen: 'Ask whether “{{intent}}” is still open.',
+  StickyCallsSuggestWelcomeBack: 'Welcome the caller back and ask how you can help.',
+  StickyCallsSuggestNewCaller: 'Greet the caller and ask how you can help.',
+  StickyCallsTruncated:
+    'Some context was left out to fit the task ({{variables}} variables, {{intents}} intents not shown).',
+  StickyCallsAbsent: 'No caller context on this task.',
+  StickyCallsUnavailable: 'Caller context unavailable',
+  StickyCallsUnavailableReason: 'The lookup at call start did not complete: {{reason}}.',
+  StickyCallsUnavailableHint: 'Ask the caller as you would on a first call.',
+  StickyCallsInvalid: 'The caller context on this task could not be read.',
+  StickyCallsReason_timeout: 'it timed out',
+  StickyCallsReason_network_error: 'the Sticky Calls API could not be reached',
+  StickyCallsReason_rate_limited: 'too many lookups at once',
+  StickyCallsReason_quota_exceeded: 'the monthly quota is used up',
+  StickyCallsReason_unauthorized: 'the API key was refused',
+  StickyCallsReason_not_configured: 'the integration is not configured',
+  StickyCallsReason_no_identity_hints: 'the caller’s number was withheld',
+  StickyCallsReason_too_large: 'the context was too large for the task',
+  StickyCallsReason_other: 'an error ({{code}})',
+  StickyCallsWrapUpTitle: 'Wrap-up',
+  StickyCallsWrapUpIntent: 'What was the call about?',
+  StickyCallsWrapUpNewIntent: 'Something else',
+  StickyCallsWrapUpNewIntentLabel: 'Intent (a short slug, e.g. billing_inquiry)',
+  StickyCallsWrapUpStatus: 'Status',
+  StickyCallsStatus_open: 'Still open',
+  StickyCallsStatus_resolved: 'Resolved',
+  StickyCallsStatus_abandoned: 'Abandoned',
+  StickyCallsWrapUpSummary: 'Summary note',
+  StickyCallsWrapUpDisposition: 'Disposition',
+  StickyCallsWrapUpDispositionNone: 'Choose…',
+  StickyCallsWrapUpVariables: 'Extra details to remember',
+  StickyCallsWrapUpVariableName: 'Name',
+  StickyCallsWrapUpVariableValue: 'Value',
+  StickyCallsWrapUpAddVariable: 'Add a detail',
+  StickyCallsWrapUpRemoveVariable: 'Remove detail {{index}}',
+  StickyCallsWrapUpErrors: 'Fix these before completing the task:',
+  StickyCallsWrapUpSaving: 'Saving…',
+  StickyCallsWrapUpSaved: 'Saved.',
+  StickyCallsWrapUpSaveFailed: 'Not saved yet: it is stored on the task and will be retried.',
+  StickyCallsErrorIntentRequired: 'Choose or type what the call was about.',
+  StickyCallsErrorIntentFormat: 'Use letters, digits and _ . - only (at most 64 characters).',
+  StickyCallsErrorStatusRequired: 'Choose the intent’s status.',
+  StickyCallsErrorVariableName: 'Detail {{index}} needs a name (letters, digits and _).',
+  StickyCallsErrorVariableDuplicate: 'Detail {{index}} repeats the name “{{name}}”.',
+  StickyCallsErrorVariableValue: 'Detail {{index}} needs a value.',
+  StickyCallsErrorTooLong: 'The wrap-up is {{count}} characters too long for the task: shorten the note.',
+  StickyCallsNotifyInvalid: 'Complete the Sticky Calls wrap-up before completing the task.',
+  StickyCallsNotifySaveFailed:
+    'The wrap-up for this call was not saved ({{reason}}). It is kept on the task and will be saved later; you can retry now.',
+  StickyCallsNotifyNotStored:
+    'The wrap-up could not be saved or stored on the task ({{reason}}). The task stays open: try completing it again.',
+  StickyCallsNotifySaved: 'The wrap-up was saved.',
+  StickyCallsRetry: 'Retry',
+} as const;
+
+/** The keys of every user-visible string. */
+export type StickyCallsStringKey = keyof typeof DEFAULT_STRINGS;
+
+/** Every user-visible string; pass a part of it to override. */
+export type StickyCallsStrings = { readonly [K in StickyCallsStringKey]: string };
+
+/**
+ * Fills `{{name}}` placeholders. Values are text: the components render the result
+ * as a text node, never as HTML.
+ */
+export function fillTemplate(
+  template: string,
+  values: Readonly<Record<string, string | number>> = {},
+): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, name: string) => {
+    const value = values[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : match;
+  });
+}
+
+/** The defaults, overridden by any string-valued key of `overrides` that is one of ours. */
+export function resolveStrings(...overrides: readonly (object | null | undefined)[]): StickyCallsStrings {
+  const result: Record<string, string> = { ...DEFAULT_STRINGS };
+  for (const source of overrides) {
+    if (source === null || source === undefined) continue;
+    for (const key of Object.keys(DEFAULT_STRINGS)) {
+      const value = (source as Record<string, unknown>)[key];
+      if (typeof value === 'string') result[key] = value;
+    }
+  }
+  return result as StickyCallsStrings;
+}
+
+const StringsContext = createContext<Partial<StickyCallsStrings> | undefined>(undefined);
+
+/**
+ * Supplies string overrides to every Sticky Calls component below it.
+ *
+ * @example
+ * <StickyCallsStringsProvider strings={{ StickyCallsTierReuse: 'Cliente conocido' }}>…</StickyCallsStringsProvider>
+ */
+export const StickyCallsStringsProvider = StringsContext.Provider;
+
+/** The strings for a component: defaults, then the provider's, then its own `strings` prop. */
+export function useStrings(own?: Partial<StickyCallsStrings>): StickyCallsStrings {
+  const provided = useContext(StringsContext);
+  return useMemo(() => resolveStrings(provided, own), [provided, own]);
+}
