@@ -53,6 +53,13 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
   const edit = (change: Partial<WrapUpDraft>) => store.edit(taskSid, change);
   const issueOf = (field: string) => issues.find((issue) => issue.field === field)?.message;
 
+  // A row added with the button takes the focus, so the keyboard goes on where the row is.
+  const focusRow = React.useRef<number | null>(null);
+  React.useEffect(() => {
+    if (focusRow.current === null) return;
+    document.getElementById(`${id}-variables-${focusRow.current}`)?.focus();
+    focusRow.current = null;
+  });
   const hasIssues = issues.length > 0;
   // New issues (from a completion attempt) take the focus, so the agent hears and sees them.
   React.useEffect(() => {
@@ -280,7 +287,10 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
         })}
         <button
           type="button"
-          onClick={() => edit({ variables: [...draft.variables, { name: '', value: '' }] })}
+          onClick={() => {
+            focusRow.current = draft.variables.length;
+            edit({ variables: [...draft.variables, { name: '', value: '' }] });
+          }}
           style={styles.button}
         >
           {strings.StickyCallsWrapUpAddVariable}

@@ -3,7 +3,7 @@
  * arrive as `registerCallerContext`'s arguments, so nothing imports `@twilio/flex-ui` at
  * run time. A type test checks that Flex's own types satisfy these.
  */
-import type { ComponentType, ReactElement, ReactNode } from 'react';
+import type { ComponentType, JSXElementConstructor, ReactElement, ReactNode } from 'react';
 
 /** A Flex task as the components read it (`ITask` from `@twilio/flex-ui`). */
 export interface FlexTask {
@@ -93,9 +93,9 @@ export interface FlexLike {
   readonly Notifications: FlexNotifications;
   /** `flex.NotificationType`: `information`, `success`, `warning`, `error`. */
   readonly NotificationType?: { readonly error: string; readonly warning: string; readonly success: string };
-  readonly NotificationBar?: { readonly Action: ComponentType<NotificationActionProps> };
+  readonly NotificationBar?: { readonly Action: JSXElementConstructor<NotificationActionProps> };
   /** `flex.Tab`, for `placement: 'TaskCanvasTabs'`. */
-  readonly Tab?: ComponentType<{ uniqueName?: string; label?: string; children?: ReactNode }>;
+  readonly Tab?: JSXElementConstructor<{ uniqueName?: string; label?: string; children?: ReactNode }>;
   // biome-ignore lint/suspicious/noExplicitAny: withTaskContext accepts any component.
   readonly withTaskContext?: (component: ComponentType<any>) => ComponentType<any>;
 }
