@@ -7,9 +7,10 @@ import { join } from 'node:path';
 
 /**
  * @param {string[]} packageDirs workspace package folders, dependencies first
+ * @param {string[]} [registryPackages] also installed, from the registry (peers such as `react@17.0.2`)
  * @returns {{ scratch: string, app: string }}
  */
-export function installPacked(packageDirs) {
+export function installPacked(packageDirs, registryPackages = []) {
   const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-packed-'));
   const packed = join(scratch, 'packed');
   mkdirSync(packed);
@@ -22,7 +23,7 @@ export function installPacked(packageDirs) {
   const tarballs = readdirSync(packed).map((file) => join(packed, file));
   execFileSync(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs],
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...registryPackages],
     {
       cwd: app,
       stdio: 'pipe',
