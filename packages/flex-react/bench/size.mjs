@@ -44,7 +44,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
   console.log('@stickycalls/flex-react bundle size (minified, gzip -9; react external)');
   for (const [name, size] of Object.entries(sizes)) {
-    console.log(`  ${name.padEnd(14)} ${kb(size.gzipped).padStart(9)} gzipped  ${kb(size.minified).padStart(9)} minified`);
+    console.log(
+      `  ${name.padEnd(14)} ${kb(size.gzipped).padStart(9)} gzipped  ${kb(size.minified).padStart(9)} minified`,
+    );
   }
   const ratio = sizes.own.gzipped / BUDGET_BYTES;
   console.log(`  budget (own)   ${kb(BUDGET_BYTES).padStart(9)}           own/budget = ${ratio.toFixed(2)}`);
