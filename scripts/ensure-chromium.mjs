@@ -15,7 +15,8 @@ if (!existsSync(CHROMIUM)) {
   const run = (args) => spawnSync(args[0], args.slice(1), { stdio: 'inherit', env }).status === 0;
   const ok =
     run([...sudo, 'apt-get', 'install', '-y', '-q', 'chromium']) ||
-    (run([...sudo, 'apt-get', 'update', '-q']) && run([...sudo, 'apt-get', 'install', '-y', '-q', 'chromium']));
+    (run([...sudo, 'apt-get', 'update', '-q']) &&
+      run([...sudo, 'apt-get', 'install', '-y', '-q', 'chromium']));
   if (!ok || !existsSync(CHROMIUM)) {
     console.error(
       `Could not install chromium. Install it yourself (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.`,

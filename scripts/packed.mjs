@@ -23,7 +23,15 @@ export function installPacked(packageDirs, registryPackages = []) {
   const tarballs = readdirSync(packed).map((file) => join(packed, file));
   execFileSync(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...registryPackages],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      ...tarballs,
+      ...registryPackages,
+    ],
     {
       cwd: app,
       stdio: 'pipe',

@@ -10,7 +10,9 @@ const screenshots = process.env.STICKY_CALLS_SCREENSHOTS ?? '';
 
 export default defineConfig({
   ...sharedConfig,
-  define: { __SCREENSHOTS__: JSON.stringify(screenshots === '' ? '' : resolve(import.meta.dirname, screenshots)) },
+  define: {
+    __SCREENSHOTS__: JSON.stringify(screenshots === '' ? '' : resolve(import.meta.dirname, screenshots)),
+  },
   optimizeDeps: { include: ['react', 'react-dom', '@testing-library/react', 'axe-core'] },
   test: {
     name: 'flex-react (Chromium)',

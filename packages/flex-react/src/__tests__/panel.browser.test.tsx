@@ -4,7 +4,12 @@
  * that hostile values stay text. With STICKY_CALLS_SCREENSHOTS set (`pnpm screenshots`)
  * it also saves the README's screenshots.
  */
-import { ATTRIBUTE_KEY, degradedTaskAttributes, type StartCallResponse, toTaskAttributes } from '@stickycalls/core';
+import {
+  ATTRIBUTE_KEY,
+  degradedTaskAttributes,
+  type StartCallResponse,
+  toTaskAttributes,
+} from '@stickycalls/core';
 import { cleanup, render } from '@testing-library/react';
 import axe from 'axe-core';
 import * as React from 'react';
@@ -23,7 +28,12 @@ function startResponse(overrides: Partial<StartCallResponse> = {}): StartCallRes
     call_id: 'CA0123456789abcdef0123456789abcdef',
     customer_ref: 'cust_8f2a91',
     call_start: NOW.toISOString(),
-    identity: { confidence: 0.92, level: 'very_high', sources: ['ani:mobile', 'recency:7days'], recommendation: 'reuse' },
+    identity: {
+      confidence: 0.92,
+      level: 'very_high',
+      sources: ['ani:mobile', 'recency:7days'],
+      recommendation: 'reuse',
+    },
     open_intents: [
       { intent: 'refund_request', status: 'open', attempt_count: 2 },
       { intent: 'address_change', status: 'open', attempt_count: 1 },
@@ -31,7 +41,11 @@ function startResponse(overrides: Partial<StartCallResponse> = {}): StartCallRes
     variables: {
       name: { value: 'Ada Lovelace', source: null, ttl_seconds: 2592000 },
       last_order: { value: 'Order #4471, blue kettle, 49.90 EUR', source: 'crm', ttl_seconds: 2592000 },
-      summary: { value: 'Kettle arrived broken; refund promised within 5 days.', source: null, ttl_seconds: 2592000 },
+      summary: {
+        value: 'Kettle arrived broken; refund promised within 5 days.',
+        source: null,
+        ttl_seconds: 2592000,
+      },
     },
     ...overrides,
   };
@@ -97,7 +111,11 @@ function fourKilobyteTask(): FlexTask {
     tier: 'reuse',
     sources: ['ani:mobile'],
     call_start: NOW.toISOString(),
-    intents: Array.from({ length: 6 }, (_, i) => ({ intent: `intent_${'z'.repeat(40)}_${i}`, status: 'open', attempts: i })),
+    intents: Array.from({ length: 6 }, (_, i) => ({
+      intent: `intent_${'z'.repeat(40)}_${i}`,
+      status: 'open',
+      attempts: i,
+    })),
     vars,
     truncated: false,
     omitted: { variables: 0, intents: 0 },
@@ -265,7 +283,9 @@ describe('WrapUpCapture in Chromium', () => {
 
   it('renders the empty form with no serious accessibility violation', async () => {
     const store = createWrapUpStore();
-    const { container } = render(frame(<WrapUpCapture task={wrapUpTask()} store={store} dispositions={['resolved']} />));
+    const { container } = render(
+      frame(<WrapUpCapture task={wrapUpTask()} store={store} dispositions={['resolved']} />),
+    );
     expect(await seriousViolations(container)).toEqual([]);
     await screenshot('wrap-up', container.firstElementChild as HTMLElement);
   });

@@ -87,21 +87,24 @@ describe.each([
   ['20', () => process.execPath],
   ['22', () => node22Binary() as string],
 ])('installed from the tarball with React 17, on Node %s', (major, nodeBinary) => {
-  it.each(['use.cjs', 'use.mjs'])('%s: renders the panel and registers into Flex, then removes it all', (script) => {
-    const output = execFileSync(nodeBinary(), [script], { cwd: app, encoding: 'utf8' });
-    expect(JSON.parse(output.trim())).toEqual({
-      node: major,
-      react: '17.0.2',
-      known: true,
-      escaped: true,
-      registered: {
-        added: ['sticky-calls-panel', 'sticky-calls-wrap-up'],
-        listeners: ['beforeCompleteTask'],
-        strings: true,
-      },
-      removed: { added: [], listeners: [], strings: 0 },
-    });
-  });
+  it.each(['use.cjs', 'use.mjs'])(
+    '%s: renders the panel and registers into Flex, then removes it all',
+    (script) => {
+      const output = execFileSync(nodeBinary(), [script], { cwd: app, encoding: 'utf8' });
+      expect(JSON.parse(output.trim())).toEqual({
+        node: major,
+        react: '17.0.2',
+        known: true,
+        escaped: true,
+        registered: {
+          added: ['sticky-calls-panel', 'sticky-calls-wrap-up'],
+          listeners: ['beforeCompleteTask'],
+          strings: true,
+        },
+        removed: { added: [], listeners: [], strings: 0 },
+      });
+    },
+  );
 });
 
 describe('what a Flex plugin build gets', () => {
@@ -124,7 +127,9 @@ describe('what a Flex plugin build gets', () => {
     const source = readFileSync(join(packageDir, file), 'utf8');
     const ast = parse(source, { ecmaVersion: 2019, sourceType: file.endsWith('.cjs') ? 'script' : 'module' });
     const specifiers = moduleSpecifiers(ast);
-    expect(new Set(specifiers.filter((s) => !s?.startsWith('.')))).toEqual(new Set(['react', '@stickycalls/core']));
+    expect(new Set(specifiers.filter((s) => !s?.startsWith('.')))).toEqual(
+      new Set(['react', '@stickycalls/core']),
+    );
   });
 
   it('stays within the size budget: 15 KB gzipped, minified, React and the core external', async () => {
@@ -144,8 +149,16 @@ function moduleSpecifiers(node: unknown, found: string[] = []): string[] {
     return found;
   }
   if (typeof node !== 'object' || node === null) return found;
-  const n = node as { type?: string; source?: { value?: unknown }; callee?: { type?: string; name?: string }; arguments?: { value?: unknown }[] };
-  if (/^(Import|ExportNamed|ExportAll)Declaration$/.test(n.type ?? '') && typeof n.source?.value === 'string') {
+  const n = node as {
+    type?: string;
+    source?: { value?: unknown };
+    callee?: { type?: string; name?: string };
+    arguments?: { value?: unknown }[];
+  };
+  if (
+    /^(Import|ExportNamed|ExportAll)Declaration$/.test(n.type ?? '') &&
+    typeof n.source?.value === 'string'
+  ) {
     found.push(n.source.value);
   }
   if (n.type === 'CallExpression' && n.callee?.type === 'Identifier' && n.callee.name === 'require') {
