@@ -21,7 +21,23 @@ const shared: Options = {
 // syntax (ky: private fields; zod: `??`, `?.`, `export * as`). ky is ESM-only, so the
 // CommonJS build could not require it anyway; the bundled zod/mini also keeps a Twilio
 // Function's cold load short.
+// The ESM build also names each module behind the index as an entry of its own (not
+// exported; nothing imports them), so the index is only re-exports of shared chunks and a
+// bundler can drop whole chunks the importer does not use (`sideEffects: false`): a Flex
+// plugin that reads task attributes does not ship the HTTP client and ky.
+const esmSplit = {
+  ...entry,
+  'internal/client': 'src/client.ts',
+  'internal/attributes': 'src/attributes/reader.ts',
+  'internal/writer': 'src/attributes/writer.ts',
+  'internal/wrap-up': 'src/wrap-up.ts',
+  'internal/caller-number': 'src/caller-number.ts',
+  'internal/identity': 'src/identity.ts',
+  'internal/taskrouter-events': 'src/taskrouter-events.ts',
+  'internal/call-start': 'src/call-start.ts',
+};
+
 export default defineConfig([
-  { ...shared, format: 'esm', outDir: 'dist', noExternal: ['ky', 'zod'] },
+  { ...shared, entry: esmSplit, format: 'esm', outDir: 'dist', noExternal: ['ky', 'zod'], dts: { entry } },
   { ...shared, format: 'cjs', outDir: 'dist', noExternal: ['ky', 'zod'] },
 ]);

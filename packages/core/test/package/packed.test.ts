@@ -82,6 +82,9 @@ describe('what a browser can import compiles to ES2019', () => {
     ...readdirSync(join(packageDir, 'dist'))
       .filter((f) => /^chunk-.*\.js$/.test(f))
       .map((f) => `dist/${f}`),
+    ...readdirSync(join(packageDir, 'dist/internal'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => `dist/internal/${f}`),
   ];
   it.each(files)('%s parses as ES2019', (file) => {
     const source = readFileSync(join(packageDir, file), 'utf8');
