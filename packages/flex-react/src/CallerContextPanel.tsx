@@ -1,4 +1,9 @@
-import type { CallerNumber, IdentityTier, TierOptions } from '@stickycalls/core';
+import {
+  type CallerNumber,
+  type IdentityTier,
+  levelForConfidence,
+  type TierOptions,
+} from '@stickycalls/core';
 import * as React from 'react';
 import { type CallerContextView, formatPhoneNumber, humanize, type Suggestion } from './caller-view.js';
 import type { TaskContextProps } from './flex-types.js';
@@ -200,7 +205,7 @@ function ConfidenceBadge({ view, strings }: { view: ReadyView; strings: StickyCa
       <span style={styles.badgeDetail}>
         {fillTemplate(strings.StickyCallsConfidence, {
           percent,
-          level: view.level === null ? '' : humanize(view.level).toLowerCase(),
+          level: humanize(view.level ?? levelForConfidence(view.confidence)).toLowerCase(),
         })}
       </span>
     </p>

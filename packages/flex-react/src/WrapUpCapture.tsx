@@ -66,7 +66,13 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
     if (hasIssues) summaryRef.current?.focus();
   }, [hasIssues]);
 
-  const openIntents = view.state === 'ready' ? view.intents : [];
+  // Each intent once: a malformed context may repeat one, and the choice is by name.
+  const openIntents =
+    view.state === 'ready'
+      ? view.intents.filter(
+          (intent, index, all) => all.findIndex((o) => o.intent === intent.intent) === index,
+        )
+      : [];
   const intentIssue = issueOf('intent');
   const statusIssue = issueOf('status');
   const summaryIssue = issueOf('summary');

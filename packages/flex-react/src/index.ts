@@ -51,6 +51,7 @@ export {
   type StickyCallsStringKey,
   type StickyCallsStrings,
   StickyCallsStringsProvider,
+  type StickyCallsStringsProviderProps,
 } from './strings.js';
 export { useCallerContext } from './useCallerContext.js';
 export { WrapUpCapture, type WrapUpCaptureProps } from './WrapUpCapture.js';

@@ -258,7 +258,12 @@ export function registerCallerContext(
         );
     };
 
-    const handle = async (task: WritableFlexTask, abort: (() => void) | undefined, deadline: number) => {
+    const handle = async (
+      task: WritableFlexTask,
+      abort: (() => void) | undefined,
+      deadline: number,
+      released: () => boolean,
+    ) => {
       const taskSid = task.taskSid ?? task.sid ?? '';
       const existing = readWrapUp(task.attributes);
       if (existing.state === 'ready' && existing.wrapUp.saved === true) return;
@@ -293,8 +298,9 @@ export function registerCallerContext(
         void mergeWrapUp(task, { ...checked.wrapUp, saved: true });
         return;
       }
-      if (!storedOnTask) {
+      if (!storedOnTask && !released()) {
         // Neither saved nor stored: completing now would lose it. Keep the task open.
+        // (Once completion has gone ahead at the deadline, abort can no longer do that.)
         store.set(taskSid, { phase: 'editing' });
         abort?.();
         notify(NOTIFICATION_IDS.notStored, { taskSid, reason: reasonText(result.reason) });
@@ -338,15 +344,24 @@ export function registerCallerContext(
       const task = payload?.task;
       if (task == null || callIdOf(task) === undefined) return undefined;
       const deadline = Date.now() + settings.completionTimeoutMs;
-      const work = handle(task, typeof abort === 'function' ? abort : undefined, deadline).catch(
-        (error: unknown) => {
-          console.warn(
-            `[sticky-calls] wrap-up failed unexpectedly: ${error instanceof Error ? error.name : 'error'}`,
-          );
-        },
-      );
+      let released = false;
+      const work = handle(
+        task,
+        typeof abort === 'function' ? abort : undefined,
+        deadline,
+        () => released,
+      ).catch((error: unknown) => {
+        console.warn(
+          `[sticky-calls] wrap-up failed unexpectedly: ${error instanceof Error ? error.name : 'error'}`,
+        );
+      });
       // Completion never waits past the deadline; the save goes on behind it.
-      return Promise.race([work, delay(settings.completionTimeoutMs)]);
+      return Promise.race([
+        work,
+        delay(settings.completionTimeoutMs).then(() => {
+          released = true;
+        }),
+      ]);
     };
     flex.Actions.addListener('beforeCompleteTask', beforeCompleteTask);
     cleanups.push(() => flex.Actions.removeListener('beforeCompleteTask', beforeCompleteTask));
@@ -506,9 +521,11 @@ function checkOptions(flex: FlexLike, manager: ManagerLike, options: RegisterCal
   if (placement === 'TaskCanvasTabs' && typeof flex.Tab !== 'function')
     fail('placement TaskCanvasTabs needs flex.Tab');
   const wrapUpPlacement = wrapUp === false ? 'TaskCanvas' : (wrapUp.placement ?? 'TaskCanvas');
-  const wrapUpStore = slot(wrapUpPlacement);
+  const wrapUpStore = ['TaskCanvas', 'TaskInfoPanel'].includes(wrapUpPlacement)
+    ? slot(wrapUpPlacement)
+    : undefined;
   if (wrapUp !== false && wrapUpStore === undefined)
-    fail(`wrapUp.placement "${wrapUpPlacement}" is not in this Flex`);
+    fail(`wrapUp.placement "${wrapUpPlacement}" is not one of TaskCanvas, TaskInfoPanel in this Flex`);
   const time = (name: string, value: number | undefined, fallback: number) => {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 500 || value > 60_000) {

@@ -5,7 +5,7 @@
  * set yet, and the components read them back at render, so an admin can override any
  * of them there (or per component with the `strings` prop).
  */
-import { createContext, useContext, useMemo } from 'react';
+import { createContext, createElement, type ReactElement, type ReactNode, useContext, useMemo } from 'react';
 
 /** The default strings, in English. */
 export const DEFAULT_STRINGS = {
@@ -126,13 +126,25 @@ export function resolveStrings(...overrides: readonly (object | null | undefined
 
 const StringsContext = createContext<Partial<StickyCallsStrings> | undefined>(undefined);
 
+/** Props of {@link StickyCallsStringsProvider}. */
+export interface StickyCallsStringsProviderProps {
+  /** Overrides for every Sticky Calls component below; a component's own `strings` prop wins. */
+  strings: Partial<StickyCallsStrings>;
+  children?: ReactNode;
+}
+
 /**
  * Supplies string overrides to every Sticky Calls component below it.
  *
  * @example
  * <StickyCallsStringsProvider strings={{ StickyCallsTierReuse: 'Cliente conocido' }}>…</StickyCallsStringsProvider>
  */
-export const StickyCallsStringsProvider = StringsContext.Provider;
+export function StickyCallsStringsProvider({
+  strings,
+  children,
+}: StickyCallsStringsProviderProps): ReactElement {
+  return createElement(StringsContext.Provider, { value: strings }, children);
+}
 
 /** The strings for a component: defaults, then the provider's, then its own `strings` prop. */
 export function useStrings(own?: Partial<StickyCallsStrings>): StickyCallsStrings {

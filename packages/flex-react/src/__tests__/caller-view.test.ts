@@ -290,7 +290,9 @@ describe('callerContextView: suggestions', () => {
   it('treats an intent without an attempt count as a first attempt', () => {
     const attributes = reuse([{ intent: 'address_change', status: 'open', attempt_count: null }]);
     const view = ready(attributes);
-    expect(view.intents).toEqual([{ intent: 'address_change', status: 'open', attempts: null, repeat: false }]);
+    expect(view.intents).toEqual([
+      { intent: 'address_change', status: 'open', attempts: null, repeat: false },
+    ]);
     expect(view.suggestion).toEqual({ kind: 'ask_open', intent: 'address_change' });
   });
 
@@ -397,8 +399,14 @@ describe('callerContextView never throws', () => {
           customer_ref: fc.oneof(fc.string(), anything),
           identity_confidence: anything,
           identity_level: anything,
-          variables: fc.oneof(anything, fc.jsonValue().map((value) => JSON.stringify(value))),
-          open_intents: fc.oneof(anything, fc.jsonValue().map((value) => JSON.stringify(value))),
+          variables: fc.oneof(
+            anything,
+            fc.jsonValue().map((value) => JSON.stringify(value)),
+          ),
+          open_intents: fc.oneof(
+            anything,
+            fc.jsonValue().map((value) => JSON.stringify(value)),
+          ),
           call_start: anything,
           from: anything,
         }),

@@ -4,8 +4,8 @@
  * the keys Flex sets itself on a voice task.
  */
 import {
-  type AttributeWriterOptions,
   ATTRIBUTE_KEY,
+  type AttributeWriterOptions,
   degradedTaskAttributes,
   type StartCallResponse,
   startCallResponseSchema,

@@ -1,0 +1,59 @@
+/**
+ * The package declares the parts of Flex it touches structurally (flex-types.ts) and
+ * never imports `@twilio/flex-ui` at run time; this checks that Flex's own types (the
+ * 2.x dev dependency) satisfy those declarations, so a plugin can pass `flex`,
+ * `manager` and tasks as Flex gives them. Types only: nothing here runs.
+ */
+import type * as Flex from '@twilio/flex-ui';
+import { describe, expectTypeOf, test } from 'vitest';
+import type {
+  FlexLike,
+  FlexNotification,
+  FlexTask,
+  ManagerLike,
+  NotificationActionProps,
+  WritableFlexTask,
+} from '../flex-types.js';
+import type { registerCallerContext } from '../registerCallerContext.js';
+
+type FlexModule = typeof import('@twilio/flex-ui');
+
+describe('Flex satisfies the declared shapes', () => {
+  test('the flex object a plugin receives is a FlexLike', () => {
+    expectTypeOf<FlexModule>().toExtend<FlexLike>();
+    expectTypeOf<Parameters<typeof registerCallerContext>[0]>().toEqualTypeOf<FlexLike>();
+  });
+
+  test('the slots, actions and notifications, one by one', () => {
+    expectTypeOf<FlexModule['TaskCanvas']>().toExtend<FlexLike['TaskCanvas']>();
+    expectTypeOf<FlexModule['TaskInfoPanel']>().toExtend<NonNullable<FlexLike['TaskInfoPanel']>>();
+    expectTypeOf<FlexModule['TaskCanvasTabs']>().toExtend<NonNullable<FlexLike['TaskCanvasTabs']>>();
+    expectTypeOf<FlexModule['Actions']>().toExtend<FlexLike['Actions']>();
+    expectTypeOf<FlexModule['Notifications']>().toExtend<FlexLike['Notifications']>();
+    expectTypeOf<FlexModule['NotificationType']>().toExtend<NonNullable<FlexLike['NotificationType']>>();
+    expectTypeOf<FlexModule['NotificationBar']>().toExtend<NonNullable<FlexLike['NotificationBar']>>();
+    expectTypeOf<FlexModule['Tab']>().toExtend<NonNullable<FlexLike['Tab']>>();
+    expectTypeOf<FlexModule['withTaskContext']>().toExtend<NonNullable<FlexLike['withTaskContext']>>();
+  });
+
+  test("the notification Flex hands an action's onClick is a FlexNotification", () => {
+    expectTypeOf<Parameters<NotificationActionProps['onClick']>[1]>().toEqualTypeOf<FlexNotification>();
+    expectTypeOf<Flex.Notification>().toExtend<FlexNotification>();
+  });
+
+  test('the manager is a ManagerLike', () => {
+    expectTypeOf<Flex.Manager>().toExtend<ManagerLike>();
+    expectTypeOf<Flex.Manager['user']['token']>().toEqualTypeOf<string>();
+  });
+
+  test("Flex's task is a WritableFlexTask (and so a FlexTask)", () => {
+    expectTypeOf<Flex.ITask>().toExtend<WritableFlexTask>();
+    expectTypeOf<Flex.ITask>().toExtend<FlexTask>();
+  });
+
+  test('the shapes are not loose enough to take anything', () => {
+    expectTypeOf<{ TaskCanvas: object }>().not.toExtend<FlexLike>();
+    expectTypeOf<{ user: { token: number } }>().not.toExtend<ManagerLike>();
+    expectTypeOf<FlexTask>().not.toExtend<WritableFlexTask>();
+  });
+});
