@@ -76,7 +76,7 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
   const intentIssue = issueOf('intent');
   const statusIssue = issueOf('status');
   const summaryIssue = issueOf('summary');
-  const locked = phase === 'saving' || phase === 'saved';
+  const locked = phase === 'saving' || phase === 'saved' || phase === 'stored';
   return (
     <section aria-labelledby={`${id}-title`} data-sticky-calls="wrap-up" style={styles.panel}>
       <h2 id={`${id}-title`} style={styles.title}>
@@ -328,6 +328,8 @@ function phaseText(entry: WrapUpEntry, strings: StickyCallsStrings): string {
       return strings.StickyCallsWrapUpSaving;
     case 'saved':
       return strings.StickyCallsWrapUpSaved;
+    case 'stored':
+      return strings.StickyCallsWrapUpStored;
     case 'failed':
       return strings.StickyCallsWrapUpSaveFailed;
     case 'editing':

@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  readCallerContext,
   readWrapUp,
   type TierOptions,
   WRAP_UP_ATTRIBUTE_KEY,
@@ -126,7 +127,7 @@ export function registerCallerContext(
   const store = createWrapUpStore();
   const pending = new Map<
     string,
-    { task: WritableFlexTask; wrapUp: WrapUp; endCall: Readonly<Record<string, unknown>> }
+    { task: WritableFlexTask; wrapUp: WrapUp; endCall: Readonly<Record<string, unknown>>; stored: boolean }
   >();
   let disposed = false;
 
@@ -187,7 +188,7 @@ export function registerCallerContext(
   if (settings.wrapUp !== false) {
     const wrapUp = settings.wrapUp;
     const captureIf = (props: TaskContextProps) =>
-      props.task?.status === 'wrapping' && callIdOf(props.task) !== undefined;
+      props.task != null && props.task.status === 'wrapping' && isStickyCall(props.task);
     cleanups.push(
       add(settings.wrapUpStore, <RegisteredWrapUp key={KEYS.wrapUp} settings={view} />, KEYS.wrapUp, {
         sortOrder: wrapUp.sortOrder ?? 1000,
@@ -277,11 +278,23 @@ export function registerCallerContext(
       store.set(taskSid, { issues: [], phase: 'saving' });
       const storedOnTask = await mergeWrapUp(task, checked.wrapUp);
       if (checked.endCall === null) {
-        // Nothing names the caller (no customer, withheld number): the API cannot take it.
-        console.warn(
-          `[sticky-calls] wrap-up for task ${taskSid} kept on the task only: the caller is unknown`,
-        );
-        store.set(taskSid, { phase: 'saved' });
+        // Nothing names the caller (no customer, withheld number): the API cannot take it,
+        // so the task's attributes are its only home.
+        if (storedOnTask) {
+          console.warn(
+            `[sticky-calls] wrap-up for task ${taskSid} kept on the task only: the caller is unknown`,
+          );
+          store.set(taskSid, { phase: 'stored' });
+        } else if (!released()) {
+          store.set(taskSid, { phase: 'editing' });
+          abort?.();
+          notify(NOTIFICATION_IDS.notStored, { taskSid, reason: 'not stored on the task' });
+        } else {
+          console.warn(
+            `[sticky-calls] wrap-up for task ${taskSid} lost: the caller is unknown and the task could not be updated`,
+          );
+          store.set(taskSid, { phase: 'editing' });
+        }
         return;
       }
       const result = await saveWrapUp({
@@ -307,8 +320,12 @@ export function registerCallerContext(
         return;
       }
       store.set(taskSid, { phase: 'failed' });
-      pending.set(taskSid, { task, wrapUp: checked.wrapUp, endCall: checked.endCall });
-      notify(NOTIFICATION_IDS.saveFailed, { taskSid, reason: reasonText(result.reason) });
+      pending.set(taskSid, { task, wrapUp: checked.wrapUp, endCall: checked.endCall, stored: storedOnTask });
+      notify(NOTIFICATION_IDS.saveFailed, {
+        taskSid,
+        reason: reasonText(result.reason),
+        stored: storedOnTask,
+      });
     };
 
     const retry = async (taskSid: string) => {
@@ -333,7 +350,11 @@ export function registerCallerContext(
         notify(NOTIFICATION_IDS.saved, { taskSid });
       } else {
         store.set(taskSid, { phase: 'failed' });
-        notify(NOTIFICATION_IDS.saveFailed, { taskSid, reason: reasonText(result.reason) });
+        notify(NOTIFICATION_IDS.saveFailed, {
+          taskSid,
+          reason: reasonText(result.reason),
+          stored: entry.stored,
+        });
       }
     };
 
@@ -342,7 +363,7 @@ export function registerCallerContext(
       abort?: () => void,
     ) => {
       const task = payload?.task;
-      if (task == null || callIdOf(task) === undefined) return undefined;
+      if (task == null || !isStickyCall(task)) return undefined;
       const deadline = Date.now() + settings.completionTimeoutMs;
       let released = false;
       const work = handle(
@@ -420,8 +441,19 @@ function NotificationText({
   strings: () => StickyCallsStrings;
   notificationContext?: object;
 }) {
-  const reason = (notificationContext as { reason?: unknown } | undefined)?.reason;
-  return <>{fillTemplate(strings()[template], { reason: typeof reason === 'string' ? reason : '' })}</>;
+  const context = notificationContext as { reason?: unknown; stored?: unknown } | undefined;
+  const reason = typeof context?.reason === 'string' ? context.reason : '';
+  // A save that failed after the task's update also failed: the wrap-up is only in this browser.
+  const key =
+    template === 'StickyCallsNotifySaveFailed' && context?.stored === false
+      ? 'StickyCallsNotifySaveFailedUnstored'
+      : template;
+  return <>{fillTemplate(strings()[key], { reason })}</>;
+}
+
+/** A call task that went through Sticky Calls at call start: it has a `call_sid` and caller context (any state). */
+function isStickyCall(task: FlexTask): boolean {
+  return callIdOf(task) !== undefined && readCallerContext(task.attributes).state !== 'absent';
 }
 
 /** Merges the wrap-up into the task's current attributes; `setAttributes` replaces the whole object. */
@@ -455,9 +487,14 @@ function add(
   return typeof cleanup === 'function' ? () => cleanup() : () => store.remove(key);
 }
 
-function ActionButton({ label, onClick }: NotificationActionProps) {
+/** The Retry button where Flex has no `NotificationBar.Action`; the host passes `notification` as Flex does. */
+function ActionButton({
+  label,
+  onClick,
+  notification,
+}: NotificationActionProps & { notification?: FlexNotification }) {
   return (
-    <button type="button" onClick={(event) => onClick(event, { id: '' })}>
+    <button type="button" onClick={(event) => onClick(event, notification ?? { id: '' })}>
       {label}
     </button>
   );

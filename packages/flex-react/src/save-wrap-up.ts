@@ -75,6 +75,13 @@ export async function saveWrapUp(options: SaveWrapUpOptions): Promise<SaveWrapUp
   };
   let wait = backoffMs;
 
+  // A body JSON cannot carry (a BigInt, a cycle) is refused at once, not retried.
+  try {
+    JSON.stringify(body);
+  } catch {
+    return { ok: false, reason: 'invalid', retryable: false, httpStatus: null, attempts: 0 };
+  }
+
   while (Date.now() < deadline && !signal?.aborted) {
     attempts += 1;
     const token = readToken(getToken);
@@ -95,7 +102,8 @@ export async function saveWrapUp(options: SaveWrapUpOptions): Promise<SaveWrapUp
     };
     if (outcome.reason === 'forbidden') {
       // Flex refreshes tokens shortly before they expire: a changed token is worth one more try.
-      if (readToken(getToken) !== token && token !== '') continue;
+      const fresh = readToken(getToken);
+      if (fresh !== '' && fresh !== token) continue;
       return last;
     }
     if (!outcome.retryable) return last;
@@ -104,7 +112,8 @@ export async function saveWrapUp(options: SaveWrapUpOptions): Promise<SaveWrapUp
     await sleep(pause, signal);
     wait *= 2;
   }
-  return { ...last, attempts };
+  // Stopped by the caller's signal: that is a timeout, whatever the last answer was.
+  return signal?.aborted ? { ...last, reason: 'timeout', retryable: true, attempts } : { ...last, attempts };
 }
 
 type Attempt =

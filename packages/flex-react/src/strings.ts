@@ -74,7 +74,10 @@ export const DEFAULT_STRINGS = {
   StickyCallsWrapUpErrors: 'Fix these before completing the task:',
   StickyCallsWrapUpSaving: 'Saving…',
   StickyCallsWrapUpSaved: 'Saved.',
+  StickyCallsWrapUpStored:
+    'Stored on the task only: the caller is unknown, so there is nothing to save it against.',
   StickyCallsWrapUpSaveFailed: 'Not saved yet: it is stored on the task and will be retried.',
+  StickyCallsErrorNoCall: 'This task has no call (call_sid), so its wrap-up cannot be saved.',
   StickyCallsErrorIntentRequired: 'Choose or type what the call was about.',
   StickyCallsErrorIntentFormat: 'Use letters, digits and _ . - only (at most 64 characters).',
   StickyCallsErrorStatusRequired: 'Choose the intent’s status.',
@@ -85,6 +88,8 @@ export const DEFAULT_STRINGS = {
   StickyCallsNotifyInvalid: 'Complete the Sticky Calls wrap-up before completing the task.',
   StickyCallsNotifySaveFailed:
     'The wrap-up for this call was not saved ({{reason}}). It is kept on the task and will be saved later; you can retry now.',
+  StickyCallsNotifySaveFailedUnstored:
+    'The wrap-up for this call was not saved ({{reason}}) and could not be stored on the task: retry now to keep it.',
   StickyCallsNotifyNotStored:
     'The wrap-up could not be saved or stored on the task ({{reason}}). The task stays open: try completing it again.',
   StickyCallsNotifySaved: 'The wrap-up was saved.',

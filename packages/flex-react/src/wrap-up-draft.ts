@@ -150,6 +150,7 @@ export function checkWrapUp(
     }
     seen.add(name);
   });
+  if (callId === undefined) issues.push({ field: 'call_id', message: strings.StickyCallsErrorNoCall });
   if (issues.length > 0 || callId === undefined) return { ok: false, issues };
 
   const caller = readCallerContext(attributes);
@@ -182,8 +183,11 @@ function strip<T extends Record<string, unknown>>(value: T): T {
   return result as T;
 }
 
-/** Where a task's wrap-up is: being typed, being saved, saved, or stored but not saved. */
-export type WrapUpPhase = 'editing' | 'saving' | 'saved' | 'failed';
+/**
+ * Where a task's wrap-up is: being typed, being saved, saved, stored on the task only
+ * (nothing names the caller), or stored but not saved yet (the safety net will).
+ */
+export type WrapUpPhase = 'editing' | 'saving' | 'saved' | 'stored' | 'failed';
 
 /** A task's wrap-up in the store. */
 export interface WrapUpEntry {

@@ -452,6 +452,14 @@ describe('WrapUpCapture: strings', () => {
 describe('checkWrapUp', () => {
   const returning = () => task(returningCaller());
 
+  it('names the missing call when the task has no call_sid', () => {
+    const noCall = { ...returning(), attributes: { ...returningCaller(), call_sid: undefined } };
+    const complete = draft({ intentChoice: 'refund_request', status: 'resolved' });
+    expect(issuesOf(checkWrapUp(noCall, complete, S))).toEqual([
+      { field: 'call_id', message: S.StickyCallsErrorNoCall },
+    ]);
+  });
+
   it('needs an intent', () => {
     expect(issuesOf(checkWrapUp(returning(), EMPTY_DRAFT, S))).toEqual([
       { field: 'intent', message: S.StickyCallsErrorIntentRequired },

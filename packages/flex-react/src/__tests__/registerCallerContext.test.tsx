@@ -10,6 +10,7 @@
 import {
   ATTRIBUTE_KEY,
   ConfigurationError,
+  degradedTaskAttributes,
   type StartCallResponse,
   startCallResponseSchema,
   toTaskAttributes,
@@ -363,7 +364,12 @@ describe('registerCallerContext: a wrap-up saved at completion', () => {
 
   it('keeps the wrap-up of a caller nobody can name on the task only, posting nothing', async () => {
     const fn = saveFunction(answers.saved);
-    const task = voiceTask({ call_sid: CALL_SID, from: 'anonymous' });
+    // A withheld number: the call-start Function wrote a degraded context and no customer.
+    const task = voiceTask({
+      call_sid: CALL_SID,
+      from: 'anonymous',
+      ...degradedTaskAttributes('no_identity_hints'),
+    });
     const { flex } = setup({}, { task });
     renderSlot(flex.TaskCanvas.Content, task);
     const form = within(wrapUpForm());
@@ -380,6 +386,41 @@ describe('registerCallerContext: a wrap-up saved at completion', () => {
       saved: false,
     });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('the caller is unknown'));
+    expect(screen.getByRole('status').textContent).toBe(DEFAULT_STRINGS.StickyCallsWrapUpStored);
+  });
+
+  it('keeps the task open when the wrap-up of a caller nobody can name cannot be stored on it', async () => {
+    const fn = saveFunction(answers.saved);
+    const task = voiceTask({
+      call_sid: CALL_SID,
+      from: 'anonymous',
+      ...degradedTaskAttributes('no_identity_hints'),
+    });
+    task.writeBehaviour = 'fail';
+    const { flex } = setup({}, { task });
+    renderSlot(flex.TaskCanvas.Content, task);
+    const form = within(wrapUpForm());
+    fireEvent.click(form.getByRole('radio', { name: 'Something else' }));
+    fireEvent.change(form.getByLabelText(/^Intent/), { target: { value: 'Billing question' } });
+    fireEvent.click(form.getByRole('radio', { name: 'Resolved' }));
+
+    expect(await completeTask(flex, task)).toMatchObject({ aborted: true });
+    expect(fn.requests).toEqual([]);
+    expect(flex.Notifications.active(NOTIFICATION_IDS.notStored).context).toMatchObject({
+      taskSid: TASK_SID,
+    });
+  });
+
+  it('does not add the wrap-up to a call that did not go through Sticky Calls (an outbound call)', async () => {
+    const fn = saveFunction(answers.saved);
+    const outbound = voiceTask({ call_sid: CALL_SID, to: '+14155550000', direction: 'outbound' });
+    const { flex } = setup({}, { task: outbound });
+    renderSlot(flex.TaskCanvas.Content, outbound);
+
+    expect(screen.queryByRole('region', { name: 'Wrap-up' })).toBeNull();
+    expect(await completeTask(flex, outbound)).toEqual({ aborted: false, abortedLate: false });
+    expect(fn.requests).toEqual([]);
+    expect(outbound.writes).toEqual([]);
   });
 });
 
@@ -453,7 +494,7 @@ describe('registerCallerContext: a save that fails', () => {
     expect(fn.requests).toHaveLength(1);
     expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: false });
     const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
-    expect(failed.context).toEqual({ taskSid: TASK_SID, reason });
+    expect(failed.context).toEqual({ taskSid: TASK_SID, reason, stored: true });
     expect(flex.Notifications.text(failed)).toContain(`(${reason})`);
   });
 
@@ -549,6 +590,7 @@ describe('registerCallerContext: completion is never held past completionTimeout
     expect(flex.Notifications.active(NOTIFICATION_IDS.saveFailed).context).toEqual({
       taskSid: TASK_SID,
       reason: 'timeout',
+      stored: true,
     });
   });
 
@@ -570,6 +612,8 @@ describe('registerCallerContext: completion is never held past completionTimeout
     expect(completion.outcome()).toEqual({ aborted: false, abortedLate: false });
     expect(flex.Notifications.shownIds()).not.toContain(NOTIFICATION_IDS.notStored);
     expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.saveFailed]);
+    // Not on the task either: the notification says so (only this browser holds it now).
+    expect(flex.Notifications.active(NOTIFICATION_IDS.saveFailed).context).toMatchObject({ stored: false });
 
     // The agent can still save it.
     task.writeBehaviour = 'store';

@@ -160,6 +160,23 @@ describe('saveWrapUp: retries', () => {
     expect(received.map((request) => request.at - start)).toEqual([0, 100, 300, 700]);
   });
 
+  it('retries a 403 sent with no token once Flex has one', async () => {
+    let token = '';
+    const received = saveFunction((attempt) => {
+      if (attempt === 1) {
+        token = 'first-token';
+        return HttpResponse.json({ status: 'forbidden', retryable: false }, { status: 403 });
+      }
+      return answers.saved();
+    });
+    await expect(save({ getToken: () => token })).resolves.toEqual({
+      ok: true,
+      status: 'saved',
+      attempts: 2,
+    });
+    expect(received.map((request) => request.body.Token)).toEqual(['', 'first-token']);
+  });
+
   it('retries a 403 at once with the token Flex refreshed meanwhile', async () => {
     fakeClock();
     let token = 'expired-token';
@@ -315,7 +332,8 @@ describe('saveWrapUp: the abort signal', () => {
     controller.abort();
     await vi.advanceTimersByTimeAsync(0);
     expect(result.settled).toBe(true);
-    await expect(result.promise).resolves.toMatchObject({ ok: false, attempts: 1 });
+    // Stopped by the caller: a timeout, not the last answer's `failed`.
+    await expect(result.promise).resolves.toMatchObject({ ok: false, reason: 'timeout', attempts: 1 });
     await vi.advanceTimersByTimeAsync(5000);
     expect(received).toHaveLength(1);
   });
@@ -354,8 +372,13 @@ describe('saveWrapUp: never throws', () => {
 
   it('resolves when the body cannot be serialised', async () => {
     const received = saveFunction(answers.saved);
-    await expect(save({ body: { call_id: 'CA1', count: 1n }, deadlineMs: 50 })).resolves.toMatchObject({
+    // Refused at once as invalid: retrying cannot make it serialisable.
+    await expect(save({ body: { call_id: 'CA1', count: 1n }, deadlineMs: 5000 })).resolves.toEqual({
       ok: false,
+      reason: 'invalid',
+      retryable: false,
+      httpStatus: null,
+      attempts: 0,
     });
     expect(received).toHaveLength(0);
   });
