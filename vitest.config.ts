@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'packages/flex-react/vitest.react18.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'packages/flex-react/vitest.react18.config.ts',
+      'examples/*/vitest.config.ts',
+    ],
   },
 });

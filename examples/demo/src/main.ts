@@ -1,0 +1,161 @@
+/**
+ * The whole integration on this machine, with no Twilio account and no Sticky Calls key:
+ *
+ * 1. the Sticky Calls API: the core's emulator on 127.0.0.1 (or the real API when
+ *    STICKY_CALLS_API_KEY, and optionally STICKY_CALLS_BASE_URL, are set);
+ * 2. the example Functions (examples/twilio-serverless) in Twilio's local runtime;
+ * 3. a scenario over HTTP: a new caller, a wrap-up, the caller again, a withheld number,
+ *    an API outage, a refused token; printed as a table with each step's attributes;
+ * 4. an agent desk page with the real panel and wrap-up, saving through the Function.
+ *
+ * `npm start` runs it and serves the desk until Ctrl-C. `--once` plays the scenario,
+ * drives the desk in headless Chromium, saves a screenshot and exits 1 if anything did
+ * not behave as expected (CI runs it). `--screenshot <file>` sets where the picture goes.
+ */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_BASE_URL } from '@stickycalls/core';
+import { EMULATOR_API_KEY, type EmulatorServer, startEmulatorServer } from '@stickycalls/core/testing';
+import { checkDeskInBrowser } from './browser.js';
+import { startDesk } from './desk.js';
+import { startRuntime } from './runtime.js';
+import { playScenario, type StepResult } from './scenario.js';
+
+const { values: args } = parseArgs({
+  options: {
+    once: { type: 'boolean', default: false },
+    port: { type: 'string' },
+    screenshot: { type: 'string' },
+  },
+});
+
+const tty = process.stdout.isTTY;
+const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
+const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[0m` : text);
+const mark = (ok: boolean) => (ok ? (tty ? '\x1b[32m✓\x1b[0m' : '✓') : tty ? '\x1b[31m✗\x1b[0m' : '✗');
+const WORKER = `WK${'0'.repeat(31)}1`;
+
+const cleanups: (() => Promise<void>)[] = [];
+async function shutdown(code: number): Promise<never> {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const realKey = process.env.STICKY_CALLS_API_KEY?.trim();
+  let emulator: EmulatorServer | undefined;
+  if (realKey === undefined || realKey === '') {
+    emulator = await startEmulatorServer();
+    cleanups.push(() => (emulator as EmulatorServer).close());
+  }
+  const apiUrl = emulator?.url ?? process.env.STICKY_CALLS_BASE_URL ?? DEFAULT_BASE_URL;
+  console.log(bold('Sticky Calls for Twilio Flex: the whole integration, locally'));
+  console.log(
+    `  API        ${emulator ? `emulator at ${apiUrl} (set STICKY_CALLS_API_KEY to use the real API)` : `${apiUrl} (your key)`}`,
+  );
+
+  // The agent's token for this run; the demo's IAM stand-in knows it, Twilio does not.
+  const token = `demo-${randomBytes(18).toString('base64url')}`;
+  const runtime = await startRuntime({
+    env: {
+      ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      AUTH_TOKEN: randomBytes(16).toString('hex'),
+      STICKY_CALLS_API_KEY: realKey || EMULATOR_API_KEY,
+      ...(emulator || process.env.STICKY_CALLS_BASE_URL ? { STICKY_CALLS_BASE_URL: apiUrl } : {}),
+    },
+    tokens: { [token]: { worker_sid: WORKER, roles: ['agent'], identity: 'demo-agent' } },
+  });
+  cleanups.push(() => runtime.stop());
+  console.log(`  Functions  ${runtime.url} (twilio-run: caller-context, save-context, wrapup-event)`);
+
+  const { steps, tasks } = await playScenario({
+    functionsUrl: runtime.url,
+    token,
+    ...(emulator ? { emulator: emulator.emulator } : {}),
+  });
+  printSteps(steps);
+
+  const desk = await startDesk({
+    tasks,
+    token,
+    functionsUrl: runtime.url,
+    ...(args.port ? { port: Number(args.port) } : {}),
+  });
+  cleanups.push(() => desk.close());
+
+  if (args.once) {
+    const screenshot = resolve(
+      args.screenshot ?? resolve(import.meta.dirname, '../../../.cache/demo/agent-desk.png'),
+    );
+    const check = await checkDeskInBrowser(desk.url, screenshot);
+    const saved = desk.saves.some((save) => save.status === 200);
+    const problems = [
+      ...steps
+        .filter((step) => !step.ok)
+        .map((step) => `${step.step}: expected ${step.expected}, got ${step.shows}`),
+      ...check.problems,
+      ...(saved ? [] : ['the agent desk wrap-up was not saved by the save Function']),
+    ];
+    console.log(
+      `\n${mark(check.problems.length === 0 && saved)} Agent desk in Chromium: wrap-up saved through the Function; screenshot ${check.screenshot}`,
+    );
+    console.log(dim(`  Done in ${((performance.now() - started) / 1000).toFixed(1)} s`));
+    if (problems.length > 0) {
+      console.error(`\n${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      await shutdown(1);
+    }
+    await shutdown(0);
+  }
+  console.log(`\n${bold('Agent desk:')} ${desk.url}`);
+  console.log(
+    dim('  The real panel and wrap-up on the tasks above: end a call, wrap up, complete. Ctrl-C to stop.'),
+  );
+}
+
+function printSteps(steps: readonly StepResult[]): void {
+  const rows = steps.map((step) => [
+    mark(step.ok),
+    step.step,
+    String(step.http),
+    `${step.ms} ms`,
+    step.attributes ? `${JSON.stringify(step.attributes).length} ch` : '',
+    step.shows,
+  ]);
+  const headers = ['', 'step', 'HTTP', 'time', 'attributes', 'the agent sees'];
+  const widths = headers.map((header, i) =>
+    Math.min(i === 5 ? 70 : 48, Math.max(header.length, ...rows.map((row) => visible(row[i] ?? '').length))),
+  );
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => pad(cell, widths[i] ?? 0, i === 2 || i === 3 || i === 4)).join('  ');
+  console.log(`\n${bold(line(headers))}`);
+  for (const row of rows) console.log(line(row));
+  console.log(bold('\nTask attributes at each call (as the Studio flow puts them on the task):'));
+  for (const step of steps) {
+    if (!step.attributes) continue;
+    const { sticky_calls: namespaced, ...flat } = step.attributes;
+    console.log(`  ${step.step}`);
+    console.log(dim(`    sticky_calls  ${JSON.stringify(namespaced)}`));
+    console.log(dim(`    other keys    ${JSON.stringify(flat)}`));
+  }
+}
+
+function visible(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colours to measure.
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
+function pad(text: string, width: number, right: boolean): string {
+  const shown = visible(text);
+  const cut = shown.length > width ? `${text.slice(0, width - 1)}…` : text;
+  const fill = ' '.repeat(Math.max(0, width - Math.min(shown.length, width)));
+  return right ? fill + cut : cut + fill;
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  await shutdown(1);
+});

@@ -1,0 +1,100 @@
+/**
+ * The example Serverless service (examples/twilio-serverless) in Twilio's own local
+ * runtime, `twilio-run start`, on 127.0.0.1, with an env file of the demo's making.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const SERVICE_DIR = resolve(import.meta.dirname, '../../twilio-serverless');
+
+export interface Runtime {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Variables of the service's env file (what `.env` holds when deployed). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Agent tokens the demo's IAM stand-in accepts, with what IAM says of each. */
+  readonly tokens: Readonly<Record<string, object>>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Starts the service and resolves once it answers. */
+export async function startRuntime({ env, tokens }: RuntimeOptions): Promise<Runtime> {
+  const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-demo-'));
+  const tokensFile = join(scratch, 'iam-tokens.json');
+  writeFileSync(tokensFile, JSON.stringify(tokens));
+  const envFile = join(scratch, '.env');
+  const lines = {
+    ...env,
+    NODE_OPTIONS: `--require ${join(import.meta.dirname, 'iam-preload.cjs')}`,
+    STICKY_CALLS_DEMO_IAM_TOKENS: tokensFile,
+  };
+  writeFileSync(
+    envFile,
+    `${Object.entries(lines)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n')}\n`,
+  );
+
+  const twilioRun = join(
+    dirname(createRequire(join(SERVICE_DIR, 'package.json')).resolve('twilio-run/package.json')),
+    'bin',
+    'twilio-run.js',
+  );
+  const port = await freePort();
+  const output: string[] = [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [twilioRun, 'start', '--port', String(port), '--env', envFile],
+    {
+      cwd: SERVICE_DIR,
+      env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((done) => {
+      rmSync(scratch, { recursive: true, force: true });
+      if (child.exitCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    });
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`twilio-run exited:\n${output.join('')}`);
+    }
+    const ready = await fetch(`${url}/save-context`, { method: 'OPTIONS' }).then(
+      () => true,
+      () => false,
+    );
+    if (ready) return { url, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`twilio-run did not start within 60 s:\n${output.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

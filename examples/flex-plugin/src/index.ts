@@ -1,0 +1,5 @@
+import * as FlexPlugin from '@twilio/flex-plugin';
+
+import StickyCallsPlugin from './StickyCallsPlugin';
+
+FlexPlugin.loadPlugin(StickyCallsPlugin);
