@@ -85,7 +85,27 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startDesk({ tasks, token, functionsUrl, port = 0 }: DeskOptions): Promise<Desk> {
+/** The desk's port when none is asked for; any free one when it is taken. */
+export const DEFAULT_DESK_PORT = 4400;
+
+function listen(server: ReturnType<typeof createServer>, port: number | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (port === undefined && error.code === 'EADDRINUSE') {
+        server.listen(0, '127.0.0.1', resolve);
+      } else {
+        reject(error);
+      }
+    };
+    server.once('error', onError);
+    server.listen(port ?? DEFAULT_DESK_PORT, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export async function startDesk({ tasks, token, functionsUrl, port }: DeskOptions): Promise<Desk> {
   const script = await bundlePage();
   const saves: SaveSeen[] = [];
   const byId = new Map(tasks.map((task) => [task.sid, task]));
@@ -136,9 +156,9 @@ export async function startDesk({ tasks, token, functionsUrl, port = 0 }: DeskOp
       return send(response, 500, 'text/plain', error instanceof Error ? error.message : 'error');
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await listen(server, port);
   const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : port}`;
+  origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : DEFAULT_DESK_PORT}`;
   return {
     url: origin,
     saves,

@@ -83,7 +83,8 @@ async function main(): Promise<void> {
     tasks,
     token,
     functionsUrl: runtime.url,
-    ...(args.port ? { port: Number(args.port) } : {}),
+    // The desk's usual port (4400) when it is free; any free port for --once.
+    ...(args.port ? { port: portOf(args.port) } : args.once ? { port: 0 } : {}),
   });
   cleanups.push(() => desk.close());
 
@@ -114,6 +115,15 @@ async function main(): Promise<void> {
   console.log(
     dim('  The real panel and wrap-up on the tasks above: end a call, wrap up, complete. Ctrl-C to stop.'),
   );
+}
+
+function portOf(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be a port number (0 to 65535), got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return port;
 }
 
 function printSteps(steps: readonly StepResult[]): void {
