@@ -14,6 +14,8 @@ export interface DeskOptions {
   readonly token: string;
   readonly functionsUrl: string;
   readonly port?: number;
+  /** Told of each save the page makes, with the save Function's answer. */
+  readonly onSave?: (save: SaveSeen) => void;
 }
 
 export interface SaveSeen {
@@ -105,7 +107,7 @@ function listen(server: ReturnType<typeof createServer>, port: number | undefine
   });
 }
 
-export async function startDesk({ tasks, token, functionsUrl, port }: DeskOptions): Promise<Desk> {
+export async function startDesk({ tasks, token, functionsUrl, port, onSave }: DeskOptions): Promise<Desk> {
   const script = await bundlePage();
   const saves: SaveSeen[] = [];
   const byId = new Map(tasks.map((task) => [task.sid, task]));
@@ -149,6 +151,7 @@ export async function startDesk({ tasks, token, functionsUrl, port }: DeskOption
           body = text;
         }
         saves.push({ status: answer.status, body });
+        onSave?.({ status: answer.status, body });
         return send(response, answer.status, answer.headers.get('content-type') ?? 'application/json', text);
       }
       return send(response, 404, 'text/plain', 'not found');

@@ -83,6 +83,12 @@ async function main(): Promise<void> {
     tasks,
     token,
     functionsUrl: runtime.url,
+    onSave: ({ status, body }) => {
+      const answer = body as { status?: unknown; call_id?: unknown } | undefined;
+      console.log(
+        `  desk → save Function: ${status} ${String(answer?.status)} (call ${String(answer?.call_id ?? '?')})`,
+      );
+    },
     // The desk's usual port (4400) when it is free; any free port for --once.
     ...(args.port ? { port: portOf(args.port) } : args.once ? { port: 0 } : {}),
   });
