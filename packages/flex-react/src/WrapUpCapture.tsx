@@ -60,13 +60,11 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
     document.getElementById(`${id}-variables-${focusRow.current}`)?.focus();
     focusRow.current = null;
   });
-  const hasIssues = issues.length > 0;
-  // New issues (from a completion attempt) take the focus, so the agent hears and sees them.
+  // Each refused completion takes the focus to the issues, so the agent hears and sees them.
   React.useEffect(() => {
-    if (hasIssues) summaryRef.current?.focus();
-  }, [hasIssues]);
+    if (entry.refusals > 0) summaryRef.current?.focus();
+  }, [entry.refusals]);
 
-  // Each intent once: a malformed context may repeat one, and the choice is by name.
   const openIntents =
     view.state === 'ready'
       ? view.intents.filter(
@@ -94,9 +92,13 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
           <ul style={styles.errorList}>
             {issues.map((issue) => (
               <li key={`${issue.field}:${issue.message}`}>
-                <a href={`#${id}-${fieldAnchor(issue.field)}`} style={styles.errorLink}>
-                  {issue.message}
-                </a>
+                {FIELDS.test(issue.field) ? (
+                  <a href={`#${id}-${fieldAnchor(issue.field)}`} style={styles.errorLink}>
+                    {issue.message}
+                  </a>
+                ) : (
+                  issue.message
+                )}
               </li>
             ))}
           </ul>
@@ -318,6 +320,9 @@ function Issue({ id, message }: { id: string; message: string }) {
   );
 }
 
+/** Fields the form has an element for; other issues (the task's call) are listed without a link. */
+const FIELDS = /^(intent|status|summary|variables\.\d+)$/;
+
 function fieldAnchor(field: string): string {
   return field.startsWith('variables.') ? `variables-${field.slice('variables.'.length)}` : field;
 }
@@ -332,19 +337,26 @@ function phaseText(entry: WrapUpEntry, strings: StickyCallsStrings): string {
       return strings.StickyCallsWrapUpStored;
     case 'failed':
       return strings.StickyCallsWrapUpSaveFailed;
+    case 'unstored':
+      return strings.StickyCallsWrapUpUnstored;
     case 'editing':
       return '';
   }
 }
 
-/** A task's entry in a wrap-up store, re-rendering when it changes (React 17: no useSyncExternalStore). */
+/**
+ * A task's entry in a wrap-up store, re-rendering when it changes (React 17: no
+ * useSyncExternalStore). Read from the store whenever the task changes, so another
+ * task's draft never shows, even for one render.
+ */
 function useWrapUpEntry(store: WrapUpStore, taskSid: string): WrapUpEntry {
-  const [entry, setEntry] = React.useState(() => store.get(taskSid));
+  const [seen, setSeen] = React.useState(() => ({ store, taskSid, entry: store.get(taskSid) }));
   React.useEffect(() => {
-    setEntry(store.get(taskSid));
-    return store.subscribe(() => setEntry(store.get(taskSid)));
+    const update = () => setSeen({ store, taskSid, entry: store.get(taskSid) });
+    update();
+    return store.subscribe(update);
   }, [store, taskSid]);
-  return entry;
+  return seen.store === store && seen.taskSid === taskSid ? seen.entry : store.get(taskSid);
 }
 
 type Style = React.CSSProperties;

@@ -180,7 +180,10 @@ function callerOf(attributes: unknown): CallerNumber | null {
 
 function readKey(record: object, key: string): unknown {
   try {
-    return Object.hasOwn(record, key) ? (record as Record<string, unknown>)[key] : undefined;
+    // Own properties only; Object.hasOwn is newer than the ES2019 this package targets.
+    return Object.getOwnPropertyDescriptor(record, key) !== undefined
+      ? (record as Record<string, unknown>)[key]
+      : undefined;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
  * arrive as `registerCallerContext`'s arguments, so nothing imports `@twilio/flex-ui` at
  * run time. A type test checks that Flex's own types satisfy these.
  */
-import type { ComponentType, JSXElementConstructor, ReactElement, ReactNode } from 'react';
+import type { JSXElementConstructor, ReactElement, ReactNode } from 'react';
 
 /** A Flex task as the components read it (`ITask` from `@twilio/flex-ui`). */
 export interface FlexTask {
@@ -32,8 +32,7 @@ export interface TaskContextProps {
 export interface ContentOptions {
   sortOrder?: number;
   align?: 'start' | 'end';
-  // biome-ignore lint/suspicious/noExplicitAny: Flex passes each slot's own props here.
-  if?: (props: any) => boolean;
+  if?: (props: TaskContextProps) => boolean;
 }
 
 /** A Flex UI slot (`flex.TaskCanvas.Content`, …). */
@@ -49,8 +48,7 @@ export interface WithContent {
 }
 
 /** Flex calls a `before*` listener with the action's payload and an abort function. */
-// biome-ignore lint/suspicious/noExplicitAny: Flex's own listener type takes any arguments.
-export type ActionListener = (...args: any[]) => unknown;
+export type ActionListener = (payload: unknown, abort: unknown) => unknown;
 
 /** `flex.Actions`. */
 export interface FlexActions {
@@ -66,16 +64,19 @@ export interface FlexNotification {
   timeout?: number;
   closeButton?: boolean;
   actions?: ReactElement[];
-  // biome-ignore lint/suspicious/noExplicitAny: Flex's own type.
-  context?: Record<string, any>;
+  context?: Record<string, unknown>;
 }
 
 /** `flex.Notifications`. */
 export interface FlexNotifications {
   registerNotification(notification: FlexNotification): void;
+  /** Flex returns the instance shown (each has its own `instanceId`). */
   showNotification(id: string, context?: object): unknown;
+  /** Dismisses one shown instance (Flex 2.x). */
+  dismissNotification?(notification: FlexNotification): void;
+  /** Dismisses every shown instance of a notification. */
   dismissNotificationById(id: string): void;
-  readonly registeredNotifications?: { delete(id: string): boolean };
+  readonly registeredNotifications?: { delete(id: string): boolean; has?(id: string): boolean };
 }
 
 /** Props of `flex.NotificationBar.Action`. */
@@ -96,8 +97,6 @@ export interface FlexLike {
   readonly NotificationBar?: { readonly Action: JSXElementConstructor<NotificationActionProps> };
   /** `flex.Tab`, for `placement: 'TaskCanvasTabs'`. */
   readonly Tab?: JSXElementConstructor<{ uniqueName?: string; label?: string; children?: ReactNode }>;
-  // biome-ignore lint/suspicious/noExplicitAny: withTaskContext accepts any component.
-  readonly withTaskContext?: (component: ComponentType<any>) => ComponentType<any>;
 }
 
 /** The Flex `manager`, as far as this package uses it. */

@@ -30,14 +30,13 @@ export type {
   TaskContextProps,
   WritableFlexTask,
 } from './flex-types.js';
-export {
-  NOTIFICATION_IDS,
-  type PanelPlacement,
-  type RegisterCallerContextOptions,
-  registerCallerContext,
-  type SaveEvent,
-  type WrapUpOptions,
-} from './registerCallerContext.js';
+export type {
+  PanelPlacement,
+  RegisterCallerContextOptions,
+  SaveEvent,
+  WrapUpOptions,
+} from './register-options.js';
+export { registerCallerContext } from './registerCallerContext.js';
 export {
   type SaveFailureReason,
   type SaveWrapUpOptions,
@@ -69,3 +68,4 @@ export {
   type WrapUpStatus,
   type WrapUpStore,
 } from './wrap-up-draft.js';
+export { NOTIFICATION_IDS } from './wrap-up-saver.js';

@@ -17,7 +17,9 @@ export type SaveFailureReason =
   /** The Function is missing its settings (503 `not_configured`). */
   | 'not_configured'
   /** The Function or the Sticky Calls API failed (5xx, 429). */
-  | 'failed';
+  | 'failed'
+  /** A 2xx that is not the save Function's answer (a wrong URL?): nothing says it saved. */
+  | 'unexpected_answer';
 
 /** The outcome of {@link saveWrapUp}; it never throws. */
 export type SaveWrapUpResult =
@@ -140,7 +142,11 @@ async function attempt(
     });
     const answer = await readJson(response);
     const status = typeof answer?.status === 'string' ? answer.status : undefined;
-    if (response.ok) return { ok: true, status: status === 'already_saved' ? 'already_saved' : 'saved' };
+    if (response.ok) {
+      if (status === 'saved' || status === 'already_saved') return { ok: true, status };
+      // Only the save Function's own answer counts: marking an unsaved wrap-up saved would lose it.
+      return { ok: false, reason: 'unexpected_answer', retryable: false, httpStatus: response.status };
+    }
     const code = response.status;
     if (code === 403 || code === 401)
       return { ok: false, reason: 'forbidden', retryable: false, httpStatus: code };

@@ -77,9 +77,11 @@ export const DEFAULT_STRINGS = {
   StickyCallsWrapUpStored:
     'Stored on the task only: the caller is unknown, so there is nothing to save it against.',
   StickyCallsWrapUpSaveFailed: 'Not saved yet: it is stored on the task and will be retried.',
+  StickyCallsWrapUpUnstored:
+    'Not saved, and not stored on the task: use Retry in the notification to keep it.',
   StickyCallsErrorNoCall: 'This task has no call (call_sid), so its wrap-up cannot be saved.',
   StickyCallsErrorIntentRequired: 'Choose or type what the call was about.',
-  StickyCallsErrorIntentFormat: 'Use letters, digits and _ . - only (at most 64 characters).',
+  StickyCallsErrorIntentFormat: 'Use letters, digits and _ . - (at most 64 characters).',
   StickyCallsErrorStatusRequired: 'Choose the intent’s status.',
   StickyCallsErrorVariableName: 'Detail {{index}} needs a name (letters, digits and _).',
   StickyCallsErrorVariableDuplicate: 'Detail {{index}} repeats the name “{{name}}”.',
@@ -93,6 +95,16 @@ export const DEFAULT_STRINGS = {
   StickyCallsNotifyNotStored:
     'The wrap-up could not be saved or stored on the task ({{reason}}). The task stays open: try completing it again.',
   StickyCallsNotifySaved: 'The wrap-up was saved.',
+  StickyCallsNotifyAlreadySaved:
+    'This call’s wrap-up had already been saved from another task (a transfer): Sticky Calls kept that one. Yours stays on the task.',
+  StickyCallsSaveReason_timeout: 'no answer in time',
+  StickyCallsSaveReason_network_error: 'the save Function could not be reached',
+  StickyCallsSaveReason_forbidden: 'your Flex session was refused',
+  StickyCallsSaveReason_invalid: 'the save Function refused the wrap-up',
+  StickyCallsSaveReason_not_configured: 'the save Function is not configured',
+  StickyCallsSaveReason_unexpected_answer: 'the save URL did not answer like the save Function',
+  StickyCallsSaveReason_not_stored: 'the task could not be updated',
+  StickyCallsSaveReason_failed: 'the save failed',
   StickyCallsRetry: 'Retry',
 } as const;
 

@@ -64,16 +64,16 @@ export type CheckedWrapUp =
   | { readonly ok: true; readonly wrapUp: WrapUp; readonly endCall: Readonly<Record<string, unknown>> | null }
   | { readonly ok: false; readonly issues: readonly WrapUpIssue[] };
 
-const SLUG = /^[A-Za-z0-9_.-]{1,64}$/;
+const SLUG = /^[\p{L}\p{N}_.-]{1,64}$/u;
 const VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
 const RESERVED_VARIABLES = ['summary', 'disposition'];
 
-/** `Billing question` → `billing_question`: what a typed intent is saved as. */
+/** `Billing question` → `billing_question`, `返金 申請` → `返金_申請`: what a typed intent is saved as. */
 export function toSlug(text: string): string {
   return text
     .trim()
     .toLowerCase()
-    .replace(/[^a-z0-9_.-]+/g, '_')
+    .replace(/[^\p{L}\p{N}_.-]+/gu, '_')
     .replace(/^_+|_+$/g, '');
 }
 
@@ -115,12 +115,16 @@ export function checkWrapUp(
   const issues: WrapUpIssue[] = [];
   const attributes = attributesOf(task) ?? {};
   const callId = callIdOf(task);
-  const intent = draft.intentChoice === NEW_INTENT ? toSlug(draft.customIntent) : draft.intentChoice;
-  if (intent === '') {
-    if (rules.requireIntent !== false)
-      issues.push({ field: 'intent', message: strings.StickyCallsErrorIntentRequired });
-  } else if (!SLUG.test(intent)) {
+  const typed = draft.intentChoice === NEW_INTENT;
+  // The caller's own open intents are taken as the API gave them; only typed ones are made slugs.
+  const intent = typed ? toSlug(draft.customIntent) : draft.intentChoice.trim();
+  if (typed && draft.customIntent.trim() !== '' && !SLUG.test(intent)) {
+    // Typed text that makes no slug (only punctuation) is a format problem, not a missing intent.
     issues.push({ field: 'intent', message: strings.StickyCallsErrorIntentFormat });
+  } else if (intent === '') {
+    if (rules.requireIntent !== false) {
+      issues.push({ field: 'intent', message: strings.StickyCallsErrorIntentRequired });
+    }
   }
   if (intent !== '' && draft.status === '') {
     issues.push({ field: 'status', message: strings.StickyCallsErrorStatusRequired });
@@ -165,7 +169,8 @@ export function checkWrapUp(
     }),
   );
 
-  const size = JSON.stringify({ ...attributes, [WRAP_UP_ATTRIBUTE_KEY]: { ...wrapUp, saved: true } }).length;
+  // Measured as first written (`saved: false`, the longer of the two).
+  const size = JSON.stringify({ ...attributes, [WRAP_UP_ATTRIBUTE_KEY]: { ...wrapUp, saved: false } }).length;
   if (size > TASK_ATTRIBUTES_LIMIT) {
     const count = size - TASK_ATTRIBUTES_LIMIT;
     return {
@@ -185,15 +190,18 @@ function strip<T extends Record<string, unknown>>(value: T): T {
 
 /**
  * Where a task's wrap-up is: being typed, being saved, saved, stored on the task only
- * (nothing names the caller), or stored but not saved yet (the safety net will).
+ * (nothing names the caller), stored but not saved yet (the safety net will), or
+ * neither saved nor stored (only Retry can keep it).
  */
-export type WrapUpPhase = 'editing' | 'saving' | 'saved' | 'stored' | 'failed';
+export type WrapUpPhase = 'editing' | 'saving' | 'saved' | 'stored' | 'failed' | 'unstored';
 
 /** A task's wrap-up in the store. */
 export interface WrapUpEntry {
   readonly draft: WrapUpDraft;
   readonly issues: readonly WrapUpIssue[];
   readonly phase: WrapUpPhase;
+  /** How many completions were refused for these issues; each one takes the focus to them. */
+  readonly refusals: number;
 }
 
 /** Keeps each task's wrap-up draft, issues and phase; components subscribe to it. */
@@ -206,7 +214,7 @@ export interface WrapUpStore {
   subscribe(listener: () => void): () => void;
 }
 
-const INITIAL: WrapUpEntry = { draft: EMPTY_DRAFT, issues: [], phase: 'editing' };
+const INITIAL: WrapUpEntry = { draft: EMPTY_DRAFT, issues: [], phase: 'editing', refusals: 0 };
 
 /**
  * A store for wrap-up drafts. `registerCallerContext` makes one; make your own when

@@ -67,9 +67,9 @@ function descriptionOf(element: HTMLElement): string | null {
     .join(' ');
 }
 
-/** Sets issues on the store as `registerCallerContext`'s completion listener does. */
-function completionFails(store: WrapUpStore, issues: readonly WrapUpIssue[]) {
-  act(() => store.set(TASK_SID, { issues, phase: 'editing' }));
+/** Refuses a completion for these issues, as `registerCallerContext`'s completion listener does. */
+function completionFails(store: WrapUpStore, issues: readonly WrapUpIssue[], taskSid = TASK_SID) {
+  act(() => store.set(taskSid, { issues, phase: 'editing', refusals: store.get(taskSid).refusals + 1 }));
 }
 
 function ok(result: CheckedWrapUp) {
@@ -120,6 +120,8 @@ describe('WrapUpCapture: the intent', () => {
       customIntent: '  Billing Question: late fee! ',
     });
     expect(input.getAttribute('maxlength')).toBe('64');
+    type(input, '返金 申請');
+    expect(descriptionOf(input)).toBe('返金_申請');
   });
 
   it('offers no open intents of a match to ignore, or of a failed lookup', () => {
@@ -363,6 +365,44 @@ describe('WrapUpCapture: issues', () => {
     ]);
   });
 
+  it('moves the focus to them on every refusal, even with the same issues', () => {
+    const { store } = withRow();
+    completionFails(store, issues);
+    expect(store.get(TASK_SID).refusals).toBe(1);
+    expect(document.activeElement).toBe(screen.getByRole('alert'));
+
+    summary().focus();
+    completionFails(store, issues);
+    expect(store.get(TASK_SID).refusals).toBe(2);
+    expect(document.activeElement).toBe(screen.getByRole('alert'));
+
+    // Editing changes the issues without a refusal: the focus stays where the agent types.
+    summary().focus();
+    type(summary(), 'Shorter');
+    expect(store.get(TASK_SID).issues).toHaveLength(issues.length - 1);
+    expect(document.activeElement).toBe(summary());
+  });
+
+  it('lists an issue of no field of the form (the task has no call) as text, without a link', () => {
+    const { store } = withRow();
+    completionFails(store, [
+      { field: 'intent', message: S.StickyCallsErrorIntentRequired },
+      { field: 'call_id', message: S.StickyCallsErrorNoCall },
+      { field: 'variables.x', message: 'Not a row' },
+    ]);
+    const alert = screen.getByRole('alert');
+    expect(
+      within(alert)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual([S.StickyCallsErrorIntentRequired, S.StickyCallsErrorNoCall, 'Not a row']);
+    const links = within(alert).getAllByRole('link');
+    expect(links.map((link) => link.textContent)).toEqual([S.StickyCallsErrorIntentRequired]);
+    expect(document.getElementById(links[0]?.getAttribute('href')?.slice(1) ?? '')).toBe(
+      within(intentGroup()).getAllByRole('radio')[0],
+    );
+  });
+
   it('says each one at its field too', () => {
     const { store } = withRow();
     completionFails(store, issues);
@@ -396,6 +436,18 @@ describe('WrapUpCapture: issues', () => {
     fireEvent.click(screen.getByRole('radio', { name: /^Refund request/ }));
     expect(screen.queryByRole('alert')).toBeNull();
     expect(store.get(TASK_SID).issues).toEqual([]);
+  });
+
+  it('shows the issue of a task without a call, checkWrapUp finding it', () => {
+    const store = createWrapUpStore();
+    const noCall = { ...returningCaller(), call_sid: undefined };
+    const { task: flexTask } = renderWrapUp(noCall, { store });
+    fireEvent.click(screen.getByRole('radio', { name: /^Refund request/ }));
+    fireEvent.click(screen.getByRole('radio', { name: S.StickyCallsStatus_resolved }));
+    completionFails(store, issuesOf(checkWrapUp(flexTask, draftOf(store), S)));
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain(S.StickyCallsErrorNoCall);
+    expect(within(alert).queryAllByRole('link')).toEqual([]);
   });
 
   it('shows the issues checkWrapUp finds in an empty draft', () => {
@@ -438,6 +490,88 @@ describe('WrapUpCapture: saving', () => {
     expect(summary().matches(':disabled')).toBe(false);
     expect(screen.getByRole('radio', { name: S.StickyCallsStatus_open }).matches(':disabled')).toBe(false);
   });
+
+  it('says so when the wrap-up is neither saved nor stored on the task, and stays editable', () => {
+    const { store } = renderWrapUp();
+    act(() => store.set(TASK_SID, { phase: 'unstored' }));
+    expect(screen.getByRole('status').textContent).toBe(S.StickyCallsWrapUpUnstored);
+    expect(screen.getByRole('status').getAttribute('data-phase')).toBe('unstored');
+    expect(summary().matches(':disabled')).toBe(false);
+  });
+
+  it('says a wrap-up kept on the task only is stored, and locks it', () => {
+    const { store } = renderWrapUp();
+    act(() => store.set(TASK_SID, { phase: 'stored' }));
+    expect(screen.getByRole('status').textContent).toBe(S.StickyCallsWrapUpStored);
+    expect(summary().matches(':disabled')).toBe(true);
+  });
+});
+
+describe('WrapUpCapture: two forms on one page', () => {
+  function twoForms() {
+    const store = createWrapUpStore();
+    render(
+      <>
+        <WrapUpCapture task={task(returningCaller())} store={store} />
+        <WrapUpCapture task={task(returningCaller(), { taskSid: 'WTother' })} store={store} />
+      </>,
+    );
+    const [mine, theirs] = screen.getAllByRole('region', { name: S.StickyCallsWrapUpTitle }) as [
+      HTMLElement,
+      HTMLElement,
+    ];
+    return { store, mine, theirs };
+  }
+
+  it('never share an id', () => {
+    const { mine, theirs } = twoForms();
+    // Open every optional part, so each id the form can have is in the page.
+    for (const form of [mine, theirs]) {
+      fireEvent.click(within(form).getByRole('radio', { name: S.StickyCallsWrapUpNewIntent }));
+      fireEvent.click(within(form).getByRole('button', { name: S.StickyCallsWrapUpAddVariable }));
+    }
+    const ids = [...document.querySelectorAll('[id]')].map((element) => element.id);
+    expect(ids.length).toBeGreaterThan(10);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Each form's labels and references point into that form.
+    for (const form of [mine, theirs]) {
+      expect(within(form).getByRole('textbox', { name: S.StickyCallsWrapUpSummary })).toBeTruthy();
+      expect(within(form).getByRole('textbox', { name: S.StickyCallsWrapUpNewIntentLabel })).toBeTruthy();
+      const heading = document.getElementById(form.getAttribute('aria-labelledby') ?? '');
+      expect(form.contains(heading)).toBe(true);
+    }
+  });
+
+  it('have radio groups of their own', () => {
+    const { store, mine, theirs } = twoForms();
+    const name = (form: HTMLElement, label: string | RegExp) =>
+      (within(form).getByRole('radio', { name: label }) as HTMLInputElement).name;
+    expect(name(mine, /^Refund request/)).not.toBe(name(theirs, /^Refund request/));
+    expect(name(mine, S.StickyCallsStatus_open)).not.toBe(name(theirs, S.StickyCallsStatus_open));
+
+    fireEvent.click(within(mine).getByRole('radio', { name: /^Refund request/ }));
+    fireEvent.click(within(theirs).getByRole('radio', { name: /^Address change/ }));
+    fireEvent.click(within(mine).getByRole('radio', { name: S.StickyCallsStatus_resolved }));
+    fireEvent.click(within(theirs).getByRole('radio', { name: S.StickyCallsStatus_open }));
+    const checked = (form: HTMLElement) =>
+      within(form)
+        .getAllByRole('radio')
+        .filter((radio) => (radio as HTMLInputElement).checked)
+        .map((radio) => (radio as HTMLInputElement).value);
+    expect(checked(mine)).toEqual(['refund_request', 'resolved']);
+    expect(checked(theirs)).toEqual(['address_change', 'open']);
+    expect(store.get(TASK_SID).draft).toMatchObject({ intentChoice: 'refund_request', status: 'resolved' });
+    expect(store.get('WTother').draft).toMatchObject({ intentChoice: 'address_change', status: 'open' });
+  });
+
+  it("moves the focus to the refused form's issues, not the other's", () => {
+    const { store, mine, theirs } = twoForms();
+    completionFails(store, [{ field: 'intent', message: S.StickyCallsErrorIntentRequired }], 'WTother');
+    expect(within(mine).queryByRole('alert')).toBeNull();
+    expect(document.activeElement).toBe(within(theirs).getByRole('alert'));
+    const link = within(theirs).getByRole('link');
+    expect(theirs.contains(document.getElementById(link.getAttribute('href')?.slice(1) ?? ''))).toBe(true);
+  });
 });
 
 describe('WrapUpCapture: strings', () => {
@@ -464,9 +598,23 @@ describe('checkWrapUp', () => {
     expect(issuesOf(checkWrapUp(returning(), EMPTY_DRAFT, S))).toEqual([
       { field: 'intent', message: S.StickyCallsErrorIntentRequired },
     ]);
-    const blank = draft({ intentChoice: NEW_INTENT, customIntent: ' !!! ', status: 'open' });
+    const blank = draft({ intentChoice: NEW_INTENT, customIntent: '   ', status: 'open' });
     expect(issuesOf(checkWrapUp(returning(), blank, S))).toEqual([
       { field: 'intent', message: S.StickyCallsErrorIntentRequired },
+    ]);
+  });
+
+  it('calls typed text that makes no slug (only punctuation) a format issue, not a missing intent', () => {
+    for (const status of ['open', ''] as const) {
+      const punctuation = draft({ intentChoice: NEW_INTENT, customIntent: ' !!! ', status });
+      expect(issuesOf(checkWrapUp(returning(), punctuation, S))).toEqual([
+        { field: 'intent', message: S.StickyCallsErrorIntentFormat },
+      ]);
+    }
+    // Even when no intent is required: the agent typed one.
+    const optional = draft({ intentChoice: NEW_INTENT, customIntent: '¿?', status: 'open' });
+    expect(issuesOf(checkWrapUp(returning(), optional, S, { requireIntent: false }))).toEqual([
+      { field: 'intent', message: S.StickyCallsErrorIntentFormat },
     ]);
   });
 
@@ -501,15 +649,37 @@ describe('checkWrapUp', () => {
     });
   });
 
-  it('refuses an intent that is not a slug of at most 64 characters', () => {
+  it.each([
+    ['返金 申請', '返金_申請'],
+    ['Ünïcödé Çafé', 'ünïcödé_çafé'],
+    ['  Rückruf: Montag! ', 'rückruf_montag'],
+    ['v2.1-beta', 'v2.1-beta'],
+  ])('saves the typed intent %s as the Unicode slug %s', (typed, slug) => {
+    const result = ok(
+      checkWrapUp(returning(), draft({ intentChoice: NEW_INTENT, customIntent: typed, status: 'open' }), S),
+    );
+    expect(result.wrapUp.intent).toBe(slug);
+    expect(result.endCall).toMatchObject({ intent: slug });
+  });
+
+  it('refuses a typed intent longer than 64 characters', () => {
     const long = draft({ intentChoice: NEW_INTENT, customIntent: 'a'.repeat(65), status: 'open' });
     expect(issuesOf(checkWrapUp(returning(), long, S))).toEqual([
       { field: 'intent', message: S.StickyCallsErrorIntentFormat },
     ]);
-    const fromApi = draft({ intentChoice: 'refund request', status: 'open' });
-    expect(issuesOf(checkWrapUp(returning(), fromApi, S))).toEqual([
-      { field: 'intent', message: S.StickyCallsErrorIntentFormat },
-    ]);
+    const longest = draft({ intentChoice: NEW_INTENT, customIntent: 'a'.repeat(64), status: 'open' });
+    expect(ok(checkWrapUp(returning(), longest, S)).wrapUp.intent).toBe('a'.repeat(64));
+  });
+
+  it("takes the caller's own open intent as the API gave it, with no slug check", () => {
+    // Whatever the API called it is what the API knows it by.
+    for (const intent of ['refund request', 'Refund_Request', 'x'.repeat(80)]) {
+      const result = ok(checkWrapUp(returning(), draft({ intentChoice: intent, status: 'open' }), S));
+      expect(result.wrapUp.intent).toBe(intent);
+      expect(result.endCall).toMatchObject({ intent, intent_status: 'open' });
+    }
+    const padded = draft({ intentChoice: ' refund_request ', status: 'open' });
+    expect(ok(checkWrapUp(returning(), padded, S)).wrapUp.intent).toBe('refund_request');
   });
 
   it('names each bad extra detail by its row', () => {
@@ -662,12 +832,13 @@ describe('checkWrapUp', () => {
       const flexTask = task(truncated());
       const longest = longestFitting(flexTask);
       const wrapUp = ok(withSummary(flexTask, longest)).wrapUp;
-      // At the limit exactly: the attributes with the wrap-up marked saved.
-      const stored = {
-        ...(flexTask.attributes as object),
-        [WRAP_UP_ATTRIBUTE_KEY]: { ...wrapUp, saved: true },
-      };
-      expect(JSON.stringify(stored).length).toBe(TASK_ATTRIBUTES_LIMIT);
+      expect(wrapUp.saved).toBe(false);
+      // At the limit exactly: the attributes with the wrap-up as first written (saved: false)…
+      const written = (saved: boolean) =>
+        JSON.stringify({ ...(flexTask.attributes as object), [WRAP_UP_ATTRIBUTE_KEY]: { ...wrapUp, saved } });
+      expect(written(false).length).toBe(TASK_ATTRIBUTES_LIMIT);
+      // …so marking it saved (`true` is one character shorter) fits too.
+      expect(written(true).length).toBe(TASK_ATTRIBUTES_LIMIT - 1);
 
       for (const over of [1, 37]) {
         expect(issuesOf(withSummary(flexTask, longest + over))).toEqual([

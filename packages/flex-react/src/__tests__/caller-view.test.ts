@@ -338,6 +338,34 @@ describe('callerContextView: caller number', () => {
     expect(callerOf('sip:alice@example.com')).toEqual({ kind: 'sip', uri: 'sip:alice@example.com' });
   });
 
+  it('reads the number from own properties only: a `from` on the prototype is not the caller', () => {
+    const inherited = Object.assign(Object.create({ from: '+14155550000' }) as object, {
+      caller: CALLER,
+    });
+    expect(callerContextView(inherited).caller).toEqual({ kind: 'phone', e164: CALLER });
+    const onlyInherited = Object.create({ from: '+14155550000', caller: '+14155550000' }) as object;
+    expect(callerContextView(onlyInherited).caller).toBeNull();
+  });
+
+  it('reads the number in a browser without Object.hasOwn (ES2019)', () => {
+    const objectWithHasOwn = Object as { hasOwn?: unknown };
+    const hasOwn = objectWithHasOwn.hasOwn;
+    expect(typeof hasOwn).toBe('function');
+    let views: CallerContextView[];
+    delete objectWithHasOwn.hasOwn;
+    try {
+      views = [callerContextView(flexVoiceKeys()), callerContextView(returningCaller())];
+    } finally {
+      // Restored before asserting: Vitest's own matchers use Object.hasOwn.
+      objectWithHasOwn.hasOwn = hasOwn;
+    }
+    expect(views.map((view) => view.caller)).toEqual([
+      { kind: 'phone', e164: CALLER },
+      { kind: 'phone', e164: CALLER },
+    ]);
+    expect(views.map((view) => view.state)).toEqual(['absent', 'ready']);
+  });
+
   it('falls back to the `caller` key, and has no caller without either', () => {
     const { from: _from, ...rest } = degraded();
     expect(callerContextView(rest).caller).toEqual({ kind: 'phone', e164: CALLER });

@@ -4,8 +4,10 @@
  * Flex (Redux store, Twilio session), so these stand in for it. They behave the way
  * Flex does where the package depends on it: dynamic content is shown where its `if`
  * passes, cloned with the task's props; `before` listeners get `(payload, abort)` and
- * are awaited; `setAttributes` replaces the attributes wholesale; a notification's
- * action is rendered with the shown notification and clicked.
+ * are awaited, `after` listeners run once the action has gone ahead; `setAttributes`
+ * replaces the attributes wholesale; each shown notification is an instance of its own
+ * (Flex 2.x, `dismissNotification(instance)`), and its action is rendered with it and
+ * clicked.
  */
 import { act, fireEvent, type RenderResult, render, screen, within } from '@testing-library/react';
 import * as React from 'react';
@@ -126,36 +128,87 @@ export class FakeActions implements FlexActions {
     settled = true;
     return outcome;
   }
+
+  /**
+   * Runs `after<action>` listeners with the payload, as Flex does once the action has
+   * run (that is, when no `before` listener aborted it).
+   */
+  async invokeAfter(action: string, payload: object): Promise<void> {
+    for (const listener of [...(this.#listeners.get(`after${action}`) ?? [])]) {
+      await listener(payload, undefined);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
 // Notifications
 
-/** `flex.Notifications`: registered notifications, the active ones and every one shown. */
+/** A notification instance as `showNotification` returns it. */
+export interface ShownNotification extends FlexNotification {
+  readonly instanceId: string;
+}
+
+/** Options of {@link FakeNotifications}. */
+export interface FakeNotificationsOptions {
+  /**
+   * Whether `dismissNotification(instance)` exists, dismissing one shown instance
+   * (Flex 2.x); without it only `dismissNotificationById` does, dismissing them all.
+   * @default true
+   */
+  dismissNotification?: boolean;
+}
+
+/**
+ * `flex.Notifications`: registered notifications, the active ones and every one shown.
+ * As in Flex 2.x, `showNotification` returns the instance shown, each with an
+ * `instanceId` of its own.
+ */
 export class FakeNotifications implements FlexNotifications {
   readonly registeredNotifications = new Map<string, FlexNotification>();
   /** Shown and not dismissed, as Flex's `activeNotifications`. */
-  activeNotifications: FlexNotification[] = [];
+  activeNotifications: ShownNotification[] = [];
   /** Every notification shown, dismissed or not, with its context. */
-  readonly history: FlexNotification[] = [];
+  readonly history: ShownNotification[] = [];
   /** The id of every `showNotification` call, registered or not (Flex shows nothing for an unknown id). */
   readonly showCalls: string[] = [];
+  /** The id of every `dismissNotificationById` call. */
+  readonly dismissedById: string[] = [];
+  /** Flex 2.x: dismisses one shown instance; absent when created without it. */
+  readonly dismissNotification?: (notification: FlexNotification) => void;
+  #instances = 0;
+
+  constructor(options: FakeNotificationsOptions = {}) {
+    if (options.dismissNotification !== false) {
+      this.dismissNotification = (notification) => {
+        const { instanceId } = notification as Partial<ShownNotification>;
+        this.activeNotifications = this.activeNotifications.filter(
+          (active) => instanceId === undefined || active.instanceId !== instanceId,
+        );
+      };
+    }
+  }
 
   registerNotification(notification: FlexNotification): void {
     this.registeredNotifications.set(notification.id, notification);
   }
 
-  showNotification(id: string, context?: object): FlexNotification | null {
+  showNotification(id: string, context?: object): ShownNotification | null {
     this.showCalls.push(id);
     const registered = this.registeredNotifications.get(id);
     if (registered === undefined) return null;
-    const shown: FlexNotification = { ...registered, context: { ...context } };
+    this.#instances += 1;
+    const shown: ShownNotification = {
+      ...registered,
+      context: { ...context },
+      instanceId: `instance-${this.#instances}`,
+    };
     this.activeNotifications = [...this.activeNotifications, shown];
     this.history.push(shown);
     return shown;
   }
 
   dismissNotificationById(id: string): void {
+    this.dismissedById.push(id);
     this.activeNotifications = this.activeNotifications.filter((notification) => notification.id !== id);
   }
 
@@ -164,11 +217,18 @@ export class FakeNotifications implements FlexNotifications {
     return this.history.map((notification) => notification.id);
   }
 
-  /** The active notification `id`; throws when it is not shown. */
-  active(id: string): FlexNotification {
-    const found = [...this.activeNotifications].reverse().find((notification) => notification.id === id);
+  /** The active notification `id` (the latest, or the one about `taskSid`); throws when it is not shown. */
+  active(id: string, taskSid?: string): ShownNotification {
+    const found = [...this.activeNotifications]
+      .reverse()
+      .find(
+        (notification) =>
+          notification.id === id && (taskSid === undefined || notification.context?.taskSid === taskSid),
+      );
     if (found === undefined)
-      throw new Error(`notification ${id} is not shown (active: ${this.activeIds().join(', ') || 'none'})`);
+      throw new Error(
+        `notification ${id}${taskSid === undefined ? '' : ` for ${taskSid}`} is not shown (active: ${this.activeIds().join(', ') || 'none'})`,
+      );
     return found;
   }
 
@@ -191,12 +251,15 @@ export class FakeNotifications implements FlexNotifications {
   }
 
   /**
-   * Clicks an action of the active notification `id` the way Flex's notification bar
-   * does: the action element rendered with the shown notification, its button clicked.
-   * Returns the action's label.
+   * Clicks an action of a notification the way Flex's notification bar does: the action
+   * element rendered with the shown notification, its button clicked. Given an id, the
+   * active notification with that id; given a notification, that one, shown or not (a
+   * second click before the bar has caught up). Returns the action's label.
    */
-  clickAction(id: string, index = 0): string {
-    const notification = this.active(id);
+  clickAction(notificationOrId: string | FlexNotification, index = 0): string {
+    const notification =
+      typeof notificationOrId === 'string' ? this.active(notificationOrId) : notificationOrId;
+    const id = notification.id;
     const action = notification.actions?.[index];
     if (action === undefined) throw new Error(`notification ${id} has no action ${index}`);
     const view = render(
@@ -266,13 +329,19 @@ export interface FakeFlex extends FlexLike {
   readonly TaskCanvasTabs: { readonly Content: FakeContentStore };
   readonly Actions: FakeActions;
   readonly Notifications: FakeNotifications;
+  /** Flex has it; the package finds it at run time (it is not part of FlexLike). */
+  readonly withTaskContext?: typeof withTaskContext;
 }
 
 export interface FakeFlexOptions {
   /** Whether `flex.Tab` exists. @default true */
   tab?: boolean;
+  /** Whether `flex.withTaskContext` exists. @default true */
+  withTaskContext?: boolean;
   /** Whether slots' `add` returns a removal function (Flex 2.x). @default true */
   addReturnsCleanup?: boolean;
+  /** Whether `flex.Notifications.dismissNotification(instance)` exists (Flex 2.x). @default true */
+  dismissNotification?: boolean;
 }
 
 export function createFakeFlex(options: FakeFlexOptions = {}): FakeFlex {
@@ -282,10 +351,12 @@ export function createFakeFlex(options: FakeFlexOptions = {}): FakeFlex {
     TaskInfoPanel: { Content: new FakeContentStore(cleanup) },
     TaskCanvasTabs: { Content: new FakeContentStore(cleanup) },
     Actions: new FakeActions(),
-    Notifications: new FakeNotifications(),
+    Notifications: new FakeNotifications(
+      options.dismissNotification === false ? { dismissNotification: false } : {},
+    ),
     NotificationType: { error: 'error', warning: 'warning', success: 'success' },
     NotificationBar: { Action: FakeNotificationAction },
-    withTaskContext,
+    ...(options.withTaskContext === false ? {} : { withTaskContext }),
   };
   return options.tab === false ? flex : { ...flex, Tab: FakeTab };
 }
@@ -324,6 +395,8 @@ export class FakeTask implements WritableFlexTask {
   /** Every object passed to `setAttributes`, as sent (a JSON copy), stored or not. */
   readonly writes: Record<string, unknown>[] = [];
   writeBehaviour: WriteBehaviour = 'store';
+  /** With `store`, how long TaskRouter takes to answer (and store) each write. @default 0 */
+  writeDelayMs = 0;
 
   constructor(init: FakeTaskInit) {
     this.taskSid = init.taskSid;
@@ -338,6 +411,14 @@ export class FakeTask implements WritableFlexTask {
     this.writes.push(sent);
     if (this.writeBehaviour === 'fail') return Promise.reject(new Error('TaskRouter refused the update'));
     if (this.writeBehaviour === 'hang') return new Promise<never>(() => undefined);
+    if (this.writeDelayMs > 0) {
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          this.attributes = sent;
+          resolve(this);
+        }, this.writeDelayMs),
+      );
+    }
     this.attributes = sent;
     return Promise.resolve(this);
   }
@@ -384,6 +465,17 @@ export async function completeTask(flex: FakeFlex, task: FakeTask): Promise<Acti
   });
   if (outcome === undefined) throw new Error('CompleteTask did not settle');
   return outcome;
+}
+
+/**
+ * What Flex does once `CompleteTask` has gone ahead: the task is completed and the
+ * `afterCompleteTask` listeners run (inside `act`, so the form's updates are applied).
+ */
+export async function taskCompleted(flex: FakeFlex, task: FakeTask): Promise<void> {
+  task.status = 'completed';
+  await act(async () => {
+    await flex.Actions.invokeAfter('CompleteTask', { task });
+  });
 }
 
 /** The wrap-up form the agent sees. */

@@ -7,14 +7,20 @@
 import type * as Flex from '@twilio/flex-ui';
 import { describe, expectTypeOf, test } from 'vitest';
 import type {
+  ActionListener,
+  ContentOptions,
   FlexLike,
   FlexNotification,
+  FlexNotifications,
   FlexTask,
   ManagerLike,
   NotificationActionProps,
+  TaskContextProps,
   WritableFlexTask,
 } from '../flex-types.js';
 import type { registerCallerContext } from '../registerCallerContext.js';
+import type { SaveFailureReason } from '../save-wrap-up.js';
+import type { StickyCallsStringKey } from '../strings.js';
 
 type FlexModule = typeof import('@twilio/flex-ui');
 
@@ -33,7 +39,8 @@ describe('Flex satisfies the declared shapes', () => {
     expectTypeOf<FlexModule['NotificationType']>().toExtend<NonNullable<FlexLike['NotificationType']>>();
     expectTypeOf<FlexModule['NotificationBar']>().toExtend<NonNullable<FlexLike['NotificationBar']>>();
     expectTypeOf<FlexModule['Tab']>().toExtend<NonNullable<FlexLike['Tab']>>();
-    expectTypeOf<FlexModule['withTaskContext']>().toExtend<NonNullable<FlexLike['withTaskContext']>>();
+    // withTaskContext is found at run time (typeof check), not typed in FlexLike.
+    expectTypeOf<FlexModule['withTaskContext']>().toBeFunction();
   });
 
   test("the notification Flex hands an action's onClick is a FlexNotification", () => {
@@ -49,6 +56,26 @@ describe('Flex satisfies the declared shapes', () => {
   test("Flex's task is a WritableFlexTask (and so a FlexTask)", () => {
     expectTypeOf<Flex.ITask>().toExtend<WritableFlexTask>();
     expectTypeOf<Flex.ITask>().toExtend<FlexTask>();
+  });
+
+  test('withTaskContext is not part of FlexLike (it is found at run time)', () => {
+    expectTypeOf<FlexLike>().not.toHaveProperty('withTaskContext');
+  });
+
+  test('nothing is typed any', () => {
+    expectTypeOf<Parameters<ActionListener>>().toEqualTypeOf<[payload: unknown, abort: unknown]>();
+    expectTypeOf<NonNullable<ContentOptions['if']>>().parameter(0).toEqualTypeOf<TaskContextProps>();
+    expectTypeOf<NonNullable<FlexNotification['context']>>().toEqualTypeOf<Record<string, unknown>>();
+    expectTypeOf<FlexTask['attributes']>().toBeUnknown();
+    expectTypeOf<ReturnType<FlexNotifications['showNotification']>>().toBeUnknown();
+    expectTypeOf<Parameters<FlexNotifications['showNotification']>[1]>().not.toBeAny();
+    expectTypeOf<
+      Parameters<NonNullable<FlexNotifications['dismissNotification']>>[0]
+    >().toEqualTypeOf<FlexNotification>();
+  });
+
+  test('every save failure reason, and not_stored, has its string', () => {
+    expectTypeOf<`StickyCallsSaveReason_${SaveFailureReason | 'not_stored'}`>().toExtend<StickyCallsStringKey>();
   });
 
   test('the shapes are not loose enough to take anything', () => {

@@ -272,6 +272,7 @@ describe('WrapUpCapture in Chromium', () => {
         { field: 'intent', message: 'Choose or type what the call was about.' },
         { field: 'status', message: 'Choose the intent’s status.' },
       ],
+      refusals: 1,
     });
     await new Promise((resolve) => setTimeout(resolve, 0));
     const alert = container.querySelector('[role="alert"]') as HTMLElement;

@@ -31,13 +31,11 @@ import {
   vi,
 } from 'vitest';
 import type { FlexTask } from '../flex-types.js';
-import {
-  NOTIFICATION_IDS,
-  type RegisterCallerContextOptions,
-  registerCallerContext,
-  type SaveEvent,
-} from '../registerCallerContext.js';
-import { DEFAULT_STRINGS } from '../strings.js';
+import type { RegisterCallerContextOptions, SaveEvent } from '../register-options.js';
+import { registerCallerContext } from '../registerCallerContext.js';
+import type { SaveFailureReason } from '../save-wrap-up.js';
+import { DEFAULT_STRINGS, fillTemplate } from '../strings.js';
+import { NOTIFICATION_IDS } from '../wrap-up-saver.js';
 import {
   type ActionOutcome,
   completeTask,
@@ -48,6 +46,7 @@ import {
   type FakeManager,
   FakeTask,
   renderSlot,
+  taskCompleted,
   wrapUpForm,
 } from './fake-flex.js';
 
@@ -89,6 +88,13 @@ const answers = {
       { status: 'not_configured', retryable: false, message: 'the save Function is not configured' },
       { status: 503 },
     ),
+  failedFinal: () =>
+    HttpResponse.json(
+      { status: 'failed', retryable: false, code: 'rejected', message: 'could not save' },
+      { status: 502 },
+    ),
+  /** A 200 from something that is not the save Function (a wrong URL, a proxy's page). */
+  notTheFunction: () => HttpResponse.html('<!doctype html><title>OK</title>', { status: 200 }),
   hang: async () => {
     await delay('infinite');
     return HttpResponse.json({ status: 'saved' });
@@ -146,6 +152,33 @@ function voiceAttributes(extra: Record<string, unknown> = {}): Record<string, un
 function voiceTask(attributes: Record<string, unknown> = voiceAttributes(), status = 'wrapping'): FakeTask {
   return new FakeTask({ taskSid: TASK_SID, status, taskChannelUniqueName: 'voice', attributes });
 }
+
+const TASK_SID_B = 'WT11111111111111111111111111111111';
+const CALL_SID_B = 'CA11111111111111111111111111111111';
+
+/** A second call in wrap-up, of another caller's call. */
+function otherTask(): FakeTask {
+  return new FakeTask({
+    taskSid: TASK_SID_B,
+    taskChannelUniqueName: 'voice',
+    attributes: voiceAttributes({ call_sid: CALL_SID_B }),
+  });
+}
+
+/** A promise the test opens: holds the save Function's answer until then. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  const control = { open: (): void => undefined };
+  const opened = new Promise<void>((resolve) => {
+    control.open = resolve;
+  });
+  return { opened, open: () => control.open() };
+}
+
+/** Lets real time pass inside `act`, for checking that nothing more happens. */
+const settle = () =>
+  act(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  });
 
 interface Setup {
   flex: FakeFlex;
@@ -322,15 +355,73 @@ describe('registerCallerContext: a wrap-up saved at completion', () => {
     expect(wrapUpOf(task.attributes)).toMatchObject({ saved: true });
   });
 
-  it('takes already_saved as saved', async () => {
-    saveFunction(answers.alreadySaved);
+  it('takes already_saved (another task of the call saved first) as saved, and tells the agent', async () => {
+    const fn = saveFunction(answers.alreadySaved);
     const { flex, task, saves } = setup();
     renderSlot(flex.TaskCanvas.Content, task);
     agentFillsWrapUp();
 
-    expect(await completeTask(flex, task)).toMatchObject({ aborted: false });
-    expect(wrapUpOf(task.attributes)).toMatchObject({ saved: true });
+    expect(await completeTask(flex, task)).toEqual({ aborted: false, abortedLate: false });
+    expect(fn.requests).toHaveLength(1);
+    expect(task.writes.map(wrapUpOf)).toEqual([
+      { ...EXPECTED_WRAP_UP, saved: false },
+      { ...EXPECTED_WRAP_UP, saved: true },
+    ]);
+    expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: true });
+    expect(formStatus()).toBe('Saved.');
     expect(saves[0]?.result).toEqual({ ok: true, status: 'already_saved', attempts: 1 });
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.alreadySaved]);
+    const warning = flex.Notifications.active(NOTIFICATION_IDS.alreadySaved);
+    expect(warning).toMatchObject({ type: 'warning', timeout: 10_000, context: { taskSid: TASK_SID } });
+    expect(warning.context).toEqual({ taskSid: TASK_SID });
+    expect(flex.Notifications.text(warning)).toBe(DEFAULT_STRINGS.StickyCallsNotifyAlreadySaved);
+  });
+
+  it('has the task say saved: true by the time completion goes ahead', async () => {
+    fakeClock();
+    saveFunction(answers.saved);
+    const { flex, task } = setup();
+    task.writeDelayMs = 800; // TaskRouter answers each write after 0.8 s
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+
+    const completion = await completeOverTime(flex, task, 0);
+    await actUntil(() => task.writes.length === 2, 'the saved: true write');
+    // Posted and saved; the mark is on its way to TaskRouter: completion waits for it.
+    expect(task.writes.map(wrapUpOf)).toEqual([
+      { ...EXPECTED_WRAP_UP, saved: false },
+      { ...EXPECTED_WRAP_UP, saved: true },
+    ]);
+    expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: false });
+    await completion.advance(700);
+    expect(completion.outcome()).toBeUndefined();
+
+    await completion.advance(200);
+    expect(completion.outcome()).toEqual({ aborted: false, abortedLate: false });
+    expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: true });
+  });
+
+  it('goes ahead, saved, when marking the task saved fails (the wrap-up stays on it unmarked)', async () => {
+    fakeClock();
+    const { flex, task, saves } = setup();
+    saveFunction(() => {
+      task.writeBehaviour = 'hang'; // TaskRouter stops answering after the first write
+      return answers.saved();
+    });
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+
+    // The mark's write is given 2 s (at most half of what the 5 s deadline leaves).
+    const completion = await completeOverTime(flex, task, 1900);
+    expect(task.writes).toHaveLength(2);
+    expect(completion.outcome()).toBeUndefined();
+    await completion.advance(200);
+    expect(completion.outcome()).toEqual({ aborted: false, abortedLate: false });
+    expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: false });
+    expect(formStatus()).toBe('Saved.');
+    expect(saves).toEqual([expect.objectContaining({ result: { ok: true, status: 'saved', attempts: 1 } })]);
+    expect(flex.Notifications.history).toEqual([]);
+    expect(warn).toHaveBeenCalledWith('[sticky-calls] the wrap-up could not be stored on the task');
   });
 
   it('does not save a wrap-up again once it is saved', async () => {
@@ -385,8 +476,11 @@ describe('registerCallerContext: a wrap-up saved at completion', () => {
       intent_status: 'open',
       saved: false,
     });
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('the caller is unknown'));
-    expect(screen.getByRole('status').textContent).toBe(DEFAULT_STRINGS.StickyCallsWrapUpStored);
+    // Stored once, never marked saved: nothing was posted.
+    expect(task.writes).toHaveLength(1);
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpStored);
+    expect(summaryField().disabled).toBe(true);
+    expect(flex.Notifications.history).toEqual([]);
   });
 
   it('keeps the task open when the wrap-up of a caller nobody can name cannot be stored on it', async () => {
@@ -404,11 +498,23 @@ describe('registerCallerContext: a wrap-up saved at completion', () => {
     fireEvent.change(form.getByLabelText(/^Intent/), { target: { value: 'Billing question' } });
     fireEvent.click(form.getByRole('radio', { name: 'Resolved' }));
 
-    expect(await completeTask(flex, task)).toMatchObject({ aborted: true });
+    expect(await completeTask(flex, task)).toEqual({ aborted: true, abortedLate: false });
     expect(fn.requests).toEqual([]);
-    expect(flex.Notifications.active(NOTIFICATION_IDS.notStored).context).toMatchObject({
-      taskSid: TASK_SID,
-    });
+    expect(task.writes).toHaveLength(1);
+    const notStored = flex.Notifications.active(NOTIFICATION_IDS.notStored);
+    expect(notStored.context).toEqual({ taskSid: TASK_SID, reason: 'not_stored' });
+    expect(flex.Notifications.text(notStored)).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifyNotStored, {
+        reason: DEFAULT_STRINGS.StickyCallsSaveReason_not_stored,
+      }),
+    );
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.notStored]);
+    // Editable again, the draft kept.
+    expect(formStatus()).toBe('');
+    expect(summaryField().disabled).toBe(false);
+    expect((within(wrapUpForm()).getByLabelText(/^Intent/) as HTMLInputElement).value).toBe(
+      'Billing question',
+    );
   });
 
   it('does not add the wrap-up to a call that did not go through Sticky Calls (an outbound call)', async () => {
@@ -441,8 +547,13 @@ describe('registerCallerContext: a save that fails', () => {
     expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: false });
     expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaveFailed);
     const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
-    expect(failed).toMatchObject({ type: 'error', context: { taskSid: TASK_SID, reason: 'failed' } });
-    expect(flex.Notifications.text(failed)).toContain('was not saved (failed)');
+    expect(failed).toMatchObject({ type: 'error', timeout: 0, closeButton: true });
+    expect(failed.context).toEqual({ taskSid: TASK_SID, reason: 'failed', stored: true });
+    expect(flex.Notifications.text(failed)).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifySaveFailed, {
+        reason: DEFAULT_STRINGS.StickyCallsSaveReason_failed,
+      }),
+    );
     expect(saves[0]).toMatchObject({
       storedOnTask: true,
       result: { ok: false, reason: 'failed', httpStatus: 502 },
@@ -464,6 +575,52 @@ describe('registerCallerContext: a save that fails', () => {
     expect(saves.at(-1)).toMatchObject({ storedOnTask: true, result: { ok: true, status: 'saved' } });
   });
 
+  it('warns instead of confirming when a Retry finds the call already saved from another task', async () => {
+    const fn = saveFunction(answers.notConfigured);
+    const { flex, task } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+
+    fn.answer(answers.alreadySaved);
+    flex.Notifications.clickAction(NOTIFICATION_IDS.saveFailed);
+    await actUntil(
+      () => flex.Notifications.activeIds().includes(NOTIFICATION_IDS.alreadySaved),
+      'the already-saved warning',
+    );
+
+    expect(fn.requests).toHaveLength(2);
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.alreadySaved]);
+    expect(flex.Notifications.shownIds()).toEqual([
+      NOTIFICATION_IDS.saveFailed,
+      NOTIFICATION_IDS.alreadySaved,
+    ]);
+    expect(flex.Notifications.active(NOTIFICATION_IDS.alreadySaved).context).toEqual({ taskSid: TASK_SID });
+    expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: true });
+    expect(formStatus()).toBe('Saved.');
+  });
+
+  it('reports a Function it cannot reach as network_error', async () => {
+    fakeClock();
+    const unreachable: typeof fetch = () => Promise.reject(new TypeError('Failed to fetch'));
+    const { flex, task, saves } = setup({ completionTimeoutMs: 600, fetch: unreachable });
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+
+    const completion = await completeOverTime(flex, task, 600);
+
+    expect(completion.outcome()).toEqual({ aborted: false, abortedLate: false });
+    const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+    expect(failed.context).toEqual({ taskSid: TASK_SID, reason: 'network_error', stored: true });
+    expect(flex.Notifications.text(failed)).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifySaveFailed, {
+        reason: DEFAULT_STRINGS.StickyCallsSaveReason_network_error,
+      }),
+    );
+    expect(saves[0]?.result).toMatchObject({ ok: false, reason: 'network_error', httpStatus: null });
+    expect(saves[0]?.result.attempts).toBeGreaterThanOrEqual(2);
+  });
+
   it('keeps the Retry action working while the Function still fails', async () => {
     const fn = saveFunction(answers.notConfigured);
     const { flex, task } = setup({ retryTimeoutMs: 500 });
@@ -480,22 +637,35 @@ describe('registerCallerContext: a save that fails', () => {
     expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaveFailed);
   });
 
-  it.each([
+  it.each<[string, Answer, SaveFailureReason]>([
     ['400 invalid', answers.invalid, 'invalid'],
-    ['503 not_configured', answers.notConfigured, 'not configured'],
+    ['503 not_configured', answers.notConfigured, 'not_configured'],
     ['403 forbidden with the same token', answers.forbidden, 'forbidden'],
+    ['502 retryable: false', answers.failedFinal, 'failed'],
+    ['a 200 that is not the save Function’s answer', answers.notTheFunction, 'unexpected_answer'],
   ])('does not retry %s: the task completes, the wrap-up stays on it', async (_name, answer, reason) => {
     const fn = saveFunction(answer);
-    const { flex, task } = setup();
+    const { flex, task, saves } = setup();
     renderSlot(flex.TaskCanvas.Content, task);
     agentFillsWrapUp();
 
     expect(await completeTask(flex, task)).toEqual({ aborted: false, abortedLate: false });
     expect(fn.requests).toHaveLength(1);
+    expect(task.writes.map(wrapUpOf)).toEqual([{ ...EXPECTED_WRAP_UP, saved: false }]);
     expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: false });
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaveFailed);
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.saveFailed]);
     const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+    // The context carries the reason's code; the text says it in the agent's words.
     expect(failed.context).toEqual({ taskSid: TASK_SID, reason, stored: true });
-    expect(flex.Notifications.text(failed)).toContain(`(${reason})`);
+    expect(flex.Notifications.text(failed)).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifySaveFailed, {
+        reason: DEFAULT_STRINGS[`StickyCallsSaveReason_${reason}`],
+      }),
+    );
+    expect(saves).toEqual([
+      expect.objectContaining({ storedOnTask: true, result: expect.objectContaining({ ok: false, reason }) }),
+    ]);
   });
 
   it('retries with the token Flex refreshed when the first answer is 403', async () => {
@@ -547,8 +717,13 @@ describe('registerCallerContext: a wrap-up neither stored nor saved', () => {
     expect(task.writes).toHaveLength(1);
     expect(wrapUpOf(task.attributes)).toBeUndefined();
     const notStored = flex.Notifications.active(NOTIFICATION_IDS.notStored);
-    expect(notStored.context).toEqual({ taskSid: TASK_SID, reason: 'not configured' });
-    expect(flex.Notifications.text(notStored)).toContain('The task stays open');
+    expect(notStored.context).toEqual({ taskSid: TASK_SID, reason: 'not_configured' });
+    expect(flex.Notifications.text(notStored)).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifyNotStored, {
+        reason: DEFAULT_STRINGS.StickyCallsSaveReason_not_configured,
+      }),
+    );
+    expect(formStatus()).toBe('');
     // The form is editable again, the draft kept: completing again stores and saves it.
     expect(summaryField().value).toBe('Refund issued to the card');
     expect(summaryField().disabled).toBe(false);
@@ -587,11 +762,14 @@ describe('registerCallerContext: completion is never held past completionTimeout
 
     expect(completion.outcome()).toEqual({ aborted: false, abortedLate: false });
     expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: false });
-    expect(flex.Notifications.active(NOTIFICATION_IDS.saveFailed).context).toEqual({
-      taskSid: TASK_SID,
-      reason: 'timeout',
-      stored: true,
-    });
+    const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+    expect(failed.context).toEqual({ taskSid: TASK_SID, reason: 'timeout', stored: true });
+    expect(flex.Notifications.text(failed)).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifySaveFailed, {
+        reason: DEFAULT_STRINGS.StickyCallsSaveReason_timeout,
+      }),
+    );
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaveFailed);
   });
 
   it('lets the task complete at the deadline when TaskRouter and the Function both hang', async () => {
@@ -612,8 +790,16 @@ describe('registerCallerContext: completion is never held past completionTimeout
     expect(completion.outcome()).toEqual({ aborted: false, abortedLate: false });
     expect(flex.Notifications.shownIds()).not.toContain(NOTIFICATION_IDS.notStored);
     expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.saveFailed]);
-    // Not on the task either: the notification says so (only this browser holds it now).
-    expect(flex.Notifications.active(NOTIFICATION_IDS.saveFailed).context).toMatchObject({ stored: false });
+    // Not on the task either: the notification and the form say so (only this browser holds it now).
+    const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+    expect(failed.context).toEqual({ taskSid: TASK_SID, reason: 'timeout', stored: false });
+    expect(flex.Notifications.text(failed)).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifySaveFailedUnstored, {
+        reason: DEFAULT_STRINGS.StickyCallsSaveReason_timeout,
+      }),
+    );
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpUnstored);
+    expect(summaryField().disabled).toBe(false);
 
     // The agent can still save it.
     task.writeBehaviour = 'store';
@@ -664,6 +850,23 @@ describe('registerCallerContext: an invalid draft', () => {
     expect(within(wrapUpForm()).queryByRole('alert')).toBeNull();
     expect(await completeTask(flex, task)).toEqual({ aborted: false, abortedLate: false });
     expect(fn.requests).toHaveLength(1);
+  });
+
+  it('moves the focus to the issues on every refused completion, not only the first', async () => {
+    const fn = saveFunction(answers.saved);
+    const { flex, task } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+
+    expect(await completeTask(flex, task)).toEqual({ aborted: true, abortedLate: false });
+    expect(document.activeElement).toBe(within(wrapUpForm()).getByRole('alert'));
+
+    // The agent looks elsewhere and completes again without fixing anything.
+    summaryField().focus();
+    expect(document.activeElement).toBe(summaryField());
+    expect(await completeTask(flex, task)).toEqual({ aborted: true, abortedLate: false });
+    expect(document.activeElement).toBe(within(wrapUpForm()).getByRole('alert'));
+    expect(flex.Notifications.shownIds()).toEqual([NOTIFICATION_IDS.invalid, NOTIFICATION_IDS.invalid]);
+    expect(fn.requests).toEqual([]);
   });
 
   it('names a detail without a value', async () => {
@@ -758,6 +961,16 @@ describe('registerCallerContext: placement', () => {
     );
   });
 
+  it('still gives the panel a tab in a Flex without withTaskContext (the tab then has no task)', () => {
+    const { flex, task } = setup({ placement: 'TaskCanvasTabs' }, { flex: { withTaskContext: false } });
+    expect('withTaskContext' in flex).toBe(false);
+    renderSlot(flex.TaskCanvasTabs.Content, task);
+    const tabPanel = screen.getByRole('tabpanel', { name: 'Caller context' });
+    const panel = within(tabPanel).getByRole('region', { name: 'Caller context' });
+    expect(panel.textContent).toContain(DEFAULT_STRINGS.StickyCallsAbsent);
+    expect(panel.textContent).not.toContain(CUSTOMER_REF);
+  });
+
   it('leaves wrap-up and saving out with wrapUp: false, needing no saveContextUrl', () => {
     const flex = createFakeFlex();
     const dispose = registerCallerContext(flex, createFakeManager('token-1'), {
@@ -766,6 +979,7 @@ describe('registerCallerContext: placement', () => {
     });
     expect(flex.TaskCanvas.Content.keys()).toEqual(['sticky-calls-panel']);
     expect(flex.Actions.listenerCount('beforeCompleteTask')).toBe(0);
+    expect(flex.Actions.listenerCount('afterCompleteTask')).toBe(0);
     expect(flex.Notifications.registeredNotifications.size).toBe(0);
     dispose();
     expect(flex.TaskCanvas.Content.keys()).toEqual([]);
@@ -822,6 +1036,17 @@ describe('registerCallerContext: which tasks show what', () => {
   });
 });
 
+/** Nothing of a registration is left in Flex: no content, listeners, notifications or strings. */
+function expectNothingAdded(flex: FakeFlex, manager: FakeManager) {
+  expect(flex.TaskCanvas.Content.keys()).toEqual([]);
+  expect(flex.TaskInfoPanel.Content.keys()).toEqual([]);
+  expect(flex.TaskCanvasTabs.Content.keys()).toEqual([]);
+  expect(flex.Actions.listenerCount('beforeCompleteTask')).toBe(0);
+  expect(flex.Actions.listenerCount('afterCompleteTask')).toBe(0);
+  expect(flex.Notifications.registeredNotifications.size).toBe(0);
+  expect(manager.strings).toEqual({});
+}
+
 describe('registerCallerContext: options', () => {
   it.each<[string, Partial<RegisterCallerContextOptions>, FakeFlexOptions, RegExp]>([
     ['saveContextUrl missing', { saveContextUrl: '' }, {}, /saveContextUrl is required/],
@@ -846,23 +1071,218 @@ describe('registerCallerContext: options', () => {
       {},
       /wrapUp\.placement "TaskCanvasTabs"/,
     ],
-    ['completionTimeoutMs too short', { completionTimeoutMs: 100 }, {}, /completionTimeoutMs must be/],
+    [
+      'completionTimeoutMs too short',
+      { completionTimeoutMs: 100 },
+      {},
+      /completionTimeoutMs must be a number of milliseconds from 500 to 10000/,
+    ],
+    [
+      'completionTimeoutMs over 10 s',
+      { completionTimeoutMs: 10_001 },
+      {},
+      /completionTimeoutMs must be a number of milliseconds from 500 to 10000/,
+    ],
     [
       'completionTimeoutMs not a number',
       { completionTimeoutMs: Number.NaN },
       {},
       /completionTimeoutMs must be/,
     ],
-    ['retryTimeoutMs too long', { retryTimeoutMs: 120_000 }, {}, /retryTimeoutMs must be/],
+    [
+      'retryTimeoutMs too long',
+      { retryTimeoutMs: 120_000 },
+      {},
+      /retryTimeoutMs must be a number of milliseconds from 500 to 60000/,
+    ],
+    ['retryTimeoutMs too short', { retryTimeoutMs: 499 }, {}, /retryTimeoutMs must be/],
+    [
+      'retryTimeoutMs a string',
+      { retryTimeoutMs: '8000' as unknown as number },
+      {},
+      /retryTimeoutMs must be/,
+    ],
+    [
+      'wrapUp.dispositions not an array',
+      { wrapUp: { dispositions: 'resolved' as unknown as string[] } },
+      {},
+      /wrapUp\.dispositions must be an array of non-empty strings/,
+    ],
+    [
+      'wrapUp.dispositions with a blank one',
+      { wrapUp: { dispositions: ['resolved', '  '] } },
+      {},
+      /wrapUp\.dispositions must be/,
+    ],
+    [
+      'wrapUp.dispositions with a number',
+      { wrapUp: { dispositions: ['resolved', 42 as unknown as string] } },
+      {},
+      /wrapUp\.dispositions must be/,
+    ],
+    [
+      'wrapUp.maxSummaryLength 0',
+      { wrapUp: { maxSummaryLength: 0 } },
+      {},
+      /wrapUp\.maxSummaryLength must be a whole number from 1 to 3000/,
+    ],
+    [
+      'wrapUp.maxSummaryLength over 3000',
+      { wrapUp: { maxSummaryLength: 3001 } },
+      {},
+      /wrapUp\.maxSummaryLength must be/,
+    ],
+    [
+      'wrapUp.maxSummaryLength not whole',
+      { wrapUp: { maxSummaryLength: 99.5 } },
+      {},
+      /wrapUp\.maxSummaryLength must be/,
+    ],
+    [
+      'wrapUp.maxSummaryLength a string',
+      { wrapUp: { maxSummaryLength: '280' as unknown as number } },
+      {},
+      /wrapUp\.maxSummaryLength must be/,
+    ],
+    ['sortOrder a string', { sortOrder: 'first' as unknown as number }, {}, /: sortOrder must be a number/],
+    ['sortOrder NaN', { sortOrder: Number.NaN }, {}, /: sortOrder must be a number/],
+    [
+      'wrapUp.sortOrder a string',
+      { wrapUp: { sortOrder: '7' as unknown as number } },
+      {},
+      /wrapUp\.sortOrder must be a number/,
+    ],
+    [
+      'wrapUp.sortOrder Infinity',
+      { wrapUp: { sortOrder: Number.POSITIVE_INFINITY } },
+      {},
+      /wrapUp\.sortOrder must be a number/,
+    ],
+    [
+      'showPanel not a function',
+      { showPanel: 'voice' as unknown as () => boolean },
+      {},
+      /showPanel must be a function/,
+    ],
+    ['fetch not a function', { fetch: {} as unknown as typeof fetch }, {}, /fetch must be a function/],
+    ['onSave not a function', { onSave: true as unknown as () => void }, {}, /onSave must be a function/],
+    [
+      'strings not an object',
+      { strings: 'fr' as unknown as Record<string, string> },
+      {},
+      /strings must be an object of string overrides/,
+    ],
+    ['strings null', { strings: null as unknown as Record<string, string> }, {}, /strings must be an object/],
+    [
+      'wrapUp true',
+      { wrapUp: true as unknown as false },
+      {},
+      /wrapUp must be an object of options, or false/,
+    ],
+    ['wrapUp null', { wrapUp: null as unknown as false }, {}, /wrapUp must be an object/],
+    ['wrapUp an array', { wrapUp: [] as unknown as false }, {}, /wrapUp must be an object/],
   ])('throws a ConfigurationError for %s, adding nothing', (_name, options, fake, message) => {
     const flex = createFakeFlex(fake);
     const manager = createFakeManager('token-1');
     const register = () => registerCallerContext(flex, manager, { saveContextUrl: SAVE_URL, ...options });
     expect(register).toThrow(ConfigurationError);
     expect(register).toThrow(message);
+    expectNothingAdded(flex, manager);
+  });
+
+  it.each<[string, Partial<RegisterCallerContextOptions>]>([
+    ['completionTimeoutMs 500', { completionTimeoutMs: 500 }],
+    ['completionTimeoutMs 10000', { completionTimeoutMs: 10_000 }],
+    ['retryTimeoutMs 500', { retryTimeoutMs: 500 }],
+    ['retryTimeoutMs 60000', { retryTimeoutMs: 60_000 }],
+    ['wrapUp.maxSummaryLength 1', { wrapUp: { maxSummaryLength: 1 } }],
+    ['wrapUp.maxSummaryLength 3000', { wrapUp: { maxSummaryLength: 3000 } }],
+    ['negative sort orders', { sortOrder: -1, wrapUp: { sortOrder: -2.5 } }],
+    ['dispositions', { wrapUp: { dispositions: ['resolved', 'callback'] } }],
+  ])('accepts %s', (_name, options) => {
+    const flex = createFakeFlex();
+    expect(() =>
+      registerCallerContext(flex, createFakeManager('token-1'), { saveContextUrl: SAVE_URL, ...options }),
+    ).not.toThrow();
+    expect(flex.TaskCanvas.Content.keys()).toEqual(['sticky-calls-panel', 'sticky-calls-wrap-up']);
+  });
+
+  it.each(['Actions', 'Notifications'] as const)(
+    'throws a ConfigurationError when flex.%s is missing, adding nothing',
+    (name) => {
+      const flex = { ...createFakeFlex(), [name]: undefined } as unknown as FakeFlex;
+      const manager = createFakeManager('token-1');
+      const register = () => registerCallerContext(flex, manager, { saveContextUrl: SAVE_URL });
+      expect(register).toThrow(ConfigurationError);
+      expect(register).toThrow(`flex.${name} is missing: pass the \`flex\` from init`);
+      expect(flex.TaskCanvas.Content.keys()).toEqual([]);
+      expect(manager.strings).toEqual({});
+    },
+  );
+
+  it('throws a ConfigurationError when registered twice without the first cleanup, leaving the first as it was', async () => {
+    const fn = saveFunction(answers.saved);
+    const flex = createFakeFlex();
+    const manager = createFakeManager('token-1');
+    registerCallerContext(flex, manager, { saveContextUrl: SAVE_URL });
+    const registered = new Map(flex.Notifications.registeredNotifications);
+    const strings = { ...manager.strings };
+
+    const again = () => registerCallerContext(flex, manager, { saveContextUrl: SAVE_URL });
+    expect(again).toThrow(ConfigurationError);
+    expect(again).toThrow(
+      `registerCallerContext: notification ${NOTIFICATION_IDS.invalid} is already registered: call the cleanup function of the earlier registerCallerContext first`,
+    );
+
+    expect(flex.TaskCanvas.Content.keys()).toEqual(['sticky-calls-panel', 'sticky-calls-wrap-up']);
+    expect(flex.Actions.listenerCount('beforeCompleteTask')).toBe(1);
+    expect(flex.Actions.listenerCount('afterCompleteTask')).toBe(1);
+    expect(flex.Notifications.registeredNotifications).toEqual(registered);
+    expect(manager.strings).toEqual(strings);
+    // The first registration still works: one listener, one save.
+    const task = voiceTask();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    expect(await completeTask(flex, task)).toEqual({ aborted: false, abortedLate: false });
+    expect(fn.requests).toHaveLength(1);
+  });
+
+  it('takes back the notifications it had registered when a later one is taken', () => {
+    const flex = createFakeFlex();
+    const manager = createFakeManager('token-1');
+    // Another plugin (or a leftover registration) holds the last of its ids.
+    const theirs = { id: NOTIFICATION_IDS.saveFailed, content: 'theirs' };
+    flex.Notifications.registerNotification(theirs);
+
+    const register = () => registerCallerContext(flex, manager, { saveContextUrl: SAVE_URL });
+    expect(register).toThrow(ConfigurationError);
+    expect(register).toThrow(`notification ${NOTIFICATION_IDS.saveFailed} is already registered`);
+    expect([...flex.Notifications.registeredNotifications.entries()]).toEqual([
+      [NOTIFICATION_IDS.saveFailed, theirs],
+    ]);
+    expect(flex.Notifications.dismissedById).not.toContain(NOTIFICATION_IDS.saveFailed);
     expect(flex.TaskCanvas.Content.keys()).toEqual([]);
     expect(flex.Actions.listenerCount('beforeCompleteTask')).toBe(0);
+    expect(flex.Actions.listenerCount('afterCompleteTask')).toBe(0);
     expect(manager.strings).toEqual({});
+  });
+
+  it('takes back everything it added when adding to a slot fails midway, and rethrows', () => {
+    const flex = createFakeFlex();
+    const manager = createFakeManager('token-1');
+    const refused = new Error('this slot refuses content');
+    flex.TaskInfoPanel.Content.add = () => {
+      throw refused;
+    };
+
+    const register = () =>
+      registerCallerContext(flex, manager, {
+        saveContextUrl: SAVE_URL,
+        wrapUp: { placement: 'TaskInfoPanel' },
+      });
+    expect(register).toThrow(refused);
+    // The panel had been added to the task canvas, the listeners, notifications and strings before.
+    expectNothingAdded(flex, manager);
   });
 
   it('throws a ConfigurationError without flex or manager', () => {
@@ -931,6 +1351,8 @@ describe('registerCallerContext: the function it returns', () => {
     const fn = saveFunction(answers.saved);
     const { flex, manager, task, dispose } = setup({}, { strings: { StickyCallsRetry: 'Réessayer' } });
     const view = renderSlot(flex.TaskCanvas.Content, task);
+    expect(flex.Actions.listenerCount('beforeCompleteTask')).toBe(1);
+    expect(flex.Actions.listenerCount('afterCompleteTask')).toBe(1);
     expect(await completeTask(flex, task)).toMatchObject({ aborted: true });
     expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.invalid]);
     manager.strings.StickyCallsPanelTitle = 'Changed by the admin';
@@ -941,6 +1363,7 @@ describe('registerCallerContext: the function it returns', () => {
     view.update();
     expect(screen.queryByRole('region', { name: 'Wrap-up' })).toBeNull();
     expect(flex.Actions.listenerCount('beforeCompleteTask')).toBe(0);
+    expect(flex.Actions.listenerCount('afterCompleteTask')).toBe(0);
     expect(await completeTask(flex, task)).toEqual({ aborted: false, abortedLate: false });
     expect(fn.requests).toEqual([]);
     expect(task.writes).toEqual([]);
@@ -973,5 +1396,438 @@ describe('registerCallerContext: the function it returns', () => {
     dispose();
     await completion.advance(5000);
     expect(flex.Notifications.showCalls).toEqual([]);
+  });
+});
+
+describe('registerCallerContext: notifications', () => {
+  /** A notification as registered; throws when it is not. */
+  const registered = (flex: FakeFlex, id: string) => {
+    const found = flex.Notifications.registeredNotifications.get(id);
+    if (found === undefined) throw new Error(`${id} is not registered`);
+    return found;
+  };
+
+  it('registers one notification per outcome, the failure with a Retry action', () => {
+    const { flex } = setup();
+    expect([...flex.Notifications.registeredNotifications.keys()].sort()).toEqual(
+      Object.values(NOTIFICATION_IDS).sort(),
+    );
+    expect(registered(flex, NOTIFICATION_IDS.invalid)).toMatchObject({ type: 'warning', timeout: 8000 });
+    expect(registered(flex, NOTIFICATION_IDS.notStored)).toMatchObject({ type: 'error', timeout: 0 });
+    expect(registered(flex, NOTIFICATION_IDS.saved)).toMatchObject({ type: 'success', timeout: 4000 });
+    expect(registered(flex, NOTIFICATION_IDS.alreadySaved)).toMatchObject({
+      type: 'warning',
+      timeout: 10_000,
+    });
+    const failed = registered(flex, NOTIFICATION_IDS.saveFailed);
+    expect(failed).toMatchObject({ type: 'error', timeout: 0, closeButton: true });
+    expect(failed.actions).toHaveLength(1);
+  });
+
+  const CODES = [
+    'timeout',
+    'network_error',
+    'forbidden',
+    'invalid',
+    'not_configured',
+    'failed',
+    'unexpected_answer',
+    'not_stored',
+  ] as const satisfies readonly (SaveFailureReason | 'not_stored')[];
+
+  it.each(CODES)('words the reason code %s with its StickyCallsSaveReason_ string', (code) => {
+    const { flex } = setup();
+    const reason = DEFAULT_STRINGS[`StickyCallsSaveReason_${code}`];
+    const text = (id: string, context: Record<string, unknown>) =>
+      flex.Notifications.text({ ...registered(flex, id), context });
+
+    expect(text(NOTIFICATION_IDS.saveFailed, { taskSid: TASK_SID, reason: code, stored: true })).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifySaveFailed, { reason }),
+    );
+    expect(text(NOTIFICATION_IDS.saveFailed, { taskSid: TASK_SID, reason: code, stored: false })).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifySaveFailedUnstored, { reason }),
+    );
+    expect(text(NOTIFICATION_IDS.notStored, { taskSid: TASK_SID, reason: code })).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifyNotStored, { reason }),
+    );
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a code it does not know', { reason: 'teapot' }],
+    ['English instead of a code', { reason: 'not configured' }],
+    ['no code', {}],
+  ])('words %s as the save failing', (_name, context) => {
+    const { flex } = setup();
+    const failed = registered(flex, NOTIFICATION_IDS.saveFailed);
+    expect(flex.Notifications.text({ ...failed, context: { taskSid: TASK_SID, ...context } })).toBe(
+      fillTemplate(DEFAULT_STRINGS.StickyCallsNotifySaveFailed, {
+        reason: DEFAULT_STRINGS.StickyCallsSaveReason_failed,
+      }),
+    );
+  });
+
+  it('takes the reason strings from the strings option and manager.strings', async () => {
+    saveFunction(answers.notConfigured);
+    const { flex, manager, task } = setup(
+      { strings: { StickyCallsSaveReason_not_configured: 'falta configurar la Function' } },
+      {
+        strings: {
+          StickyCallsNotifySaveFailed: 'No se guardó: {{reason}}.',
+          StickyCallsSaveReason_not_configured: 'ignored: the option wins',
+        },
+      },
+    );
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+
+    const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+    expect(failed.context).toEqual({ taskSid: TASK_SID, reason: 'not_configured', stored: true });
+    expect(flex.Notifications.text(failed)).toBe('No se guardó: falta configurar la Function.');
+    // An admin's later change shows the next time the notification renders.
+    manager.strings.StickyCallsNotifySaveFailed = 'Sin guardar ({{reason}})';
+    expect(flex.Notifications.text(failed)).toBe('Sin guardar (falta configurar la Function)');
+  });
+});
+
+describe('registerCallerContext: one completion or retry per task at a time', () => {
+  it('aborts a second CompleteTask while the first is saving, posting once', async () => {
+    const held = gate();
+    const fn = saveFunction(async () => {
+      await held.opened;
+      return answers.saved();
+    });
+    const { flex, task } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    let first: ActionOutcome | undefined;
+    await act(async () => {
+      void flex.Actions.invoke('CompleteTask', { task }).then((outcome) => {
+        first = outcome;
+      });
+    });
+    await actUntil(() => fn.requests.length === 1, 'the first POST');
+
+    expect(await completeTask(flex, task)).toEqual({ aborted: true, abortedLate: false });
+    expect(first).toBeUndefined();
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaving);
+
+    held.open();
+    await actUntil(() => first !== undefined, 'the first completion');
+    expect(first).toEqual({ aborted: false, abortedLate: false });
+    expect(fn.requests).toHaveLength(1);
+    expect(task.writes.map(wrapUpOf)).toEqual([
+      { ...EXPECTED_WRAP_UP, saved: false },
+      { ...EXPECTED_WRAP_UP, saved: true },
+    ]);
+    expect(flex.Notifications.history).toEqual([]);
+  });
+
+  it('runs one Retry at a time: a second click, or a CompleteTask, while it runs does nothing', async () => {
+    const fn = saveFunction(answers.notConfigured);
+    const { flex, task } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+    const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+
+    const held = gate();
+    fn.answer(async () => {
+      await held.opened;
+      return answers.saved();
+    });
+    flex.Notifications.clickAction(failed);
+    await actUntil(() => fn.requests.length === 2, 'the Retry POST');
+    expect(flex.Notifications.activeIds()).toEqual([]);
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaving);
+
+    // The same notification's button again (clicked twice, or before the bar caught up).
+    flex.Notifications.clickAction(failed);
+    expect(await completeTask(flex, task)).toEqual({ aborted: true, abortedLate: false });
+    await settle();
+    expect(fn.requests).toHaveLength(2);
+
+    held.open();
+    await actUntil(
+      () => flex.Notifications.activeIds().includes(NOTIFICATION_IDS.saved),
+      'the saved notification',
+    );
+    expect(fn.requests).toHaveLength(2);
+    expect(flex.Notifications.shownIds()).toEqual([NOTIFICATION_IDS.saveFailed, NOTIFICATION_IDS.saved]);
+    expect(wrapUpOf(task.attributes)).toEqual({ ...EXPECTED_WRAP_UP, saved: true });
+
+    // Saved: nothing is left to retry.
+    flex.Notifications.clickAction(failed);
+    await settle();
+    expect(fn.requests).toHaveLength(2);
+  });
+
+  it('posts nothing on Retry once the task says saved: true (the safety net saved it), dropping the failure', async () => {
+    const fn = saveFunction(answers.notConfigured);
+    const { flex, task, saves } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+    const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+
+    // Meanwhile the server-side safety net saved it and marked the task.
+    task.attributes = { ...task.attributes, [WRAP_UP_ATTRIBUTE_KEY]: { ...EXPECTED_WRAP_UP, saved: true } };
+    fn.answer(answers.saved);
+    flex.Notifications.clickAction(failed);
+    await settle();
+
+    expect(fn.requests).toHaveLength(1);
+    expect(task.writes).toHaveLength(1);
+    expect(saves).toHaveLength(1);
+    expect(flex.Notifications.activeIds()).toEqual([]);
+    expect(flex.Notifications.shownIds()).toEqual([NOTIFICATION_IDS.saveFailed]);
+    // The form no longer claims it will be retried.
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaved);
+
+    // Dropped for good: another click does nothing either.
+    flex.Notifications.clickAction(failed);
+    await settle();
+    expect(fn.requests).toHaveLength(1);
+  });
+
+  it('drops the earlier failed save, and its Retry, when the task is completed again', async () => {
+    const fn = saveFunction(answers.notConfigured);
+    const { flex, task } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    expect(await completeTask(flex, task)).toEqual({ aborted: false, abortedLate: false });
+    const failed = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+
+    // Flex could not complete the task (TaskRouter refused it): the agent completes it again.
+    fn.answer(answers.saved);
+    expect(await completeTask(flex, task)).toEqual({ aborted: false, abortedLate: false });
+
+    expect(fn.requests).toHaveLength(2);
+    expect(flex.Notifications.activeIds()).toEqual([]);
+    expect(flex.Notifications.shownIds()).toEqual([NOTIFICATION_IDS.saveFailed]);
+    expect(task.writes.map(wrapUpOf)).toEqual([
+      { ...EXPECTED_WRAP_UP, saved: false },
+      { ...EXPECTED_WRAP_UP, saved: false },
+      { ...EXPECTED_WRAP_UP, saved: true },
+    ]);
+    expect(formStatus()).toBe('Saved.');
+    // The old notification's Retry has nothing left to save.
+    flex.Notifications.clickAction(failed);
+    await settle();
+    expect(fn.requests).toHaveLength(2);
+  });
+
+  it('shows one failure for a task completed again that fails again', async () => {
+    const fn = saveFunction(answers.notConfigured);
+    const { flex, task } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+    const first = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+    fn.answer(answers.invalid);
+    await completeTask(flex, task);
+
+    expect(fn.requests).toHaveLength(2);
+    expect(flex.Notifications.shownIds()).toEqual([NOTIFICATION_IDS.saveFailed, NOTIFICATION_IDS.saveFailed]);
+    expect(flex.Notifications.activeNotifications).toHaveLength(1);
+    const second = flex.Notifications.active(NOTIFICATION_IDS.saveFailed);
+    expect(second).not.toBe(first);
+    expect(second.context).toEqual({ taskSid: TASK_SID, reason: 'invalid', stored: true });
+  });
+});
+
+describe('registerCallerContext: each failed task has its own notification', () => {
+  /** Two tasks whose saves fail (502, not retried), each with its failure notification. */
+  async function twoFailedTasks(fake: FakeFlexOptions) {
+    const fn = saveFunction(answers.failedFinal);
+    const { flex, task } = setup({}, { flex: fake });
+    const taskB = otherTask();
+    const view = renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+    view.update(taskB);
+    agentFillsWrapUp();
+    await completeTask(flex, taskB);
+    const failedA = flex.Notifications.active(NOTIFICATION_IDS.saveFailed, TASK_SID);
+    const failedB = flex.Notifications.active(NOTIFICATION_IDS.saveFailed, TASK_SID_B);
+    expect(flex.Notifications.activeNotifications).toEqual([failedA, failedB]);
+    expect(failedA.context).toEqual({ taskSid: TASK_SID, reason: 'failed', stored: true });
+    expect(failedB.context).toEqual({ taskSid: TASK_SID_B, reason: 'failed', stored: true });
+    fn.answer(answers.saved);
+    return { fn, flex, task, taskB, failedA, failedB };
+  }
+
+  it("retries one task's save leaving the other's notification and Retry (dismissNotification)", async () => {
+    const { fn, flex, task, taskB, failedA, failedB } = await twoFailedTasks({});
+
+    flex.Notifications.clickAction(failedA);
+    await actUntil(
+      () => flex.Notifications.activeIds().includes(NOTIFICATION_IDS.saved),
+      'the saved notification',
+    );
+
+    // B's notification is the one first shown: never dismissed, never shown again.
+    expect(flex.Notifications.activeNotifications[0]).toBe(failedB);
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.saveFailed, NOTIFICATION_IDS.saved]);
+    expect(flex.Notifications.active(NOTIFICATION_IDS.saved).context).toEqual({ taskSid: TASK_SID });
+    expect(flex.Notifications.dismissedById).toEqual([]);
+    expect(wrapUpOf(task.attributes)).toMatchObject({ saved: true });
+    expect(wrapUpOf(taskB.attributes)).toMatchObject({ saved: false });
+
+    flex.Notifications.clickAction(failedB);
+    await actUntil(() => wrapUpOf(taskB.attributes) !== undefined && taskB.writes.length === 2, 'B saved');
+    expect(fn.requests.map((body) => [body.TaskSid, body.call_id])).toEqual([
+      [TASK_SID, CALL_SID],
+      [TASK_SID_B, CALL_SID_B],
+      [TASK_SID, CALL_SID],
+      [TASK_SID_B, CALL_SID_B],
+    ]);
+    expect(wrapUpOf(taskB.attributes)).toMatchObject({ call_id: CALL_SID_B, saved: true });
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.saved, NOTIFICATION_IDS.saved]);
+  });
+
+  it("shows the other task's failure again with its own reason, in a Flex without dismissNotification", async () => {
+    const fn = saveFunction(answers.notConfigured);
+    const { flex, task } = setup({}, { flex: { dismissNotification: false } });
+    const taskB = otherTask();
+    const view = renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+    view.update(taskB);
+    agentFillsWrapUp();
+    await completeTask(flex, taskB);
+    fn.answer(answers.saved);
+
+    flex.Notifications.clickAction(flex.Notifications.active(NOTIFICATION_IDS.saveFailed, TASK_SID));
+    await actUntil(
+      () => flex.Notifications.activeIds().includes(NOTIFICATION_IDS.saved),
+      'the saved notification',
+    );
+    expect(flex.Notifications.active(NOTIFICATION_IDS.saveFailed, TASK_SID_B).context).toEqual({
+      taskSid: TASK_SID_B,
+      reason: 'not_configured',
+      stored: true,
+    });
+  });
+
+  it("shows the other task's failure again after dismissing by id, in a Flex without dismissNotification", async () => {
+    const { fn, flex, taskB, failedA, failedB } = await twoFailedTasks({ dismissNotification: false });
+    expect(flex.Notifications.dismissNotification).toBeUndefined();
+
+    flex.Notifications.clickAction(failedA);
+    await actUntil(
+      () => flex.Notifications.activeIds().includes(NOTIFICATION_IDS.saved),
+      'the saved notification',
+    );
+
+    expect(flex.Notifications.dismissedById).toEqual([NOTIFICATION_IDS.saveFailed]);
+    const shownAgain = flex.Notifications.active(NOTIFICATION_IDS.saveFailed, TASK_SID_B);
+    expect(shownAgain).not.toBe(failedB);
+    expect(shownAgain.context).toEqual({ taskSid: TASK_SID_B, reason: 'failed', stored: true });
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.saveFailed, NOTIFICATION_IDS.saved]);
+
+    flex.Notifications.clickAction(shownAgain);
+    await actUntil(() => taskB.writes.length === 2, 'B saved');
+    expect(fn.requests.map((body) => body.TaskSid)).toEqual([TASK_SID, TASK_SID_B, TASK_SID, TASK_SID_B]);
+    expect(wrapUpOf(taskB.attributes)).toMatchObject({ call_id: CALL_SID_B, saved: true });
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.saved, NOTIFICATION_IDS.saved]);
+  });
+});
+
+describe('registerCallerContext: after completion', () => {
+  it('forgets the draft of a saved wrap-up once the task is completed', async () => {
+    saveFunction(answers.saved);
+    const { flex, task } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+    expect(summaryField().value).toBe('Refund issued to the card');
+
+    await taskCompleted(flex, task);
+
+    // A form still mounted for the task reads the store: the draft and its phase are gone.
+    expect(summaryField().value).toBe('');
+    expect(formStatus()).toBe('');
+    expect(within(wrapUpForm()).queryAllByLabelText('Name')).toEqual([]);
+  });
+
+  it('keeps the draft of a failed save, for its Retry', async () => {
+    const fn = saveFunction(answers.notConfigured);
+    const { flex, task } = setup();
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    await completeTask(flex, task);
+
+    await taskCompleted(flex, task);
+
+    expect(summaryField().value).toBe('Refund issued to the card');
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaveFailed);
+    fn.answer(answers.saved);
+    flex.Notifications.clickAction(NOTIFICATION_IDS.saveFailed);
+    await actUntil(
+      () => flex.Notifications.activeIds().includes(NOTIFICATION_IDS.saved),
+      'the saved notification',
+    );
+    expect(fn.requests.at(-1)).toEqual({ ...EXPECTED_BODY, Token: 'token-1' });
+    // Saved by the Retry of a completed task: its draft is forgotten then.
+    await actUntil(() => summaryField().value === '', 'the draft forgotten');
+    expect(formStatus()).toBe('');
+  });
+
+  it('keeps the draft of a save still running when completion went ahead at the deadline', async () => {
+    fakeClock();
+    saveFunction(answers.hang);
+    const { flex, task } = setup({ completionTimeoutMs: 600 });
+    task.writeBehaviour = 'hang';
+    renderSlot(flex.TaskCanvas.Content, task);
+    agentFillsWrapUp();
+    const completion = await completeOverTime(flex, task, 600);
+    expect(completion.outcome()).toEqual({ aborted: false, abortedLate: false });
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpSaving);
+
+    await taskCompleted(flex, task);
+    expect(summaryField().value).toBe('Refund issued to the card');
+
+    // The save then fails: the draft is still there, and Retry can keep it.
+    await completion.advance(1000);
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.saveFailed]);
+    expect(summaryField().value).toBe('Refund issued to the card');
+    expect(formStatus()).toBe(DEFAULT_STRINGS.StickyCallsWrapUpUnstored);
+  });
+
+  it('leaves an afterCompleteTask without a task alone', async () => {
+    const { flex } = setup();
+    await act(async () => {
+      await flex.Actions.invokeAfter('CompleteTask', {});
+      await flex.Actions.invokeAfter('CompleteTask', { task: null });
+    });
+    expect(flex.Notifications.showCalls).toEqual([]);
+  });
+});
+
+describe('registerCallerContext: which completions the listener checks', () => {
+  it.each(['assigned', 'accepted', 'completed'])(
+    'leaves completing a task that is %s alone: the form was not shown',
+    async (status) => {
+      const fn = saveFunction(answers.saved);
+      const task = voiceTask(voiceAttributes(), status);
+      const { flex } = setup({}, { task });
+
+      expect(await completeTask(flex, task)).toEqual({ aborted: false, abortedLate: false });
+      expect(fn.requests).toEqual([]);
+      expect(task.writes).toEqual([]);
+      expect(flex.Notifications.showCalls).toEqual([]);
+    },
+  );
+
+  it('checks a task whose status is not known', async () => {
+    const fn = saveFunction(answers.saved);
+    const task = voiceTask();
+    (task as { status?: string | undefined }).status = undefined;
+    const { flex } = setup({}, { task });
+
+    expect(await completeTask(flex, task)).toEqual({ aborted: true, abortedLate: false });
+    expect(flex.Notifications.activeIds()).toEqual([NOTIFICATION_IDS.invalid]);
+    expect(fn.requests).toEqual([]);
   });
 });

@@ -102,9 +102,31 @@ describe('saveWrapUp: a save', () => {
     await expect(save()).resolves.toEqual({ ok: true, status: 'already_saved', attempts: 1 });
   });
 
-  it('takes a 2xx whose body is not JSON as saved', async () => {
-    saveFunction(() => new HttpResponse('OK', { status: 200 }));
-    await expect(save()).resolves.toEqual({ ok: true, status: 'saved', attempts: 1 });
+  it.each([
+    ['a 200 whose body is not JSON', () => new HttpResponse('OK', { status: 200 }), 200],
+    ['an HTML page', () => HttpResponse.html('<!doctype html><p>Welcome</p>'), 200],
+    ['a 204 with no body', () => new HttpResponse(null, { status: 204 }), 204],
+    ['JSON without a status', () => HttpResponse.json({ ok: true }), 200],
+    ['a status that is not a save', () => HttpResponse.json({ status: 'ok' }), 200],
+    ['a status that is not a string', () => HttpResponse.json({ status: true }), 200],
+    ['a JSON array', () => HttpResponse.json(['saved']), 200],
+    ['the JSON string "saved"', () => HttpResponse.json('saved'), 200],
+    ['JSON null', () => HttpResponse.json(null, { status: 201 }), 201],
+  ])('does not take %s as saved: unexpected_answer, not retried', async (_name, answer, httpStatus) => {
+    const received = saveFunction(answer);
+    await expect(save({ deadlineMs: 5000 })).resolves.toEqual({
+      ok: false,
+      reason: 'unexpected_answer',
+      retryable: false,
+      httpStatus,
+      attempts: 1,
+    });
+    expect(received).toHaveLength(1);
+  });
+
+  it('takes saved and already_saved from any 2xx', async () => {
+    saveFunction(() => HttpResponse.json({ status: 'already_saved' }, { status: 202 }));
+    await expect(save()).resolves.toEqual({ ok: true, status: 'already_saved', attempts: 1 });
   });
 
   it('leaves TaskSid out when no task is given', async () => {

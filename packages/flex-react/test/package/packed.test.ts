@@ -98,7 +98,7 @@ describe.each([
         escaped: true,
         registered: {
           added: ['sticky-calls-panel', 'sticky-calls-wrap-up'],
-          listeners: ['beforeCompleteTask'],
+          listeners: ['beforeCompleteTask', 'afterCompleteTask'],
           strings: true,
         },
         removed: { added: [], listeners: [], strings: 0 },

@@ -1,0 +1,187 @@
+/**
+ * The options of `registerCallerContext`, and their check: every mistake is a
+ * `ConfigurationError` naming the option, thrown before anything is added to Flex.
+ */
+import { ConfigurationError, type TierOptions } from '@stickycalls/core';
+import type { DynamicContentStore, FlexLike, FlexTask, ManagerLike } from './flex-types.js';
+import type { SaveWrapUpResult } from './save-wrap-up.js';
+import type { StickyCallsStrings } from './strings.js';
+import type { WrapUpRules } from './wrap-up-draft.js';
+
+/** Where the panel goes. */
+export type PanelPlacement = 'TaskCanvas' | 'TaskInfoPanel' | 'TaskCanvasTabs';
+
+/** Options of the wrap-up capture. */
+export interface WrapUpOptions extends WrapUpRules {
+  /** Dispositions to pick from; with none, the agent types one. @default [] */
+  dispositions?: readonly string[];
+  /** Longest summary note, in characters. @default 1000 */
+  maxSummaryLength?: number;
+  /** Where the capture goes while the task is in wrap-up. @default 'TaskCanvas' */
+  placement?: 'TaskCanvas' | 'TaskInfoPanel';
+  /** Its position in that slot. @default 1000 (after the panel) */
+  sortOrder?: number;
+}
+
+/** What a save hook receives. */
+export interface SaveEvent {
+  readonly taskSid: string;
+  readonly callId: string;
+  readonly result: SaveWrapUpResult;
+  /** Whether the wrap-up is stored on the task (so the server-side safety net can save it). */
+  readonly storedOnTask: boolean;
+}
+
+/** Options of `registerCallerContext`. */
+export interface RegisterCallerContextOptions {
+  /** URL of the save Function (`createSaveContextHandler`), e.g. `https://<service>.twil.io/save-context`. */
+  saveContextUrl: string;
+  /** Where the panel goes: the task canvas, the task info panel, or a tab of its own. @default 'TaskCanvas' */
+  placement?: PanelPlacement;
+  /** The panel's position in its slot. @default 0 */
+  sortOrder?: number;
+  /**
+   * Which tasks show the panel.
+   * @default tasks with caller context, and voice tasks
+   */
+  showPanel?: (task: FlexTask) => boolean;
+  /** Identity thresholds for the tier. @default reuse ≥ 0.5, confirm ≥ 0.3, the API's recommendation first */
+  tiers?: TierOptions;
+  /** String overrides; `manager.strings` is read too (these win). @default English */
+  strings?: Partial<StickyCallsStrings>;
+  /** The wrap-up capture, or `false` to leave wrap-up (and saving) to you. @default {} */
+  wrapUp?: WrapUpOptions | false;
+  /**
+   * Longest time completing a task waits for the wrap-up to be stored and saved, from
+   * 500 to 10000. When it runs out the task completes and the save goes on; a failure
+   * is then notified.
+   * @default 5000
+   */
+  completionTimeoutMs?: number;
+  /** Time for a save started from the notification's Retry action, 500 to 60000. @default 8000 */
+  retryTimeoutMs?: number;
+  /** The fetch to post with. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Called after each save (or failed save), for your telemetry. Never given the token. */
+  onSave?: (event: SaveEvent) => void;
+}
+
+/** The checked options. */
+export interface Settings {
+  readonly url: string;
+  readonly placement: PanelPlacement;
+  readonly panelStore: DynamicContentStore;
+  readonly wrapUpStore: DynamicContentStore;
+  readonly wrapUp: Required<Pick<WrapUpOptions, 'dispositions' | 'maxSummaryLength' | 'sortOrder'>> &
+    WrapUpOptions;
+  readonly saving: boolean;
+  readonly completionTimeoutMs: number;
+  readonly retryTimeoutMs: number;
+}
+
+/** Checks the arguments of `registerCallerContext`; throws a `ConfigurationError` naming what is wrong. */
+export function checkOptions(
+  flex: FlexLike,
+  manager: ManagerLike,
+  options: RegisterCallerContextOptions,
+): Settings {
+  const fail = (message: string): never => {
+    throw new ConfigurationError(`registerCallerContext: ${message}`);
+  };
+  if (typeof flex !== 'object' || flex === null) fail('pass the `flex` object your plugin’s init receives');
+  if (typeof manager !== 'object' || manager === null) fail('pass the `manager` your plugin’s init receives');
+  if (typeof options !== 'object' || options === null) fail('pass options with saveContextUrl');
+  if (options.wrapUp !== false && typeof flex.Actions?.addListener !== 'function') {
+    fail('flex.Actions is missing: pass the `flex` from init');
+  }
+  if (options.wrapUp !== false && typeof flex.Notifications?.registerNotification !== 'function') {
+    fail('flex.Notifications is missing: pass the `flex` from init');
+  }
+  for (const name of ['showPanel', 'fetch', 'onSave'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      fail(`${name} must be a function`);
+  }
+  if (options.strings !== undefined && (typeof options.strings !== 'object' || options.strings === null)) {
+    fail('strings must be an object of string overrides');
+  }
+
+  const rawWrapUp: unknown = options.wrapUp === undefined ? {} : options.wrapUp;
+  if (
+    rawWrapUp !== false &&
+    (typeof rawWrapUp !== 'object' || rawWrapUp === null || Array.isArray(rawWrapUp))
+  ) {
+    fail('wrapUp must be an object of options, or false');
+  }
+  const saving = rawWrapUp !== false;
+  const wrapUp = (saving ? rawWrapUp : {}) as WrapUpOptions;
+  const dispositions = wrapUp.dispositions ?? [];
+  if (!Array.isArray(dispositions) || dispositions.some((d) => typeof d !== 'string' || d.trim() === '')) {
+    fail('wrapUp.dispositions must be an array of non-empty strings');
+  }
+  const maxSummaryLength = wrapUp.maxSummaryLength ?? 1000;
+  if (!Number.isInteger(maxSummaryLength) || maxSummaryLength < 1 || maxSummaryLength > 3000) {
+    fail('wrapUp.maxSummaryLength must be a whole number from 1 to 3000');
+  }
+  const sortOrder = wrapUp.sortOrder ?? 1000;
+  if (typeof sortOrder !== 'number' || !Number.isFinite(sortOrder)) fail('wrapUp.sortOrder must be a number');
+  if (
+    options.sortOrder !== undefined &&
+    (typeof options.sortOrder !== 'number' || !Number.isFinite(options.sortOrder))
+  ) {
+    fail('sortOrder must be a number');
+  }
+
+  const url = typeof options.saveContextUrl === 'string' ? options.saveContextUrl.trim() : '';
+  if (saving) {
+    if (url === '') fail('saveContextUrl is required: the URL of your save-context Function');
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      fail('saveContextUrl is not a URL: give the full https:// address of your save-context Function');
+    }
+    const local = parsed?.hostname === 'localhost' || parsed?.hostname === '127.0.0.1';
+    if (parsed?.protocol !== 'https:' && !(local && parsed?.protocol === 'http:')) {
+      fail(
+        'saveContextUrl must be https:// (the agent’s token is sent to it); http:// is allowed for localhost only',
+      );
+    }
+  }
+
+  const placement = options.placement ?? 'TaskCanvas';
+  const slot = (name: string): DynamicContentStore | undefined =>
+    (flex as unknown as Record<string, { Content?: DynamicContentStore } | undefined>)[name]?.Content;
+  const panelStore = slot(placement);
+  if (!['TaskCanvas', 'TaskInfoPanel', 'TaskCanvasTabs'].includes(placement) || panelStore === undefined) {
+    fail(
+      `placement "${String(placement)}" is not one of TaskCanvas, TaskInfoPanel, TaskCanvasTabs in this Flex`,
+    );
+  }
+  if (placement === 'TaskCanvasTabs' && typeof flex.Tab !== 'function')
+    fail('placement TaskCanvasTabs needs flex.Tab');
+  const wrapUpPlacement = wrapUp.placement ?? 'TaskCanvas';
+  const wrapUpStore = ['TaskCanvas', 'TaskInfoPanel'].includes(wrapUpPlacement)
+    ? slot(wrapUpPlacement)
+    : undefined;
+  if (saving && wrapUpStore === undefined) {
+    fail(`wrapUp.placement "${wrapUpPlacement}" is not one of TaskCanvas, TaskInfoPanel in this Flex`);
+  }
+  const time = (name: string, value: number | undefined, fallback: number, max: number) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 500 || value > max) {
+      fail(`${name} must be a number of milliseconds from 500 to ${max}`);
+    }
+    return value;
+  };
+  return {
+    url,
+    placement,
+    panelStore: panelStore as DynamicContentStore,
+    wrapUpStore: (wrapUpStore ?? panelStore) as DynamicContentStore,
+    wrapUp: { ...wrapUp, dispositions, maxSummaryLength, sortOrder },
+    saving,
+    // Completion is the agent's next call: "a few seconds" at most.
+    completionTimeoutMs: time('completionTimeoutMs', options.completionTimeoutMs, 5000, 10_000),
+    retryTimeoutMs: time('retryTimeoutMs', options.retryTimeoutMs, 8000, 60_000),
+  };
+}
