@@ -3,7 +3,7 @@
 // dependencies first when they are missing. Needs only Node >= 20 and npm on the machine,
 // so the README's commands work from a fresh clone:
 //   node scripts/run.mjs <script> [args...]   (what `npm start` and `npm test` call)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,11 @@ const pnpm = findPnpm() ?? installPnpm();
 const [script = 'test', ...args] = process.argv.slice(2);
 const installArgs = process.env.CI ? ['install', '--frozen-lockfile'] : ['install', '--prefer-offline'];
 run(pnpm, installArgs);
-const { status } = spawnSync(pnpm, ['run', script, ...args], { cwd: root, env, stdio: 'inherit' });
-process.exit(status ?? 1);
+// Not spawnSync: a SIGTERM sent to this process alone must reach the script (the demo
+// runs servers until it is stopped), so signals are passed on and its exit code kept.
+const child = spawn(pnpm, ['run', script, ...args], { cwd: root, env, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
 function findPnpm() {
   const local = join(toolDir, 'node_modules', '.bin', 'pnpm');

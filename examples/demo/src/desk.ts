@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import type { DemoTask } from './scenario.js';
+import { type DemoTask, HTTP_TIMEOUT_MS } from './scenario.js';
 
 export interface DeskOptions {
   readonly tasks: readonly DemoTask[];
@@ -25,6 +25,8 @@ export interface SaveSeen {
 
 export interface Desk {
   readonly url: string;
+  /** The tasks as the page last wrote them (`setAttributes`). */
+  readonly tasks: readonly DemoTask[];
   /** What the save Function answered to the page, oldest first. */
   readonly saves: readonly SaveSeen[];
   close(): Promise<void>;
@@ -120,6 +122,11 @@ export async function startDesk({ tasks, token, functionsUrl, port, onSave }: De
 
   const server = createServer(async (request, response) => {
     try {
+      // Only this machine's own pages: a site rebinding its name to 127.0.0.1 sends its own Host.
+      const host = request.headers.host ?? '';
+      if (host !== new URL(origin).host && host !== new URL(origin).host.replace('127.0.0.1', 'localhost')) {
+        return send(response, 403, 'text/plain', 'this desk answers http://127.0.0.1 only');
+      }
       const path = new URL(request.url ?? '/', origin).pathname;
       if (request.method === 'GET' && path === '/')
         return send(response, 200, 'text/html; charset=utf-8', PAGE);
@@ -142,6 +149,7 @@ export async function startDesk({ tasks, token, functionsUrl, port, onSave }: De
           method: 'POST',
           headers: { 'Content-Type': request.headers['content-type'] ?? 'application/json' },
           body: await readBody(request),
+          signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
         });
         const text = await answer.text();
         let body: unknown;
@@ -164,6 +172,7 @@ export async function startDesk({ tasks, token, functionsUrl, port, onSave }: De
   origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : DEFAULT_DESK_PORT}`;
   return {
     url: origin,
+    tasks: [...byId.values()],
     saves,
     close: () =>
       new Promise((resolve) => {

@@ -15,10 +15,10 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BASE_URL } from '@stickycalls/core';
+import { DEFAULT_BASE_URL, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { EMULATOR_API_KEY, type EmulatorServer, startEmulatorServer } from '@stickycalls/core/testing';
 import { checkDeskInBrowser } from './browser.js';
-import { startDesk } from './desk.js';
+import { type Desk, startDesk } from './desk.js';
 import { startRuntime } from './runtime.js';
 import { playScenario, type StepResult } from './scenario.js';
 
@@ -46,7 +46,19 @@ process.on('SIGTERM', () => void shutdown(0));
 
 async function main(): Promise<void> {
   const started = performance.now();
+  if (args.once) {
+    // CI must not wait for its own timeout if something hangs: two minutes is ten times a normal run.
+    setTimeout(() => {
+      console.error('--once did not finish within 120 s');
+      void shutdown(1);
+    }, 120_000).unref();
+  }
   const realKey = process.env.STICKY_CALLS_API_KEY?.trim();
+  if (realKey?.startsWith('sk_prod_')) {
+    // The scenario writes made-up wrap-ups: never into production memory.
+    console.error('The demo writes made-up calls and wrap-ups: use an sk_test_ key, not an sk_prod_ one.');
+    await shutdown(2);
+  }
   let emulator: EmulatorServer | undefined;
   if (realKey === undefined || realKey === '') {
     emulator = await startEmulatorServer();
@@ -61,6 +73,7 @@ async function main(): Promise<void> {
   // The agent's token for this run; the demo's IAM stand-in knows it, Twilio does not.
   const token = `demo-${randomBytes(18).toString('base64url')}`;
   const runtime = await startRuntime({
+    onSpawn: (stop) => cleanups.push(stop),
     env: {
       ACCOUNT_SID: `AC${'0'.repeat(32)}`,
       AUTH_TOKEN: randomBytes(16).toString('hex'),
@@ -69,7 +82,6 @@ async function main(): Promise<void> {
     },
     tokens: { [token]: { worker_sid: WORKER, roles: ['agent'], identity: 'demo-agent' } },
   });
-  cleanups.push(() => runtime.stop());
   console.log(`  Functions  ${runtime.url} (twilio-run: caller-context, save-context, wrapup-event)`);
 
   const { steps, tasks } = await playScenario({
@@ -99,16 +111,16 @@ async function main(): Promise<void> {
       args.screenshot ?? resolve(import.meta.dirname, '../../../.cache/demo/agent-desk.png'),
     );
     const check = await checkDeskInBrowser(desk.url, screenshot);
-    const saved = desk.saves.some((save) => save.status === 200);
+    const saveProblems = deskSaveProblems(desk, emulator);
     const problems = [
       ...steps
         .filter((step) => !step.ok)
         .map((step) => `${step.step}: expected ${step.expected}, got ${step.shows}`),
       ...check.problems,
-      ...(saved ? [] : ['the agent desk wrap-up was not saved by the save Function']),
+      ...saveProblems,
     ];
     console.log(
-      `\n${mark(check.problems.length === 0 && saved)} Agent desk in Chromium: wrap-up saved through the Function; screenshot ${check.screenshot}`,
+      `\n${mark(check.problems.length === 0 && saveProblems.length === 0)} Agent desk in Chromium: the wrap-up resolved refund_request, saved through the Function and marked on the task; screenshot ${check.screenshot}`,
     );
     console.log(dim(`  Done in ${((performance.now() - started) / 1000).toFixed(1)} s`));
     if (problems.length > 0) {
@@ -121,6 +133,42 @@ async function main(): Promise<void> {
   console.log(
     dim('  The real panel and wrap-up on the tasks above: end a call, wrap up, complete. Ctrl-C to stop.'),
   );
+}
+
+/** What `--once` expects of the desk's wrap-up: saved by the Function, resolved in the API, marked on the task. */
+function deskSaveProblems(desk: Desk, emulator: EmulatorServer | undefined): string[] {
+  const problems: string[] = [];
+  const saved = desk.saves.filter(
+    (save) => save.status === 200 && (save.body as { status?: unknown })?.status === 'saved',
+  );
+  if (saved.length !== 1)
+    problems.push(`the desk's wrap-up: ${desk.saves.length} save(s), ${saved.length} answered "saved"`);
+  const returning = desk.tasks.find((task) => task.title === 'Returning caller');
+  const wrapUp = returning?.attributes[WRAP_UP_ATTRIBUTE_KEY] as
+    | { saved?: unknown; intent_status?: unknown }
+    | undefined;
+  if (wrapUp?.saved !== true || wrapUp.intent_status !== 'resolved') {
+    problems.push(
+      `the returning caller's task holds ${JSON.stringify(wrapUp ?? null)}, not a saved, resolved wrap-up`,
+    );
+  }
+  if (emulator !== undefined) {
+    const end = [...emulator.emulator.requests].reverse().find((request) => request.operation === 'end');
+    const body = end?.body as
+      | { intent?: unknown; intent_status?: unknown; variables?: { summary?: unknown } }
+      | undefined;
+    if (
+      end?.status !== 200 ||
+      body?.intent !== 'refund_request' ||
+      body.intent_status !== 'resolved' ||
+      !body.variables?.summary
+    ) {
+      problems.push(
+        `the API's last calls.end was ${JSON.stringify(end ?? null)}, not the desk's resolved refund_request`,
+      );
+    }
+  }
+  return problems;
 }
 
 function portOf(text: string): number {

@@ -17,6 +17,8 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
+  /** Told how to stop the runtime as soon as it is spawned, so an early Ctrl-C stops it too. */
+  readonly onSpawn?: (stop: () => Promise<void>) => void;
   /** Variables of the service's env file (what `.env` holds when deployed). */
   readonly env: Readonly<Record<string, string>>;
   /** Agent tokens the demo's IAM stand-in accepts, with what IAM says of each. */
@@ -35,14 +37,19 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the service and resolves once it answers. */
-export async function startRuntime({ env, tokens }: RuntimeOptions): Promise<Runtime> {
+export async function startRuntime({ env, tokens, onSpawn }: RuntimeOptions): Promise<Runtime> {
   const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-demo-'));
   const tokensFile = join(scratch, 'iam-tokens.json');
   writeFileSync(tokensFile, JSON.stringify(tokens));
   const envFile = join(scratch, '.env');
+  // NODE_OPTIONS splits on spaces, and twilio-run's env file keeps quotes: a one-line shim in
+  // the scratch folder requires the stand-in by its full path, whatever that path holds.
+  const preload = join(scratch, 'preload.cjs');
+  writeFileSync(preload, `require(${JSON.stringify(join(import.meta.dirname, 'iam-preload.cjs'))});\n`);
   const lines = {
     ...env,
-    NODE_OPTIONS: `--require ${join(import.meta.dirname, 'iam-preload.cjs')}`,
+    // Quoted: a checkout path may hold spaces.
+    NODE_OPTIONS: `--require ${preload}`,
     STICKY_CALLS_DEMO_IAM_TOKENS: tokensFile,
   };
   writeFileSync(
@@ -61,7 +68,16 @@ export async function startRuntime({ env, tokens }: RuntimeOptions): Promise<Run
   const output: string[] = [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [twilioRun, 'start', '--port', String(port), '--env', envFile],
+    [
+      '--require',
+      join(import.meta.dirname, 'loopback-listen.cjs'),
+      twilioRun,
+      'start',
+      '--port',
+      String(port),
+      '--env',
+      envFile,
+    ],
     {
       cwd: SERVICE_DIR,
       env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
@@ -80,13 +96,23 @@ export async function startRuntime({ env, tokens }: RuntimeOptions): Promise<Run
       setTimeout(() => child.kill('SIGKILL'), 3000).unref();
     });
 
+  onSpawn?.(stop);
+
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
       throw new Error(`twilio-run exited:\n${output.join('')}`);
     }
-    const ready = await fetch(`${url}/save-context`, { method: 'OPTIONS' }).then(
+    // twilio-run asks on stdin for another port when this one was taken meanwhile.
+    if (/already in use|another port/i.test(output.join(''))) {
+      await stop();
+      throw new Error(`port ${port} was taken before twilio-run could use it; run the demo again`);
+    }
+    const ready = await fetch(`${url}/save-context`, {
+      method: 'OPTIONS',
+      signal: AbortSignal.timeout(2000),
+    }).then(
       () => true,
       () => false,
     );
