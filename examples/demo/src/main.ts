@@ -78,6 +78,8 @@ async function main(): Promise<void> {
       ACCOUNT_SID: `AC${'0'.repeat(32)}`,
       AUTH_TOKEN: randomBytes(16).toString('hex'),
       STICKY_CALLS_API_KEY: realKey || EMULATOR_API_KEY,
+      // The save Function checks reservations in this workspace (answered by the demo's stand-in).
+      TWILIO_WORKSPACE_SID: `WS${'0'.repeat(32)}`,
       ...(emulator || process.env.STICKY_CALLS_BASE_URL ? { STICKY_CALLS_BASE_URL: apiUrl } : {}),
     },
     tokens: { [token]: { worker_sid: WORKER, roles: ['agent'], identity: 'demo-agent' } },
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
   const { steps, tasks } = await playScenario({
     functionsUrl: runtime.url,
     token,
+    workerSid: WORKER,
+    addTask: runtime.addTask,
     ...(emulator ? { emulator: emulator.emulator } : {}),
   });
   printSteps(steps);

@@ -17,6 +17,7 @@ import * as ReactDOM from 'react-dom';
 
 interface DeskTask {
   sid: string;
+  taskSid: string;
   title: string;
   status: string;
   taskChannelUniqueName: string;

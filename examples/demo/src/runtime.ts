@@ -11,8 +11,20 @@ import { dirname, join, resolve } from 'node:path';
 
 export const SERVICE_DIR = resolve(import.meta.dirname, '../../twilio-serverless');
 
+/** A task as the demo's TaskRouter stand-in knows it: its call and who holds a reservation on it. */
+export interface DemoTaskRecord {
+  readonly callSid: string;
+  readonly reservations: readonly {
+    readonly sid: string;
+    readonly workerSid: string;
+    readonly status: string;
+  }[];
+}
+
 export interface Runtime {
   readonly url: string;
+  /** Makes a task known to the TaskRouter stand-in, for the save Function's access check. */
+  addTask(taskSid: string, task: DemoTaskRecord): void;
   stop(): Promise<void>;
 }
 
@@ -41,6 +53,9 @@ export async function startRuntime({ env, tokens, onSpawn }: RuntimeOptions): Pr
   const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-demo-'));
   const tokensFile = join(scratch, 'iam-tokens.json');
   writeFileSync(tokensFile, JSON.stringify(tokens));
+  const taskrouterFile = join(scratch, 'taskrouter.json');
+  const tasks: Record<string, DemoTaskRecord> = {};
+  writeFileSync(taskrouterFile, '{}');
   const envFile = join(scratch, '.env');
   // NODE_OPTIONS splits on spaces, and twilio-run's env file keeps quotes: a one-line shim in
   // the scratch folder requires the stand-in by its full path, whatever that path holds.
@@ -51,6 +66,7 @@ export async function startRuntime({ env, tokens, onSpawn }: RuntimeOptions): Pr
     // Quoted: a checkout path may hold spaces.
     NODE_OPTIONS: `--require ${preload}`,
     STICKY_CALLS_DEMO_IAM_TOKENS: tokensFile,
+    STICKY_CALLS_DEMO_TASKROUTER: taskrouterFile,
   };
   writeFileSync(
     envFile,
@@ -116,7 +132,13 @@ export async function startRuntime({ env, tokens, onSpawn }: RuntimeOptions): Pr
       () => true,
       () => false,
     );
-    if (ready) return { url, stop };
+    if (ready) {
+      const addTask = (taskSid: string, task: DemoTaskRecord) => {
+        tasks[taskSid] = task;
+        writeFileSync(taskrouterFile, JSON.stringify(tasks));
+      };
+      return { url, addTask, stop };
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`twilio-run did not start within 60 s:\n${output.join('')}`);

@@ -8,6 +8,7 @@ import { maskCallerNumber } from '@stickycalls/core';
 import type { Emulator } from '@stickycalls/core/testing';
 import { loadFlow, renderTaskAttributes } from '@stickycalls/example-studio-flow';
 import { type CallerContextView, callerContextView } from '@stickycalls/flex-react';
+import type { Runtime } from './runtime.js';
 
 export const CALLED = '+18005550100';
 
@@ -26,7 +27,10 @@ export const HTTP_TIMEOUT_MS = 15_000;
 
 /** A task as the demo's agent desk shows it. */
 export interface DemoTask {
+  /** The reservation (WR…), as Flex's `task.sid`. */
   readonly sid: string;
+  /** The task (WT…): the save Function checks the agent holds a reservation on it. */
+  readonly taskSid: string;
   readonly title: string;
   readonly status: 'assigned';
   readonly taskChannelUniqueName: 'voice';
@@ -46,15 +50,18 @@ export interface StepResult {
 export interface ScenarioOptions {
   readonly functionsUrl: string;
   readonly token: string;
+  /** The worker the token belongs to. */
+  readonly workerSid: string;
+  /** Makes a task known to the TaskRouter stand-in. */
+  readonly addTask: Runtime['addTask'];
   /** The emulator, to stage an outage; absent with the real API. */
   readonly emulator?: Emulator;
 }
 
 const flow = loadFlow();
 
-function callSid(): string {
-  return `CA${randomBytes(16).toString('hex')}`;
-}
+const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
+const callSid = () => sid('CA');
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -134,13 +141,25 @@ export interface ScenarioResult {
 export async function playScenario({
   functionsUrl,
   token,
+  workerSid,
+  addTask,
   emulator,
 }: ScenarioOptions): Promise<ScenarioResult> {
   const steps: StepResult[] = [];
   const tasks: DemoTask[] = [];
+  // A task of a call in TaskRouter, reserved by `holder` (this agent unless said otherwise).
+  const routed = (attributes: Record<string, unknown>, holder = workerSid) => {
+    const reservation = sid('WR');
+    const taskSid = sid('WT');
+    addTask(taskSid, {
+      callSid: String(attributes.call_sid),
+      reservations: [{ sid: reservation, workerSid: holder, status: 'wrapping' }],
+    });
+    return { sid: reservation, taskSid };
+  };
   const task = (title: string, attributes: Record<string, unknown>) =>
     tasks.push({
-      sid: `WR${randomBytes(16).toString('hex')}`,
+      ...routed(attributes),
       title,
       status: 'assigned',
       taskChannelUniqueName: 'voice',
@@ -168,6 +187,7 @@ export async function playScenario({
     const customerRef = view.state === 'ready' ? view.customerRef : undefined;
     const [saveHttp, saveMs, answer] = await save(functionsUrl, {
       Token: token,
+      TaskSid: routed(attributes).taskSid,
       call_id: sid,
       customer_ref: customerRef,
       intent: 'refund_request',
@@ -246,7 +266,30 @@ export async function playScenario({
     task('During an API outage', attributes);
   }
 
-  // 6. A token Twilio does not know: the save Function refuses it.
+  // 6. A save for a task this agent holds no reservation on: refused, nothing written.
+  {
+    const [, , attributes, sidOfCall] = await call(functionsUrl, fictionalNumber());
+    const otherAgents = routed(attributes, `WK${'2'.repeat(32)}`);
+    const [http, ms, answer] = await save(functionsUrl, {
+      Token: token,
+      TaskSid: otherAgents.taskSid,
+      call_id: sidOfCall,
+      customer_ref: String(attributes.customer_ref),
+      intent: 'billing_inquiry',
+      intent_status: 'resolved',
+    });
+    const status = (answer as { status?: unknown } | undefined)?.status;
+    steps.push({
+      step: "6. A save for another agent's task",
+      http,
+      ms,
+      shows: `save Function: ${String(status)}`,
+      ok: http === 403,
+      expected: '403 forbidden',
+    });
+  }
+
+  // 7. A token Twilio does not know: the save Function refuses it.
   {
     const [http, ms, answer] = await save(functionsUrl, {
       Token: 'not-a-flex-token',
@@ -257,7 +300,7 @@ export async function playScenario({
     });
     const status = (answer as { status?: unknown } | undefined)?.status;
     steps.push({
-      step: '6. A save with a token Twilio does not know',
+      step: '7. A save with a token Twilio does not know',
       http,
       ms,
       shows: `save Function: ${String(status)}`,
