@@ -5,7 +5,8 @@
  *    STICKY_CALLS_API_KEY, and optionally STICKY_CALLS_BASE_URL, are set);
  * 2. the example Functions (examples/twilio-serverless) in Twilio's local runtime;
  * 3. a scenario over HTTP: a new caller, a wrap-up, the caller again, a withheld number,
- *    an API outage, a refused token; printed as a table with each step's attributes;
+ *    an API outage, saves for another agent's task and with an unknown token (refused);
+ *    printed as a table with each step's attributes;
  * 4. an agent desk page with the real panel and wrap-up, saving through the Function.
  *
  * `npm start` runs it and serves the desk until Ctrl-C. `--once` plays the scenario,
