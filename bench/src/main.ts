@@ -1,0 +1,83 @@
+/**
+ * `pnpm bench`: every benchmark beside its baseline, one markdown table on stdout and in
+ * bench/RESULTS.md. Run after `pnpm build`. A benchmark that fails is reported as failed
+ * in the table; the run itself never fails.
+ */
+import { Console } from 'node:console';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { attributeSize } from './attribute-size.js';
+import { clientOverhead } from './client-overhead.js';
+import { coldStart } from './cold-start.js';
+import { flexBundle, panelRender } from './flex-panel.js';
+import { handlerLatency } from './handler-latency.js';
+import { markdownTable, out, type Row } from './report.js';
+import { saveLoad } from './save-load.js';
+
+// The baselines log whole error objects (as the guide writes them), which can hold the
+// Authorization header: nothing of theirs may reach this output. The benchmark prints
+// with `out`, to stdout directly.
+globalThis.console = new Console(new Writable({ write: (_chunk, _encoding, done) => done() }));
+
+const benchmarks: [string, () => Row[] | Promise<Row[]>][] = [
+  ['Start handler latency', handlerLatency],
+  ['Client overhead per call', clientOverhead],
+  ['Function cold start', coldStart],
+  ['Task-attribute size', attributeSize],
+  ['Flex package bundle', flexBundle],
+  ['Save path under load', saveLoad],
+  ['Panel render in jsdom', panelRender],
+];
+
+const started = performance.now();
+const rows: Row[] = [];
+for (const [name, run] of benchmarks) {
+  const t = performance.now();
+  out(`running: ${name}…`);
+  try {
+    rows.push(...(await run()));
+    out(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    out(`  failed: ${message}`);
+    rows.push({
+      section: name,
+      measure: `failed: ${message}`,
+      ours: '—',
+      baseline: '—',
+      ratio: '—',
+      target: '',
+    });
+  }
+}
+
+const cpu = cpus();
+const machine = `Node ${process.versions.node}, ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, ${process.platform}/${process.arch}`;
+const date = new Date().toISOString();
+const table = markdownTable(rows);
+const seconds = ((performance.now() - started) / 1000).toFixed(0);
+out('');
+out(table);
+out('');
+out(`${machine}; ${date}; ${seconds} s`);
+
+writeFileSync(
+  resolve(import.meta.dirname, '../RESULTS.md'),
+  `# Benchmark results
+
+Ours next to the baseline (the vendor Flex guide's code, hand-written in \`bench/baselines/\`), measured in the same run
+and interleaved; every time is a median of repeated runs; ratio = ours ÷ baseline unless it says otherwise. How each
+figure is measured: [README.md](README.md). Regenerate with \`pnpm build && pnpm bench\`.
+
+- Machine: ${machine}
+- Date: ${date}
+- Whole run: ${seconds} s
+
+${table}
+`,
+);
+out('written to bench/RESULTS.md');
+// twilio-run children and hanging sockets are gone; do not wait for stray timers.
+process.exit(0);
