@@ -6,6 +6,7 @@ export default defineConfig({
       'packages/*/vitest.config.ts',
       'packages/flex-react/vitest.react18.config.ts',
       'examples/*/vitest.config.ts',
+      'reliability/vitest.config.ts',
     ],
   },
 });

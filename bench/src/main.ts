@@ -4,7 +4,7 @@
  * in the table; the run itself never fails.
  */
 import { Console } from 'node:console';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -63,8 +63,14 @@ out(table);
 out('');
 out(`${machine}; ${date}; ${seconds} s`);
 
+// The reliability suite (`reliability/`, run by `npm test`) keeps its summary in a marked
+// section of the same file: keep it.
+const resultsFile = resolve(import.meta.dirname, '../RESULTS.md');
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+const reliability = /<!-- reliability:start -->[\s\S]*<!-- reliability:end -->/.exec(previous)?.[0];
+
 writeFileSync(
-  resolve(import.meta.dirname, '../RESULTS.md'),
+  resultsFile,
   `# Benchmark results
 
 Ours next to the baseline (the vendor Flex guide's code, hand-written in \`bench/baselines/\`), measured in the same run
@@ -76,7 +82,7 @@ figure is measured: [README.md](README.md). Regenerate with \`pnpm build && pnpm
 - Whole run: ${seconds} s
 
 ${table}
-`,
+${reliability ? `\n${reliability}\n` : ''}`,
 );
 out('written to bench/RESULTS.md');
 // twilio-run children and hanging sockets are gone; do not wait for stray timers.

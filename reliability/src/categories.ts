@@ -1,0 +1,27 @@
+/** The suite's categories, in the order the summary prints them, by test file. */
+export const CATEGORIES = [
+  { file: 'fault-matrix.test.ts', name: 'fault matrix' },
+  { file: 'no-data-lost.test.tsx', name: 'no data lost' },
+  { file: 'bad-input.test.ts', name: 'bad input' },
+  { file: 'secrets.test.ts', name: 'secrets' },
+  { file: 'auth.test.ts', name: 'auth' },
+  { file: 'xss.test.tsx', name: 'xss' },
+] as const;
+
+export type CategoryName = (typeof CATEGORIES)[number]['name'];
+
+/** What one file reports: its cases, and notes for the summary line. */
+export interface FileResult {
+  readonly category: string;
+  readonly tried: number;
+  readonly passed: number;
+  /** Secrets scan of this file's output (logs, bodies, errors): counted under `secrets`. */
+  readonly scans: { readonly tried: number; readonly passed: number; readonly artifacts: number };
+  readonly notes: readonly string[];
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    resultsDir: string;
+  }
+}
