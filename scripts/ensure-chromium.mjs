@@ -4,8 +4,7 @@
 // apt-get when missing; prints what to do when that is not possible.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM_PATH as CHROMIUM } from './chromium.mjs';
 
 if (!existsSync(CHROMIUM)) {
   console.log(`${CHROMIUM} is missing: installing Debian's chromium (about 20 s, once)...`);

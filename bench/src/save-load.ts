@@ -1,22 +1,9 @@
-/**
- * Save path under load. Ours: the serverless example's save Function
- * (examples/twilio-serverless/functions/save-context.js) in twilio-run, started by the
- * demo's own runtime module (examples/demo/src/runtime.ts, with its IAM stand-in), posted
- * to as the SDK's plugin posts (the agent's Flex token, SDK field names). Baseline: the
- * guide's save Function (baselines/functions/save-context.js) in a second twilio-run
- * with the same stand-in preloaded, posted to by the guide's plugin code
- * (baselines/plugin-save.js). N concurrent wrap-ups for a bounded time per round, rounds
- * alternating; the emulator counts the saves that landed.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createStickyCallsClient } from '@stickycalls/core';
 import { EMULATOR_API_KEY, startEmulatorServer } from '@stickycalls/core/testing';
-import { freePort, SERVICE_DIR, startRuntime } from '../../examples/demo/src/runtime.js';
+import { startRuntime } from '../../examples/demo/src/runtime.js';
 import { median, ms, quantile, type Row, ratio, sleep } from './report.js';
 
 const require = createRequire(import.meta.url);
@@ -24,83 +11,11 @@ const CONCURRENCY = Number(process.env.BENCH_LOAD_CONCURRENCY ?? 8);
 const ROUND_MS = Number(process.env.BENCH_LOAD_ROUND_MS ?? 6000);
 const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
 const BENCH_DIR = resolve(import.meta.dirname, '..');
-const DEMO_SRC = resolve(import.meta.dirname, '../../examples/demo/src');
 const WORKER = `WK${'b'.repeat(32)}`;
 
 const { saveWrapUp } = require('../baselines/plugin-save.js') as {
   saveWrapUp: (url: string, task: object) => Promise<Response>;
 };
-
-/** twilio-run serving the guide's Functions, with the demo's IAM stand-in preloaded as ours has it. */
-async function startBaselineRuntime(env: Record<string, string>, tokens: object) {
-  const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-bench-'));
-  const tokensFile = join(scratch, 'iam-tokens.json');
-  writeFileSync(tokensFile, JSON.stringify(tokens));
-  const preload = join(scratch, 'preload.cjs');
-  writeFileSync(preload, `require(${JSON.stringify(join(DEMO_SRC, 'iam-preload.cjs'))});\n`);
-  const envFile = join(scratch, '.env');
-  const lines = { ...env, NODE_OPTIONS: `--require ${preload}`, STICKY_CALLS_DEMO_IAM_TOKENS: tokensFile };
-  writeFileSync(
-    envFile,
-    `${Object.entries(lines)
-      .map(([key, value]) => `${key}=${value}`)
-      .join('\n')}\n`,
-  );
-  const twilioRun = join(
-    dirname(createRequire(join(SERVICE_DIR, 'package.json')).resolve('twilio-run/package.json')),
-    'bin',
-    'twilio-run.js',
-  );
-  const port = await freePort();
-  const output: string[] = [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--require',
-      join(DEMO_SRC, 'loopback-listen.cjs'),
-      twilioRun,
-      'start',
-      '--port',
-      String(port),
-      '--env',
-      envFile,
-      '--functions-folder',
-      'baselines/functions',
-    ],
-    {
-      cwd: BENCH_DIR,
-      env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const stop = () =>
-    new Promise<void>((done) => {
-      rmSync(scratch, { recursive: true, force: true });
-      if (child.exitCode !== null) return done();
-      child.once('exit', () => done());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the baseline's twilio-run did not start:\n${output.join('').slice(-2000)}`);
-    }
-    const ready = await fetch(`${url}/save-context`, {
-      method: 'OPTIONS',
-      signal: AbortSignal.timeout(2000),
-    }).then(
-      () => true,
-      () => false,
-    );
-    if (ready) return { url, stop };
-    await sleep(200);
-  }
-}
 
 interface Tally {
   sent: string[];
@@ -124,9 +39,13 @@ export async function saveLoad(): Promise<Row[]> {
     };
     const [ours, guide] = await Promise.all([
       startRuntime({ env, tokens, onSpawn: (stop) => stops.push(stop) }),
-      startBaselineRuntime(env, tokens).then((runtime) => {
-        stops.push(runtime.stop);
-        return runtime;
+      // The guide's Functions in the same runtime, with the same IAM stand-in.
+      startRuntime({
+        env,
+        tokens,
+        serviceDir: BENCH_DIR,
+        functionsFolder: 'baselines/functions',
+        onSpawn: (stop) => stops.push(stop),
       }),
     ]);
 

@@ -29,6 +29,10 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
+  /** The service to serve. @default the Serverless example */
+  readonly serviceDir?: string;
+  /** Its Functions' folder, relative to `serviceDir`. @default twilio-run's `functions` */
+  readonly functionsFolder?: string;
   /** Told how to stop the runtime as soon as it is spawned, so an early Ctrl-C stops it too. */
   readonly onSpawn?: (stop: () => Promise<void>) => void;
   /** Variables of the service's env file (what `.env` holds when deployed). */
@@ -49,7 +53,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the service and resolves once it answers. */
-export async function startRuntime({ env, tokens, onSpawn }: RuntimeOptions): Promise<Runtime> {
+export async function startRuntime({
+  env,
+  tokens,
+  serviceDir = SERVICE_DIR,
+  functionsFolder,
+  onSpawn,
+}: RuntimeOptions): Promise<Runtime> {
   const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-demo-'));
   const tokensFile = join(scratch, 'iam-tokens.json');
   writeFileSync(tokensFile, JSON.stringify(tokens));
@@ -93,9 +103,10 @@ export async function startRuntime({ env, tokens, onSpawn }: RuntimeOptions): Pr
       String(port),
       '--env',
       envFile,
+      ...(functionsFolder === undefined ? [] : ['--functions-folder', functionsFolder]),
     ],
     {
-      cwd: SERVICE_DIR,
+      cwd: serviceDir,
       env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

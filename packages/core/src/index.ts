@@ -4,7 +4,12 @@
  * The API emulator is at `@stickycalls/core/testing`.
  */
 
-export { type CallerContextState, type ReaderOptions, readCallerContext } from './attributes/reader.js';
+export {
+  type CallerContextState,
+  type ReaderOptions,
+  readCallerContext,
+  taskAttributes,
+} from './attributes/reader.js';
 export {
   ATTRIBUTE_KEY,
   ATTRIBUTE_VERSION,

@@ -8,6 +8,7 @@ import * as React from 'react';
 import { type CallerContextView, formatPhoneNumber, humanize, type Suggestion } from './caller-view.js';
 import type { TaskContextProps } from './flex-types.js';
 import { fillTemplate, type StickyCallsStrings, useStrings } from './strings.js';
+import { surface } from './surface.js';
 import { tokens as t } from './tokens.js';
 import { useCallerContext } from './useCallerContext.js';
 import { useUniqueId } from './useUniqueId.js';
@@ -327,20 +328,7 @@ const badgeBase: Style = {
 };
 
 const styles = {
-  panel: {
-    boxSizing: 'border-box',
-    width: '100%',
-    maxWidth: '100%',
-    padding: t.space50,
-    fontFamily: t.fontFamilyText,
-    fontSize: t.fontSize30,
-    lineHeight: t.lineHeight20,
-    color: t.colorText,
-    background: t.colorBackgroundBody,
-    border: `${t.borderWidth10} solid ${t.colorBorderWeaker}`,
-    borderRadius: t.borderRadius30,
-    overflowWrap: 'anywhere',
-  },
+  panel: { ...surface, maxWidth: '100%' },
   header: {
     display: 'flex',
     flexWrap: 'wrap',

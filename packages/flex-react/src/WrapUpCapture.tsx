@@ -3,6 +3,7 @@ import * as React from 'react';
 import { humanize } from './caller-view.js';
 import type { TaskContextProps } from './flex-types.js';
 import { fillTemplate, type StickyCallsStrings, useStrings } from './strings.js';
+import { surface } from './surface.js';
 import { tokens as t } from './tokens.js';
 import { useCallerContext } from './useCallerContext.js';
 import { useUniqueId } from './useUniqueId.js';
@@ -373,20 +374,7 @@ const control: Style = {
 };
 
 const styles = {
-  panel: {
-    boxSizing: 'border-box',
-    width: '100%',
-    marginTop: t.space40,
-    padding: t.space50,
-    fontFamily: t.fontFamilyText,
-    fontSize: t.fontSize30,
-    lineHeight: t.lineHeight20,
-    color: t.colorText,
-    background: t.colorBackgroundBody,
-    border: `${t.borderWidth10} solid ${t.colorBorderWeaker}`,
-    borderRadius: t.borderRadius30,
-    overflowWrap: 'anywhere',
-  },
+  panel: { ...surface, marginTop: t.space40 },
   title: { margin: `0 0 ${t.space40}`, fontSize: t.fontSize40, fontWeight: t.fontWeightBold },
   flat: { margin: 0 },
   fieldset: { margin: `0 0 ${t.space40}`, padding: 0, border: 0, minWidth: 0 },

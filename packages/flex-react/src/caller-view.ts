@@ -11,6 +11,7 @@ import {
   parseCallerNumber,
   readCallerContext,
   type TierOptions,
+  taskAttributes,
 } from '@stickycalls/core';
 
 /** A stored variable as a row. */
@@ -165,15 +166,8 @@ function dateOf(value: string | null): Date | null {
 }
 
 function callerOf(attributes: unknown): CallerNumber | null {
-  let record: unknown = attributes;
-  if (typeof attributes === 'string') {
-    try {
-      record = JSON.parse(attributes);
-    } catch {
-      return null;
-    }
-  }
-  if (typeof record !== 'object' || record === null) return null;
+  const record = taskAttributes(attributes);
+  if (record === undefined) return null;
   const from = readKey(record, 'from') ?? readKey(record, 'caller');
   return typeof from === 'string' && from !== '' ? parseCallerNumber(from) : null;
 }

@@ -8,6 +8,7 @@ import {
   endCallParamsSchema,
   readCallerContext,
   TASK_ATTRIBUTES_LIMIT,
+  taskAttributes,
   WRAP_UP_ATTRIBUTE_KEY,
   type WrapUp,
   wrapUpSchema,
@@ -86,18 +87,7 @@ export function callIdOf(task: FlexTask | null | undefined): string | undefined 
 
 /** A task's attributes as an object (Flex gives an object; some sources give JSON). */
 export function attributesOf(task: FlexTask | null | undefined): Record<string, unknown> | undefined {
-  const raw = task?.attributes;
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return undefined;
-    }
-  }
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return taskAttributes(task?.attributes);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   isStickyCallsError,
   readTaskRouterEvents,
   readWrapUp,
+  taskAttributes,
   type WrapUp,
   wrapUpToEndCall,
 } from '@stickycalls/core';
@@ -80,7 +81,7 @@ export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}
       const pending = new Map<string, { wrapUp: WrapUp; from: unknown }>();
       for (const taskEvent of readTaskRouterEvents(event)) {
         if (!eventTypes.has(taskEvent.type)) continue;
-        const attributes = parseAttributes(taskEvent.attributes);
+        const attributes = taskAttributes(taskEvent.attributes);
         const state = readWrapUp(attributes);
         if (state.state === 'invalid') {
           logLine(
@@ -133,16 +134,6 @@ export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}
     },
     () => ({ status: 503, body: '' }),
   );
-}
-
-/** Task attributes as an object (they arrive as JSON text), or undefined. */
-function parseAttributes(attributes: unknown): Record<string, unknown> | undefined {
-  try {
-    const parsed = typeof attributes === 'string' ? JSON.parse(attributes) : attributes;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function remember(saved: Set<string>, callId: string): void {

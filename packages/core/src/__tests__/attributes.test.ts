@@ -11,6 +11,7 @@ import {
   type StartCallResponse,
   startCallResponseSchema,
   TASK_ATTRIBUTES_LIMIT,
+  taskAttributes,
   toTaskAttributes,
 } from '../index.js';
 
@@ -251,6 +252,21 @@ describe('the attribute budget', () => {
   ])('refuses %s', (_name, options, field) => {
     expect(() => toTaskAttributes(response(), options)).toThrow(ConfigurationError);
     expect(() => toTaskAttributes(response(), options)).toThrow(field);
+  });
+});
+
+describe('taskAttributes', () => {
+  it('gives the record of an object or of its JSON text', () => {
+    expect(taskAttributes({ call_sid: 'CA1' })).toEqual({ call_sid: 'CA1' });
+    expect(taskAttributes('{"call_sid":"CA1"}')).toEqual({ call_sid: 'CA1' });
+  });
+
+  it('gives undefined for anything that is not a record, and never throws', () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    for (const value of [undefined, null, '', 'not json', '[1]', '"text"', 42, [], revoked.proxy]) {
+      expect(taskAttributes(value)).toBeUndefined();
+    }
   });
 });
 

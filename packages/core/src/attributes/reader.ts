@@ -143,6 +143,23 @@ function readFlat(record: Record<string, unknown>, options: ReaderOptions): Call
   };
 }
 
+/**
+ * A task's attributes as a record: the object itself, or parsed from its JSON text (as
+ * TaskRouter events carry them). `undefined` for anything else: invalid JSON, an array,
+ * a primitive. Never throws.
+ *
+ * @example
+ * taskAttributes('{"call_sid":"CA1"}') // { call_sid: 'CA1' }
+ */
+export function taskAttributes(attributes: unknown): Record<string, unknown> | undefined {
+  try {
+    const value = typeof attributes === 'string' ? parseJson(attributes)?.value : attributes;
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseJson(text: string): { value: unknown } | undefined {
   try {
     return { value: JSON.parse(text) };
