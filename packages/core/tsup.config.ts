@@ -30,7 +30,7 @@ const esmSplit = {
   'internal/client': 'src/client.ts',
   'internal/attributes': 'src/attributes/reader.ts',
   'internal/writer': 'src/attributes/writer.ts',
-  'internal/wrap-up': 'src/wrap-up.ts',
+  'internal/wrap-up': 'src/wrap-up/index.ts',
   'internal/caller-number': 'src/caller-number.ts',
   'internal/identity': 'src/identity.ts',
   'internal/taskrouter-events': 'src/taskrouter-events.ts',

@@ -1,6 +1,7 @@
 /**
  * @stickycalls/core: the typed Sticky Calls client, its errors, identity tiers,
- * caller-number handling and the task-attribute writer and reader.
+ * caller-number handling, the task-attribute writer and reader, and the wrap-up
+ * lifecycle (validator, save protocol, task binding, session, safety net).
  * The API emulator is at `@stickycalls/core/testing`.
  */
 
@@ -108,14 +109,6 @@ export type {
   RetryOptions,
 } from './options.js';
 export { maskApiKey } from './redact.js';
+export { type BackoffOptions, backoffDelay } from './retry.js';
 export { readTaskRouterEvents, type TaskRouterEvent } from './taskrouter-events.js';
-export {
-  parseSaveRequest,
-  readWrapUp,
-  type SaveRequestResult,
-  WRAP_UP_ATTRIBUTE_KEY,
-  type WrapUp,
-  type WrapUpState,
-  wrapUpSchema,
-  wrapUpToEndCall,
-} from './wrap-up.js';
+export * from './wrap-up/index.js';

@@ -20,6 +20,7 @@ import {
   type StickyCallsError,
 } from './errors.js';
 import type { ClientHooks, RetryOptions } from './options.js';
+import { backoffDelay } from './retry.js';
 
 /** What the transport needs, resolved from the client options. */
 export interface TransportConfig {
@@ -227,9 +228,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 function retryDelay(retry: Required<RetryOptions>, attempts: number, error: StickyCallsError): number {
   const retryAfterMs = isStickyCallsError(error, APIError) ? error.retryAfterMs : undefined;
   if (retryAfterMs !== undefined) return retryAfterMs;
-  const ceiling = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempts - 1));
-  // Half fixed, half random: spreads a burst of retries without ever retrying at once.
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  return backoffDelay(attempts, retry);
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in milliseconds; `undefined` when absent or unreadable. */

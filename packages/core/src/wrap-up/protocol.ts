@@ -1,0 +1,259 @@
+/**
+ * The save protocol between the agent's browser and the save Function: what a request
+ * holds and every answer, as schemas both sides use. The Function reads requests with
+ * {@link readSaveRequest} and answers with {@link saveAnswer}; the browser reads the
+ * answers with {@link readSaveAnswer}.
+ */
+import * as z from 'zod/mini';
+import type { ValidationIssue } from '../errors.js';
+import { isRecord } from '../objects.js';
+import type { SaveClaims } from './binding.js';
+
+/** What a request asks: store the wrap-up on the task (before completion), or save it (after). */
+export const SAVE_ACTIONS = ['save', 'store'] as const;
+
+/** A save request's action. */
+export type SaveAction = (typeof SAVE_ACTIONS)[number];
+
+/** A task sid: `WT` and 32 hex digits. */
+export const TASK_SID_PATTERN = /^WT[0-9a-f]{32}$/i;
+
+/** A save request as the Function reads it. */
+export interface SaveRequest {
+  /** The task the wrap-up belongs to (`TaskSid`); absent in the vendor guide's requests. */
+  readonly taskSid: string | undefined;
+  readonly action: SaveAction;
+  /** What the request says about the call and the customer: checked against the task, never trusted. */
+  readonly claims: SaveClaims;
+  /** The wrap-up's fields, unchecked: give them to `validateWrapUp`. */
+  readonly fields: {
+    readonly intent?: unknown;
+    readonly intent_status?: unknown;
+    readonly variables?: unknown;
+  };
+}
+
+/** The outcome of {@link readSaveRequest}. */
+export type SaveRequestResult =
+  | { readonly success: true; readonly data: SaveRequest }
+  | { readonly success: false; readonly issues: readonly ValidationIssue[] };
+
+/**
+ * Reads a save request: the SDK's own body (`TaskSid`, `action`, `wrap_up`), the SDK's
+ * flat names (`call_id`, `intent`, …) or the vendor guide's (`CallSid`, `CustomerRef`,
+ * `Intent`, `IntentStatus`, `AgentNotes`, `Disposition`). The guide's notes and
+ * disposition become the `summary` and `disposition` variables. Values may be strings
+ * (form posts) or JSON. Never throws.
+ *
+ * @example
+ * readSaveRequest({ TaskSid: 'WT…', wrap_up: { intent: 'refund', intent_status: 'open' } })
+ */
+export function readSaveRequest(body: unknown): SaveRequestResult {
+  if (!isRecord(body)) {
+    return { success: false, issues: [{ path: [], message: 'the body must be a JSON object' }] };
+  }
+  const pick = (record: Record<string, unknown>, ...names: string[]): unknown => {
+    for (const name of names) if (record[name] !== undefined && record[name] !== '') return record[name];
+    return undefined;
+  };
+  const issues: ValidationIssue[] = [];
+  const taskSid = pick(body, 'TaskSid', 'task_sid');
+  if (taskSid !== undefined && (typeof taskSid !== 'string' || !TASK_SID_PATTERN.test(taskSid))) {
+    issues.push({ path: ['TaskSid'], message: 'TaskSid must be a task sid (WT followed by 32 hex digits)' });
+  }
+  const action = pick(body, 'action') ?? 'save';
+  if (!SAVE_ACTIONS.includes(action as SaveAction)) {
+    issues.push({ path: ['action'], message: 'action must be "save" or "store"' });
+  }
+  const nested = parseObject(pick(body, 'wrap_up'));
+  if (nested === null) issues.push({ path: ['wrap_up'], message: 'wrap_up must be an object (or its JSON)' });
+  const source = nested ?? body;
+  const rawVariables = pick(source, 'variables', 'Variables');
+  let variables = rawVariables === undefined ? undefined : parseObject(rawVariables);
+  if (variables === null) {
+    // Left for the validator to name: it is not an object of name → value.
+    variables = undefined;
+    issues.push({
+      path: ['variables'],
+      message: 'variables must be an object of name → value (or its JSON)',
+    });
+  }
+  const notes = pick(body, 'AgentNotes', 'notes');
+  const disposition = pick(body, 'Disposition', 'disposition');
+  if (notes !== undefined || disposition !== undefined) {
+    variables = { ...(variables ?? {}) };
+    if (notes !== undefined && variables.summary === undefined) variables.summary = notes;
+    if (disposition !== undefined && variables.disposition === undefined) variables.disposition = disposition;
+  }
+  if (issues.length > 0) return { success: false, issues };
+  return {
+    success: true,
+    data: {
+      taskSid: taskSid as string | undefined,
+      action: action as SaveAction,
+      claims: {
+        call_id: pick(body, 'call_id', 'CallSid'),
+        customer_ref: pick(body, 'customer_ref', 'CustomerRef'),
+        identity_hints: pick(body, 'identity_hints'),
+      },
+      fields: {
+        intent: pick(source, 'intent', 'Intent'),
+        intent_status: pick(source, 'intent_status', 'IntentStatus'),
+        variables,
+      },
+    },
+  };
+}
+
+const issueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+  code: z.optional(z.string()),
+});
+/** A problem named in an `invalid` answer; `code` is a wrap-up issue code when it is one. */
+export type SaveAnswerIssue = z.output<typeof issueSchema>;
+
+const callId = z.string();
+const customerRef = z.nullable(z.string());
+const message = z.string();
+
+/** Every answer of the save Function, by `status`. */
+export const saveAnswerSchema = z.discriminatedUnion('status', [
+  /** Saved with `calls.end`, and marked saved on the task. */
+  z.object({ status: z.literal('saved'), call_id: callId, customer_ref: customerRef }),
+  /** The API had an end for this call already (another task of the call, or the safety net). */
+  z.object({ status: z.literal('already_saved'), call_id: callId, customer_ref: customerRef }),
+  /** Stored on the task; `saveable: false` when nothing names the caller, so it stays there. */
+  z.object({ status: z.literal('stored'), call_id: callId, saveable: z.boolean() }),
+  /** The wrap-up or the request is wrong; `errors` name each problem. */
+  z.object({ status: z.literal('invalid'), errors: z.array(issueSchema) }),
+  /** The token, the worker or the task does not allow it; `code` says which. */
+  z.object({ status: z.literal('forbidden'), code: z.string(), message }),
+  /** A save for a task that has not completed: the completion did not go ahead (yet). */
+  z.object({ status: z.literal('not_completed'), message }),
+  /** TaskRouter no longer has the task (completed tasks are removed after a while). */
+  z.object({ status: z.literal('task_gone'), message }),
+  /** Twilio or the Sticky Calls API failed; `retryable` says whether trying again may work. */
+  z.object({ status: z.literal('failed'), retryable: z.boolean(), code: z.string(), message }),
+  /** The Function lacks a setting (its log says which). */
+  z.object({ status: z.literal('not_configured'), message }),
+]);
+
+/** An answer of the save Function. */
+export type SaveAnswer = z.output<typeof saveAnswerSchema>;
+
+/** An answer's `status`. */
+export type SaveAnswerStatus = SaveAnswer['status'];
+
+/** The HTTP status of each answer. */
+export const SAVE_ANSWER_HTTP_STATUS: { readonly [S in SaveAnswerStatus]: number } = {
+  saved: 200,
+  already_saved: 200,
+  stored: 200,
+  invalid: 400,
+  forbidden: 403,
+  not_completed: 409,
+  task_gone: 410,
+  failed: 502,
+  not_configured: 503,
+};
+
+/** An answer as HTTP: its status code and its JSON body (with `retryable` on every answer). */
+export function saveAnswer(answer: SaveAnswer): {
+  readonly status: number;
+  readonly body: SaveAnswer & { retryable: boolean };
+} {
+  return {
+    status: SAVE_ANSWER_HTTP_STATUS[answer.status],
+    body: {
+      ...answer,
+      retryable: answer.status === 'failed' ? answer.retryable : answer.status === 'not_completed',
+    },
+  };
+}
+
+/** Why a save did not happen, as the browser sees it. */
+export type SaveFailureReason =
+  /** No answer within the deadline. */
+  | 'timeout'
+  /** The Function could not be reached. */
+  | 'network_error'
+  /** The Function refused the agent's token or access to the task (403). */
+  | 'forbidden'
+  /** The Function refused the wrap-up (400); `issues` say why. */
+  | 'invalid'
+  /** The Function is missing its settings (503 `not_configured`). */
+  | 'not_configured'
+  /** The Function or the Sticky Calls API failed (5xx, 429). */
+  | 'failed'
+  /** The task has not completed: the completion did not go ahead. */
+  | 'not_completed'
+  /** TaskRouter removed the task before it was saved. */
+  | 'task_gone'
+  /** A 2xx that is not the save Function's answer (a wrong URL?): nothing says it saved. */
+  | 'unexpected_answer';
+
+/** One answer, read: done (saved, already saved or stored) or a failure with its reason. */
+export type SaveAttemptOutcome =
+  | {
+      readonly ok: true;
+      readonly status: 'saved' | 'already_saved' | 'stored';
+      /** `false` when the wrap-up can only stay on the task (nothing names the caller). */
+      readonly saveable: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: SaveFailureReason;
+      readonly retryable: boolean;
+      readonly httpStatus: number | null;
+      readonly issues?: readonly SaveAnswerIssue[];
+    };
+
+/**
+ * Reads the save Function's answer. Only the Function's own answer counts as done: a
+ * 2xx from anything else is `unexpected_answer`, since marking an unsaved wrap-up saved
+ * would lose it. Never throws.
+ */
+export function readSaveAnswer(httpStatus: number, body: unknown): SaveAttemptOutcome {
+  const parsed = saveAnswerSchema.safeParse(body);
+  if (parsed.success && SAVE_ANSWER_HTTP_STATUS[parsed.data.status] === httpStatus) {
+    const answer = parsed.data;
+    switch (answer.status) {
+      case 'saved':
+      case 'already_saved':
+        return { ok: true, status: answer.status, saveable: true };
+      case 'stored':
+        return { ok: true, status: 'stored', saveable: answer.saveable };
+      case 'invalid':
+        return { ok: false, reason: 'invalid', retryable: false, httpStatus, issues: answer.errors };
+      case 'failed':
+        return { ok: false, reason: 'failed', retryable: answer.retryable, httpStatus };
+      case 'not_completed':
+        return { ok: false, reason: 'not_completed', retryable: true, httpStatus };
+      default:
+        return { ok: false, reason: answer.status, retryable: false, httpStatus };
+    }
+  }
+  if (httpStatus >= 200 && httpStatus < 300)
+    return { ok: false, reason: 'unexpected_answer', retryable: false, httpStatus };
+  if (httpStatus === 401 || httpStatus === 403)
+    return { ok: false, reason: 'forbidden', retryable: false, httpStatus };
+  if (httpStatus === 400 || httpStatus === 413 || httpStatus === 422)
+    return { ok: false, reason: 'invalid', retryable: false, httpStatus };
+  const retryable = httpStatus === 408 || httpStatus === 429 || httpStatus >= 500;
+  return { ok: false, reason: 'failed', retryable, httpStatus };
+}
+
+/** An object, or its JSON text; `undefined` when absent, `null` when neither. */
+function parseObject(value: unknown): Record<string, unknown> | null | undefined {
+  if (value === undefined) return undefined;
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  return isRecord(parsed) ? { ...parsed } : null;
+}

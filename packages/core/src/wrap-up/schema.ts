@@ -1,0 +1,67 @@
+/**
+ * The wrap-up as it is stored on a task: what the agent recorded at the end of a call,
+ * on its way to `calls.end`. The save Function writes it into the task's attributes;
+ * the Function, the agent's UI and the TaskRouter safety net read it back. One schema
+ * for all of them, so they cannot disagree.
+ */
+import * as z from 'zod/mini';
+import { formatIssues } from '../errors.js';
+import { hasOwn } from '../objects.js';
+import { toValidationIssues } from '../zod-issues.js';
+
+/** The key of the wrap-up in task attributes. */
+export const WRAP_UP_ATTRIBUTE_KEY = 'sticky_calls_wrapup';
+
+/** A wrap-up as it is stored on a task: what `calls.end` needs, and whether it was saved. */
+export const wrapUpSchema = z.object({
+  call_id: z.string().check(z.minLength(1)),
+  customer_ref: z.optional(z.nullable(z.string())),
+  /** Written by earlier versions; never used: who the caller was is read from the task. */
+  identity_hints: z.optional(z.record(z.string(), z.unknown())),
+  intent: z.optional(z.string()),
+  intent_status: z.optional(z.string()),
+  /** Values as `calls.end` takes them: strings, numbers or booleans (sent as strings). */
+  variables: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  /** Set once the save Function confirmed the save; the safety net saves only unsaved wrap-ups. */
+  saved: z.optional(z.boolean()),
+});
+
+/** A wrap-up as stored on a task. */
+export type WrapUp = z.output<typeof wrapUpSchema>;
+
+/** What a task's attributes hold of a wrap-up. */
+export type WrapUpState =
+  | { readonly state: 'absent' }
+  | { readonly state: 'invalid'; readonly problem: string }
+  | { readonly state: 'ready'; readonly wrapUp: WrapUp };
+
+/**
+ * The wrap-up stored on a task (attributes as an object or JSON): absent, invalid (with
+ * the problem, so it can be logged rather than lost quietly) or ready. Never throws.
+ */
+export function readWrapUp(attributes: unknown): WrapUpState {
+  let record: unknown;
+  try {
+    record = typeof attributes === 'string' ? JSON.parse(attributes) : attributes;
+  } catch {
+    return { state: 'invalid', problem: 'the task attributes are not valid JSON' };
+  }
+  if (typeof record !== 'object' || record === null || !hasOwn(record, WRAP_UP_ATTRIBUTE_KEY))
+    return { state: 'absent' };
+  let raw = (record as Record<string, unknown>)[WRAP_UP_ATTRIBUTE_KEY];
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return { state: 'invalid', problem: `${WRAP_UP_ATTRIBUTE_KEY} is not valid JSON` };
+    }
+  }
+  const parsed = wrapUpSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      state: 'invalid',
+      problem: formatIssues(toValidationIssues(parsed.error, [WRAP_UP_ATTRIBUTE_KEY])),
+    };
+  }
+  return { state: 'ready', wrapUp: parsed.data };
+}
