@@ -3,6 +3,7 @@
  * A test kit for your own Functions is at `@stickycalls/twilio-function-adapter/testing`.
  */
 export { type CallerContextHandlerOptions, createCallerContextHandler } from './caller-context.js';
+export { TokenCheckUnavailableError, type TokenResult, type TokenValidator } from './flex-token.js';
 export type {
   FunctionCallback,
   FunctionContext,
@@ -17,8 +18,14 @@ export {
   createSaveContextHandler,
   type SaveContextHandlerOptions,
   type TaskAccessCheck,
-  TokenCheckUnavailableError,
-  type TokenResult,
-  type TokenValidator,
+  type TaskAccessRequest,
 } from './save-context.js';
+export {
+  type AttributesUpdate,
+  createTaskRouter,
+  TaskRouterError,
+  type TaskRouterOptions,
+  type TaskRouterPort,
+  type TaskRouterTask,
+} from './taskrouter.js';
 export { createWrapupEventHandler, type WrapupEventHandlerOptions } from './wrapup-event.js';

@@ -10,6 +10,7 @@ import {
   isStickyCallsError,
   type StickyCallsClient,
 } from '@stickycalls/core';
+import { TaskRouterError } from './taskrouter.js';
 
 /** The `context` Twilio passes a Function: environment variables and helpers. */
 export interface FunctionContext {
@@ -241,11 +242,13 @@ export function report(
 
 /**
  * A short description of an error for a log line: the code and message of the SDK's
- * errors (which never hold the key), only the class name of anything else, since a
- * foreign error's message may quote secrets.
+ * errors (which never hold the key) and of the TaskRouter port's, only the class name
+ * of anything else, since a foreign error's message may quote secrets.
  */
 export function describe(error: unknown): string {
   if (isStickyCallsError(error)) return `${error.code}: ${error.message}`;
+  // Built by the TaskRouter port from the status only, never from Twilio's error.
+  if (error instanceof TaskRouterError) return `${error.name}: ${error.message}`;
   if (error instanceof Error) return error.name;
   return typeof error;
 }

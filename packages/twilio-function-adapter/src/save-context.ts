@@ -1,5 +1,22 @@
-import { ConfigurationError, ConflictError, isStickyCallsError, parseSaveRequest } from '@stickycalls/core';
-import { validator } from 'twilio-flex-token-validator';
+import {
+  bindToTask,
+  ConfigurationError,
+  endCallFor,
+  endWrapUp,
+  isStickyCallsError,
+  readSaveRequest,
+  type SaveAnswer,
+  saveAnswer,
+  type ValidationIssue,
+  validateWrapUp,
+  type WrapUpIssue,
+} from '@stickycalls/core';
+import {
+  flexTokenValidator,
+  TokenCheckUnavailableError,
+  type TokenResult,
+  type TokenValidator,
+} from './flex-token.js';
 import {
   checkClientOptions,
   clientFor,
@@ -14,35 +31,38 @@ import {
   toFunctionHandler,
   within,
 } from './runtime.js';
+import { type Stored, savedOnTask, storeOnTask } from './task-wrap-up.js';
+import {
+  createTaskRouter,
+  TaskRouterError,
+  type TaskRouterOptions,
+  type TaskRouterPort,
+  type TaskRouterTask,
+} from './taskrouter.js';
 
-/** What Twilio says about a valid Flex token (`twilio-flex-token-validator`'s result). */
-export interface TokenResult {
-  readonly worker_sid?: string;
-  readonly roles?: readonly string[];
-  readonly identity?: string;
-  readonly [field: string]: unknown;
+/** What {@link TaskAccessCheck} is asked about. */
+export interface TaskAccessRequest {
+  /** The task the wrap-up is for. */
+  readonly taskSid: string;
+  /** The task's call (its `call_sid`), which the save is bound to. */
+  readonly callId: string;
+  /** The worker of the agent's Flex token. */
+  readonly workerSid: string;
+  /** The roles of the agent's Flex token (`agent`, `supervisor`, `admin`). */
+  readonly roles: readonly string[];
+  readonly context: FunctionContext;
+  /**
+   * The default rule: whether the worker holds or held a reservation on the task
+   * (accepted, wrapping or completed), asked of TaskRouter once per request.
+   */
+  readonly holdsReservation: () => Promise<boolean>;
 }
 
 /**
- * Validates a Flex token. Rejects when the token is invalid or expired; rejects with a
- * {@link TokenCheckUnavailableError} when it could not be checked (Twilio unreachable),
- * and with a `ConfigurationError` when the Function lacks the credentials to check it.
+ * Decides whether a worker may store or save the wrap-up of a task. It runs after the
+ * request was bound to the task's own call and customer, which no check can lift.
  */
-export type TokenValidator = (token: string, context: FunctionContext) => Promise<TokenResult>;
-
-/** Decides whether a worker may save the wrap-up of a task. */
-export type TaskAccessCheck = (request: {
-  readonly taskSid: string;
-  readonly callId: string;
-  readonly workerSid: string;
-  readonly roles: readonly string[];
-  readonly context: FunctionContext;
-}) => Promise<boolean> | boolean;
-
-/** The token could not be checked (Twilio IAM unreachable or slow): worth a retry. */
-export class TokenCheckUnavailableError extends Error {
-  override readonly name = 'TokenCheckUnavailableError';
-}
+export type TaskAccessCheck = (request: TaskAccessRequest) => Promise<boolean> | boolean;
 
 /** Options of {@link createSaveContextHandler}. */
 export interface SaveContextHandlerOptions extends HandlerOptions {
@@ -53,7 +73,7 @@ export interface SaveContextHandlerOptions extends HandlerOptions {
    */
   allowedOrigin?: string | readonly string[];
   /**
-   * The whole answer's deadline in milliseconds: token check, task check and save
+   * The whole answer's deadline in milliseconds: token check, TaskRouter and save
    * together (Functions stop at 10 s).
    * @default 9000
    */
@@ -65,27 +85,41 @@ export interface SaveContextHandlerOptions extends HandlerOptions {
    */
   validateToken?: TokenValidator;
   /**
-   * When the request names a task (`TaskSid`), whether this worker may save it.
-   * @default supervisors and admins may; another worker only when the task is this call's
-   *   (its `call_sid` attribute matches) and the worker holds an accepted, wrapping or
-   *   completed reservation on it, checked with TaskRouter in `TWILIO_WORKSPACE_SID`
+   * Whether this worker may store or save the wrap-up of the task.
+   * @default the worker holds or held a reservation on the task (accepted, wrapping or
+   *   completed); no role is let through without one
+   * @example
+   * // Supervisors too (they can complete agents' tasks from Flex):
+   * canActOnTask: async (request) => request.roles.includes('supervisor') || (await request.holdsReservation())
    */
   canActOnTask?: TaskAccessCheck;
+  /**
+   * The TaskRouter port to use for a context.
+   * @default TaskRouter through `context.getTwilioClient()` in `TWILIO_WORKSPACE_SID`
+   */
+  taskRouter?: (context: FunctionContext, options: TaskRouterOptions) => TaskRouterPort | ConfigurationError;
 }
 
 const MAX_TIMEOUT_MS = 9500;
 /** Left at the end of the deadline to build and send the answer. */
 const ANSWER_MARGIN_MS = 250;
+/** Kept from the save's own deadline to mark the wrap-up saved on the task afterwards. */
+const MARK_SAVED_RESERVE_MS = 1000;
 const WORKER_SID = /^WK[0-9a-f]{32}$/i;
-const TASK_SID = /^WT[0-9a-f]{32}$/i;
+const CALL_SID = /^CA[0-9a-f]{32}$/i;
+/** Reservation statuses of a worker who holds or held the task. */
+const HELD = new Set(['accepted', 'wrapping', 'completed']);
+/** Assignment statuses after which a wrap-up may be saved. */
+const ENDED = new Set(['completed', 'canceled']);
 
 /**
  * A public Twilio Function the Flex plugin calls at wrap-up. It authenticates the
- * agent's Flex token, checks the body (the SDK's names or the vendor guide's), saves
- * with `calls.end` and answers JSON the plugin can act on: `saved` / `already_saved`
- * (200), `invalid` (400), `forbidden` (403), `failed` with `retryable` (502),
- * `not_configured` (503). Every answer carries CORS headers, and comes within the
- * deadline.
+ * agent's Flex token, reads the task from TaskRouter, binds the wrap-up to the task's
+ * own call and customer, checks that the agent holds or held a reservation on the task,
+ * and then stores the wrap-up on the task (`action: 'store'`, before completion) or
+ * saves it with `calls.end` once the task completed (`action: 'save'`, the default).
+ * Answers are core's save protocol (`saveAnswer`), each with CORS headers, within
+ * the deadline.
  *
  * @example
  * // functions/save-context.js
@@ -100,14 +134,14 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
     );
   }
   const origins = allowedOrigins(options.allowedOrigin);
-  for (const name of ['validateToken', 'canActOnTask'] as const) {
+  for (const name of ['validateToken', 'canActOnTask', 'taskRouter'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new ConfigurationError(`${name} must be a function`);
     }
   }
   checkClientOptions(options);
   const validateToken = options.validateToken ?? flexTokenValidator;
-  const canActOnTask = options.canActOnTask ?? reservationCheck;
+  const taskRouterFor = options.taskRouter ?? createTaskRouter;
   const name = 'save-context';
 
   const cors = (event: FunctionEvent): Record<string, string> => {
@@ -127,130 +161,292 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
     async (context, event) => {
       const deadline = Date.now() + timeoutMs - ANSWER_MARGIN_MS;
       const left = (): number => deadline - Date.now();
-      const reply = (status: number, body: Record<string, unknown>): Reply => ({
-        status,
-        body,
-        headers: cors(event),
-      });
-      const forbidden = (message: string): Reply => {
-        logLine(options, 'warn', `${name}: refused (${message})`);
-        return reply(403, { status: 'forbidden', retryable: false, message });
+      const answer = (body: SaveAnswer): Reply => {
+        const http = saveAnswer(body);
+        return { status: http.status, body: http.body, headers: cors(event) };
+      };
+      const forbidden = (code: string, message: string): Reply => {
+        logLine(options, 'warn', `${name}: refused, ${code} (${message})`);
+        return answer({ status: 'forbidden', code, message });
+      };
+      const invalid = (errors: readonly (ValidationIssue | WrapUpIssue)[]): Reply => {
+        logLine(
+          options,
+          'warn',
+          `${name}: invalid request (${errors.map((issue) => issueName(issue)).join(', ')})`,
+        );
+        return answer({ status: 'invalid', errors: errors.map(toAnswerIssue) });
       };
       const notConfigured = (error: ConfigurationError, callId?: string): Reply => {
         report(options, name, error, callId);
         logLine(options, 'error', `${name}: not configured (${error.message})`);
-        return reply(503, {
-          status: 'not_configured',
-          retryable: false,
-          message: 'the save Function is not configured',
-        });
+        return answer({ status: 'not_configured', message: 'the save Function is not configured' });
       };
-      const unavailable = (what: string, error: unknown): Reply => {
-        report(options, name, error, undefined);
+      const unavailable = (what: string, error: unknown, callId?: string): Reply => {
+        report(options, name, error, callId);
         logLine(options, 'warn', `${name}: could not ${what} (${describe(error)})`);
-        return reply(502, {
+        const retryable = isTaskRouterFailure(error) ? error.retryable : true;
+        return answer({
           status: 'failed',
-          retryable: true,
+          retryable,
           code: 'unavailable',
-          message: `could not ${what}; try again`,
+          message: retryable ? `could not ${what}; try again` : `could not ${what}`,
         });
       };
 
       // Who is asking.
       const token = typeof event.Token === 'string' ? event.Token : '';
-      if (token === '') return forbidden('no Flex token: send the agent’s token as Token');
+      if (token === '') return forbidden('no_token', 'no Flex token: send the agent’s token as Token');
       let identity: TokenResult;
       try {
         identity = await within(
           Promise.resolve().then(() => validateToken(token, context)),
           left(),
-          () => {
-            return new TokenCheckUnavailableError('the token check timed out');
-          },
+          () => new TokenCheckUnavailableError('the token check timed out'),
         );
       } catch (error) {
         if (isStickyCallsError(error, ConfigurationError)) return notConfigured(error);
         if (error instanceof TokenCheckUnavailableError) return unavailable('check the Flex token', error);
-        return forbidden('the Flex token is invalid or expired');
+        return forbidden('invalid_token', 'the Flex token is invalid or expired');
       }
       const workerSid = typeof identity.worker_sid === 'string' ? identity.worker_sid : '';
-      if (!WORKER_SID.test(workerSid)) return forbidden('the Flex token does not belong to a worker');
+      if (!WORKER_SID.test(workerSid))
+        return forbidden('not_a_worker', 'the Flex token does not belong to a worker');
+      const roles = Array.isArray(identity.roles)
+        ? identity.roles.filter((role): role is string => typeof role === 'string')
+        : [];
 
       // What they send.
-      const request = parseSaveRequest(event);
-      const taskSid = firstGiven(event.TaskSid, event.task_sid);
-      const taskIssue =
-        taskSid !== undefined && (typeof taskSid !== 'string' || !TASK_SID.test(taskSid))
-          ? [{ path: ['TaskSid'], message: 'TaskSid must be a task sid (WT followed by 32 hex digits)' }]
-          : [];
-      if (!request.success || taskIssue.length > 0) {
-        const issues = [...(request.success ? [] : request.issues), ...taskIssue];
-        logLine(
-          options,
-          'warn',
-          `${name}: invalid request (${issues.map((i) => i.path.join('.') || 'body').join(', ')})`,
-        );
-        return reply(400, { status: 'invalid', retryable: false, errors: issues });
+      const read = readSaveRequest(event);
+      if (!read.success) return invalid(read.issues);
+      const request = read.data;
+      const checked = validateWrapUp(request.fields);
+      if (!checked.ok) return invalid(checked.issues);
+      const fields = checked.fields;
+      if (request.taskSid === undefined && request.claims.call_id === undefined) {
+        return invalid([
+          { path: ['TaskSid'], message: 'TaskSid is required: the task (WT…) the wrap-up belongs to' },
+        ]);
       }
-      const callId = request.data.call_id;
+      const namedCall = request.claims.call_id;
+      if (request.taskSid === undefined && (typeof namedCall !== 'string' || !CALL_SID.test(namedCall))) {
+        return invalid([
+          {
+            path: ['CallSid'],
+            message: 'without TaskSid, CallSid must be a call sid (CA followed by 32 hex digits)',
+          },
+        ]);
+      }
 
-      // Whether they may.
-      if (typeof taskSid === 'string') {
-        const roles = Array.isArray(identity.roles)
-          ? identity.roles.filter((r): r is string => typeof r === 'string')
-          : [];
+      // The task.
+      const taskRouter = taskRouterFor(context, { timeoutMs: left });
+      if (taskRouter instanceof ConfigurationError) return notConfigured(taskRouter);
+      const step = <T>(what: string, work: () => Promise<T>): Promise<T> =>
+        within(
+          Promise.resolve().then(work),
+          left(),
+          () => new TaskRouterError(`TaskRouter did not answer in time to ${what}`, undefined),
+        );
+      const statuses = new Map<string, Promise<readonly string[]>>();
+      const holds = async (taskSid: string): Promise<boolean> => {
+        let pending = statuses.get(taskSid);
+        if (pending === undefined) {
+          pending = taskRouter.workerReservationStatuses(taskSid, workerSid);
+          statuses.set(taskSid, pending);
+        }
+        return (await pending).some((status) => HELD.has(status));
+      };
+      const canActOnTask: TaskAccessCheck =
+        options.canActOnTask ?? (({ holdsReservation }) => holdsReservation());
+
+      let taskSid = request.taskSid;
+      let callId = typeof namedCall === 'string' ? namedCall : undefined;
+      try {
+        if (taskSid === undefined) {
+          // The vendor guide's request names the call: the task is the one this worker holds or held.
+          const callSid = namedCall as string;
+          const found = await step('find the task of the call', async () => {
+            const taskSids = await taskRouter.findTasksByCall(callSid);
+            const held = await Promise.all(taskSids.map((sid) => holds(sid)));
+            return taskSids.find((_sid, index) => held[index]);
+          });
+          if (found === undefined)
+            return forbidden('no_task', `worker ${workerSid} holds no task of call ${callSid}`);
+          taskSid = found;
+        }
+        const sid = taskSid;
+        const task = await step('fetch the task', () => taskRouter.fetchTask(sid));
+        if (task === null) return taskGone(sid);
+
+        // Bound to the task's own call and customer, whatever the request says.
+        const bound = bindToTask(task.attributes, request.claims);
+        if (!bound.ok) return forbidden(bound.refusal, `${bound.message} (task ${sid})`);
+        callId = bound.call.call_id;
+
+        const boundCall = bound.call.call_id;
         let allowed: boolean;
         try {
-          allowed = await within(
-            Promise.resolve().then(() => canActOnTask({ taskSid, callId, workerSid, roles, context })),
-            left(),
-            () => new Error('the task check timed out'),
+          allowed = await step('check access to the task', async () =>
+            canActOnTask({
+              taskSid: sid,
+              callId: boundCall,
+              workerSid,
+              roles,
+              context,
+              holdsReservation: () => holds(sid),
+            }),
           );
         } catch (error) {
-          if (isStickyCallsError(error, ConfigurationError)) return notConfigured(error, callId);
-          return unavailable(`check access to task ${taskSid}`, error);
+          if (isStickyCallsError(error, ConfigurationError) || isTaskRouterFailure(error)) throw error;
+          return unavailable(`check access to task ${sid}`, error, callId);
         }
-        if (!allowed) return forbidden(`worker ${workerSid} may not save task ${taskSid} for call ${callId}`);
-      }
+        if (allowed !== true)
+          return forbidden('no_reservation', `worker ${workerSid} holds no reservation on task ${sid}`);
 
-      // The save.
-      const client = clientFor(context, options);
-      if (client instanceof ConfigurationError) return notConfigured(client, callId);
-      if (left() < 500)
-        return unavailable('save in the time left', new Error('the checks used up the deadline'));
-      try {
-        const saved = await client.calls.end(request.data, { timeout: left() });
-        const status = saved.already_saved ? 'already_saved' : 'saved';
-        logLine(options, 'info', `${name} call=${callId}: ${status} by ${workerSid}`);
-        return reply(200, { status, call_id: saved.call_id, customer_ref: saved.customer_ref });
-      } catch (error) {
-        if (isStickyCallsError(error, ConflictError)) {
-          // The API has an end for this call already: an earlier save, or the safety net's.
-          logLine(options, 'info', `${name} call=${callId}: already saved`);
-          return reply(200, {
-            status: 'already_saved',
-            call_id: callId,
-            customer_ref: request.data.customer_ref ?? null,
+        const put = (saved: boolean, first: TaskRouterTask) =>
+          storeOnTask(taskRouter, step, sid, first, request.claims, fields, saved);
+
+        if (request.action === 'store') {
+          return storedAnswer(await put(false, task), sid);
+        }
+
+        // A save: only once the completion went ahead.
+        if (!ENDED.has(task.assignmentStatus)) {
+          logLine(options, 'info', `${name} task=${sid}: not saved, the task is ${task.assignmentStatus}`);
+          return answer({
+            status: 'not_completed',
+            message: `the task is ${task.assignmentStatus || 'not completed'}: a wrap-up is saved once its task completed`,
           });
         }
-        report(options, name, error, callId);
-        logLine(options, 'warn', `${name} call=${callId}: not saved (${describe(error)})`);
-        const failure = isStickyCallsError(error) ? error : undefined;
-        return reply(502, {
-          status: 'failed',
-          retryable: failure?.retryable ?? true,
-          code: failure?.code ?? 'unknown',
-          // The SDK's messages hold no secret and say what failed.
-          message: failure?.message ?? 'the save failed unexpectedly',
+        const stored = savedOnTask(task, bound.call.call_id);
+        if (stored !== undefined) {
+          logLine(options, 'info', `${name} task=${sid} call=${boundCall}: already saved`);
+          return answer({
+            status: 'already_saved',
+            call_id: boundCall,
+            customer_ref: stored.customerRef ?? bound.call.customer_ref,
+          });
+        }
+        const params = endCallFor(bound.call, fields);
+        // Nothing names the caller (no customer, no phone number): it can only stay on the task.
+        if (params === null) return storedAnswer(await put(false, task), sid);
+
+        const client = clientFor(context, options);
+        if (client instanceof ConfigurationError) return notConfigured(client, boundCall);
+        if (left() < 500)
+          return unavailable(
+            'save in the time left',
+            new Error('the checks used up the deadline'),
+            boundCall,
+          );
+        const outcome = await endWrapUp(client, params, {
+          timeout: left() > 2 * MARK_SAVED_RESERVE_MS ? left() - MARK_SAVED_RESERVE_MS : left(),
+        });
+        if (outcome.status === 'failed') {
+          report(options, name, outcome.error, boundCall);
+          logLine(options, 'warn', `${name} call=${boundCall}: not saved (${describe(outcome.error)})`);
+          await bestEffort('keep the unsaved wrap-up on the task', () => put(false, task), boundCall);
+          const failure = isStickyCallsError(outcome.error) ? outcome.error : undefined;
+          return answer({
+            status: 'failed',
+            retryable: outcome.retryable,
+            code: failure?.code ?? 'unknown',
+            // The SDK's messages hold no secret and say what failed; anything else might.
+            message: failure?.message ?? 'the save failed unexpectedly',
+          });
+        }
+        logLine(options, 'info', `${name} call=${boundCall}: ${outcome.status} by ${workerSid}`);
+        await bestEffort('mark the wrap-up saved on the task', () => put(true, task), boundCall);
+        return answer({ status: outcome.status, call_id: boundCall, customer_ref: outcome.customer_ref });
+      } catch (error) {
+        if (isStickyCallsError(error, ConfigurationError)) return notConfigured(error, callId);
+        if (isTaskRouterFailure(error)) return unavailable('reach TaskRouter', error, callId);
+        throw error;
+      }
+
+      function taskGone(sid: string): Reply {
+        logLine(options, 'warn', `${name} task=${sid}: TaskRouter no longer has the task`);
+        return answer({
+          status: 'task_gone',
+          message: 'TaskRouter no longer has the task (completed tasks are removed after a while)',
         });
       }
+
+      function storedAnswer(outcome: Stored, sid: string): Reply {
+        switch (outcome.kind) {
+          case 'stored': {
+            const saveable = endCallFor(outcome.call, fields) !== null;
+            logLine(
+              options,
+              'info',
+              `${name} task=${sid} call=${outcome.call.call_id}: stored${saveable ? '' : ', nothing names the caller'}`,
+            );
+            return answer({ status: 'stored', call_id: outcome.call.call_id, saveable });
+          }
+          case 'already_saved':
+            logLine(options, 'info', `${name} task=${sid} call=${outcome.call.call_id}: already saved`);
+            return answer({
+              status: 'already_saved',
+              call_id: outcome.call.call_id,
+              customer_ref: outcome.customerRef,
+            });
+          case 'refused':
+            return forbidden(outcome.code, `${outcome.message} (task ${sid})`);
+          case 'too_long':
+            return invalid([outcome.issue]);
+          case 'gone':
+            return taskGone(sid);
+          case 'conflict':
+            logLine(options, 'warn', `${name} task=${sid}: not stored, the task kept changing`);
+            return answer({
+              status: 'failed',
+              retryable: true,
+              code: 'conflict',
+              message: 'the task kept changing while the wrap-up was stored; try again',
+            });
+        }
+      }
+
+      async function bestEffort(what: string, work: () => Promise<Stored>, callId: string): Promise<void> {
+        try {
+          const outcome = await work();
+          if (outcome.kind !== 'stored' && outcome.kind !== 'already_saved')
+            logLine(options, 'warn', `${name} call=${callId}: could not ${what} (${outcome.kind})`);
+        } catch (error) {
+          report(options, name, error, callId);
+          logLine(options, 'warn', `${name} call=${callId}: could not ${what} (${describe(error)})`);
+        }
+      }
     },
-    (_error, event) => ({
-      status: 500,
-      body: { status: 'failed', retryable: true, code: 'unknown', message: 'the save failed unexpectedly' },
-      headers: cors(event),
-    }),
+    (_error, event) => {
+      const http = saveAnswer({
+        status: 'failed',
+        retryable: true,
+        code: 'unknown',
+        message: 'the save failed unexpectedly',
+      });
+      return { status: http.status, body: http.body, headers: cors(event) };
+    },
   );
+}
+
+function isTaskRouterFailure(error: unknown): error is TaskRouterError {
+  return error instanceof TaskRouterError;
+}
+
+/** An issue for the log: its field and code, never the request's own text (a variable's name may be anything). */
+function issueName(issue: ValidationIssue | WrapUpIssue): string {
+  const field =
+    typeof issue.path[0] === 'string' && /^[A-Za-z_]{1,20}$/.test(issue.path[0]) ? issue.path[0] : 'body';
+  return 'code' in issue ? `${field}: ${issue.code}` : field;
+}
+
+function toAnswerIssue(issue: ValidationIssue | WrapUpIssue): {
+  path: (string | number)[];
+  message: string;
+  code?: string;
+} {
+  return { path: [...issue.path], message: issue.message, ...('code' in issue ? { code: issue.code } : {}) };
 }
 
 function allowedOrigins(option: string | readonly string[] | undefined): readonly string[] {
@@ -272,84 +468,4 @@ function allowedOrigins(option: string | readonly string[] | undefined): readonl
     }
   }
   return origins;
-}
-
-function firstGiven(...values: unknown[]): unknown {
-  return values.find((value) => value !== undefined && value !== '');
-}
-
-/** Network failures and non-JSON answers of IAM, as Twilio's validator reports them. */
-const UNAVAILABLE = /network|ENOTFOUND|EAI_AGAIN|ECONN|ETIMEDOUT|EPIPE|socket hang up|Unexpected token|JSON/i;
-
-const flexTokenValidator: TokenValidator = async (token, context) => {
-  const accountSid = stringOf(context.ACCOUNT_SID);
-  const authToken = stringOf(context.AUTH_TOKEN);
-  const apiKey = stringOf(context.API_KEY);
-  const apiSecret = stringOf(context.API_SECRET);
-  if (
-    accountSid === undefined ||
-    (authToken === undefined && (apiKey === undefined || apiSecret === undefined))
-  ) {
-    throw new ConfigurationError(
-      'ACCOUNT_SID and AUTH_TOKEN (or API_KEY and API_SECRET) are needed to check Flex tokens',
-    );
-  }
-  const region = stringOf(context.TWILIO_REGION)?.split('-')[0];
-  try {
-    return (await (authToken !== undefined
-      ? validator(token, accountSid, authToken, region)
-      : validator(token, accountSid, undefined, region, {
-          Sid: apiKey as string,
-          Secret: apiSecret as string,
-        }))) as TokenResult;
-  } catch (reason) {
-    // The validator rejects with strings; they are not passed on, as they may echo input.
-    if (typeof reason === 'string' && UNAVAILABLE.test(reason))
-      throw new TokenCheckUnavailableError('Twilio IAM unreachable');
-    throw new Error('token rejected');
-  }
-};
-
-interface TaskRouterClient {
-  taskrouter: {
-    v1: {
-      workspaces(sid: string): {
-        tasks(sid: string): {
-          fetch(): Promise<{ attributes?: string }>;
-          reservations: {
-            list(options: { workerSid: string; limit: number }): Promise<{ reservationStatus?: string }[]>;
-          };
-        };
-      };
-    };
-  };
-}
-
-const reservationCheck: TaskAccessCheck = async ({ taskSid, callId, workerSid, roles, context }) => {
-  if (roles.includes('admin') || roles.includes('supervisor')) return true;
-  const workspaceSid = stringOf(context.TWILIO_WORKSPACE_SID);
-  if (workspaceSid === undefined || typeof context.getTwilioClient !== 'function') {
-    throw new ConfigurationError('TWILIO_WORKSPACE_SID is needed to check which worker may save a task');
-  }
-  const task = (context.getTwilioClient() as TaskRouterClient).taskrouter.v1
-    .workspaces(workspaceSid)
-    .tasks(taskSid);
-  const [fetched, reservations] = await Promise.all([
-    task.fetch(),
-    task.reservations.list({ workerSid, limit: 20 }),
-  ]);
-  let callSid: unknown;
-  try {
-    callSid = (JSON.parse(fetched.attributes ?? '{}') as { call_sid?: unknown }).call_sid;
-  } catch {
-    callSid = undefined;
-  }
-  if (callSid !== undefined && callSid !== callId) return false;
-  return reservations.some((reservation) =>
-    ['accepted', 'wrapping', 'completed'].includes(reservation.reservationStatus ?? ''),
-  );
-};
-
-function stringOf(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

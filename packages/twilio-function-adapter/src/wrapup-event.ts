@@ -1,13 +1,4 @@
-import {
-  ConfigurationError,
-  ConflictError,
-  isStickyCallsError,
-  readTaskRouterEvents,
-  readWrapUp,
-  taskAttributes,
-  type WrapUp,
-  wrapUpToEndCall,
-} from '@stickycalls/core';
+import { ConfigurationError, endWrapUp, readTaskRouterEvents, selectWrapUpsToSave } from '@stickycalls/core';
 import {
   checkClientOptions,
   clientFor,
@@ -41,10 +32,12 @@ const ANSWER_MARGIN_MS = 250;
 
 /**
  * A server-side safety net for TaskRouter event callbacks or Event Streams: when a
- * task reaches wrap-up or completes with a Sticky Calls wrap-up that the plugin did
- * not mark saved (the agent closed the tab, the save Function failed), it saves it.
- * Idempotent: a redelivered event saves once (a repeated end meets 409, read as
- * "already saved"). Answers 204, or 503 when a save failed in a way worth a redelivery.
+ * task reaches wrap-up or completes with a Sticky Calls wrap-up that was not marked
+ * saved (the agent closed the tab, the save Function failed), it saves it. Each
+ * wrap-up is bound to its own task's call and customer (`selectWrapUpsToSave`): one
+ * naming another call or customer is refused and logged, never sent. Idempotent: a
+ * redelivered event saves once (a repeated end meets 409, read as "already saved").
+ * Answers 204, or 503 when a save failed in a way worth a redelivery.
  *
  * @example
  * // functions/wrapup-event.protected.js — the workspace's Event Callback URL
@@ -78,55 +71,43 @@ export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}
     options,
     async (context, event) => {
       const deadline = Date.now() + timeoutMs - ANSWER_MARGIN_MS;
-      const pending = new Map<string, { wrapUp: WrapUp; from: unknown }>();
-      for (const taskEvent of readTaskRouterEvents(event)) {
-        if (!eventTypes.has(taskEvent.type)) continue;
-        const attributes = taskAttributes(taskEvent.attributes);
-        const state = readWrapUp(attributes);
-        if (state.state === 'invalid') {
-          logLine(
-            options,
-            'warn',
-            `${name} task=${taskEvent.taskSid ?? '(unknown)'}: wrap-up not saved, it is unreadable (${state.problem})`,
-          );
-        }
-        if (state.state !== 'ready' || state.wrapUp.saved === true || savedRecently.has(state.wrapUp.call_id))
-          continue;
-        pending.set(state.wrapUp.call_id, { wrapUp: state.wrapUp, from: attributes?.from });
+      const { saves, refused } = selectWrapUpsToSave(readTaskRouterEvents(event), {
+        eventTypes,
+        savedRecently: (callId) => savedRecently.has(callId),
+      });
+      for (const refusal of refused) {
+        // Written by whoever can write the task's attributes: logged, never sent.
+        logLine(
+          options,
+          'warn',
+          `${name} task=${refusal.taskSid ?? '(unknown)'}: wrap-up not saved, ${refusal.reason}`,
+        );
       }
-      if (pending.size === 0) return { status: 204, body: '' };
+      if (saves.length === 0) return { status: 204, body: '' };
 
       const client = clientFor(context, options);
       if (client instanceof ConfigurationError) {
         // A redelivery cannot fix configuration: say so once, loudly.
         report(options, name, client, undefined);
-        logLine(options, 'error', `${name}: ${pending.size} wrap-up(s) not saved: ${client.message}`);
+        logLine(options, 'error', `${name}: ${saves.length} wrap-up(s) not saved: ${client.message}`);
         return { status: 204, body: '' };
       }
 
       const outcomes = await Promise.all(
-        [...pending.values()].map(async ({ wrapUp, from }) => {
-          try {
-            const saved = await client.calls.end(wrapUpToEndCall(wrapUp, { from }), {
-              timeout: Math.max(1, deadline - Date.now()),
-            });
-            remember(savedRecently, wrapUp.call_id);
+        saves.map(async ({ callId, params }) => {
+          const outcome = await endWrapUp(client, params, { timeout: Math.max(1, deadline - Date.now()) });
+          if (outcome.status !== 'failed') {
+            remember(savedRecently, callId);
             logLine(
               options,
               'info',
-              `${name} call=${wrapUp.call_id}: ${saved.already_saved ? 'already saved' : 'saved'} by the safety net`,
+              `${name} call=${callId}: ${outcome.status === 'already_saved' ? 'already saved' : 'saved by the safety net'}`,
             );
             return 'done';
-          } catch (error) {
-            if (isStickyCallsError(error, ConflictError)) {
-              remember(savedRecently, wrapUp.call_id);
-              logLine(options, 'info', `${name} call=${wrapUp.call_id}: already saved`);
-              return 'done';
-            }
-            report(options, name, error, wrapUp.call_id);
-            logLine(options, 'warn', `${name} call=${wrapUp.call_id}: not saved (${describe(error)})`);
-            return !isStickyCallsError(error) || error.retryable ? 'retry' : 'done';
           }
+          report(options, name, outcome.error, callId);
+          logLine(options, 'warn', `${name} call=${callId}: not saved (${describe(outcome.error)})`);
+          return outcome.retryable ? 'retry' : 'done';
         }),
       );
       // Event Streams redelivers on a non-2xx answer: ask for that only when a retry may help.

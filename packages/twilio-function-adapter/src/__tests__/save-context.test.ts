@@ -1,15 +1,29 @@
-import { HttpResponse, http } from 'msw';
+import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
+import { delay, HttpResponse, http } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { createSaveContextHandler, type SaveContextHandlerOptions } from '../index.js';
 import { FakeResponse, invoke, stubTokenValidator, TEST_WORKER_SID } from '../testing/index.js';
-import { AGENT_TOKEN, SUPERVISOR_TOKEN, useApi } from './kit.js';
+import {
+  ACCOUNT_SID,
+  AGENT_TOKEN,
+  API_KEY,
+  BASE_URL,
+  CALLER,
+  callSid,
+  OTHER_AGENT_TOKEN,
+  OTHER_WORKER_SID,
+  SUPERVISOR_TOKEN,
+  SUPERVISOR_WORKER_SID,
+  twilioClient,
+  useApi,
+} from './kit.js';
 import { logged } from './setup.js';
 
-const { emulator, server, context, startedCall } = useApi();
-const TASK_SID = `WT${'a'.repeat(32)}`;
+const { emulator, taskRouter, server, context, routedCall } = useApi();
 const validateToken = stubTokenValidator({
   [AGENT_TOKEN]: { worker_sid: TEST_WORKER_SID, roles: ['agent'], identity: 'ada' },
-  [SUPERVISOR_TOKEN]: { worker_sid: `WK${'b'.repeat(32)}`, roles: ['supervisor'] },
+  [OTHER_AGENT_TOKEN]: { worker_sid: OTHER_WORKER_SID, roles: ['agent'], identity: 'grace' },
+  [SUPERVISOR_TOKEN]: { worker_sid: SUPERVISOR_WORKER_SID, roles: ['supervisor'] },
   'flex-token-not-a-worker': { roles: ['admin'] },
 });
 // Tokens named like Object.prototype's members are still unknown tokens.
@@ -22,35 +36,134 @@ const saver = (options: SaveContextHandlerOptions = {}) =>
     ...options,
   });
 
-/** A customer the emulator knows, from a real start. */
+const WRAP_UP = {
+  intent: 'refund_request',
+  intent_status: 'open',
+  variables: { summary: 'Label sent', amount: 20 },
+};
 
 async function save(event: Record<string, unknown>, handler = saver(), ctx = context()) {
   return invoke(handler, { context: ctx, event: { Token: AGENT_TOKEN, ...event } });
 }
 
-describe('saving a wrap-up', () => {
-  it('saves with the SDK’s names and answers saved, with CORS for Flex', async () => {
-    const { callId, customerRef } = await startedCall();
-    const answer = await save({
+const ends = () => emulator.requests.filter((request) => request.operation === 'end');
+const updates = () => taskRouter.requests.filter((request) => request.method === 'POST');
+const wrapUpOn = (taskSid: string) => taskRouter.attributes(taskSid)[WRAP_UP_ATTRIBUTE_KEY];
+const complete = (taskSid: string) => taskRouter.setStatus(taskSid, 'completed', 'completed');
+
+/** A refused request: 403 with its code, CORS, and nothing saved or written anywhere. */
+function expectRefused(answer: Awaited<ReturnType<typeof save>>, code: string) {
+  expect(answer.statusCode).toBe(403);
+  expect(answer.body).toMatchObject({ status: 'forbidden', code, retryable: false });
+  expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
+  expect(ends()).toEqual([]);
+  expect(updates()).toEqual([]);
+}
+
+describe('storing before completion, saving after', () => {
+  it('stores on the task, then saves once the task completed, bound to the task’s call and customer', async () => {
+    const { callId, taskSid, customerRef } = await routedCall();
+    const stored = await save({ TaskSid: taskSid, action: 'store', wrap_up: WRAP_UP });
+    expect(stored).toMatchObject({
+      statusCode: 200,
+      body: { status: 'stored', call_id: callId, saveable: true, retryable: false },
+      callbackCalls: 1,
+    });
+    expect(wrapUpOn(taskSid)).toEqual({
       call_id: callId,
       customer_ref: customerRef,
       intent: 'refund_request',
       intent_status: 'open',
-      variables: { amount: 20 },
+      variables: { summary: 'Label sent', amount: '20' },
+      saved: false,
     });
-    expect(answer).toMatchObject({
+    expect(ends()).toEqual([]);
+
+    complete(taskSid);
+    const saved = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(saved).toMatchObject({
       statusCode: 200,
       body: { status: 'saved', call_id: callId, customer_ref: customerRef },
-      callbackCalls: 1,
     });
-    expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
+    expect(saved.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
+    expect(ends().map((request) => request.body)).toEqual([
+      {
+        call_id: callId,
+        customer_ref: customerRef,
+        intent: 'refund_request',
+        intent_status: 'open',
+        variables: { summary: 'Label sent', amount: '20' },
+      },
+    ]);
+    expect(wrapUpOn(taskSid)).toMatchObject({ call_id: callId, saved: true });
+    // Everything else on the task is as Studio and Flex left it.
+    expect(taskRouter.attributes(taskSid)).toMatchObject({ call_sid: callId, from: CALLER, type: 'inbound' });
     const customer = emulator.customers()[0];
     expect(customer?.intents.get('refund_request')).toEqual({ status: 'open', attemptCount: 1 });
-    expect(customer?.variables.get('amount')?.value).toBe('20');
   });
 
-  it("accepts the vendor guide's field names: closed is resolved, notes and disposition are saved", async () => {
-    const { callId, customerRef } = await startedCall();
+  it('answers not_completed (409, retryable) to a save before completion, and saves nothing', async () => {
+    const { taskSid } = await routedCall();
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(answer).toMatchObject({
+      statusCode: 409,
+      body: { status: 'not_completed', retryable: true },
+    });
+    expect(ends()).toEqual([]);
+    expect(updates()).toEqual([]);
+  });
+
+  it('saves a canceled task’s wrap-up too', async () => {
+    const { taskSid } = await routedCall();
+    taskRouter.setStatus(taskSid, 'canceled');
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(answer.body).toMatchObject({ status: 'saved' });
+  });
+
+  it('answers already_saved without calling the API when the task says it was saved', async () => {
+    const { taskSid, callId, customerRef } = await routedCall();
+    complete(taskSid);
+    await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    const before = updates().length;
+    const again = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(again).toMatchObject({
+      statusCode: 200,
+      body: { status: 'already_saved', call_id: callId, customer_ref: customerRef },
+    });
+    expect(ends()).toHaveLength(1);
+    expect(updates()).toHaveLength(before);
+    // A later store does not overwrite what was saved.
+    const store = await save({
+      TaskSid: taskSid,
+      action: 'store',
+      wrap_up: { intent: 'other', intent_status: 'open' },
+    });
+    expect(store.body).toMatchObject({ status: 'already_saved' });
+    expect(wrapUpOn(taskSid)).toMatchObject({ intent: 'refund_request', saved: true });
+  });
+
+  it('answers already_saved when the API has an end for the call already (409)', async () => {
+    const { taskSid, callId, customerRef } = await routedCall();
+    await fetch(`${BASE_URL}/v1/calls/end`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        call_id: callId,
+        customer_ref: customerRef,
+        intent: 'x',
+        intent_status: 'open',
+      }),
+    });
+    complete(taskSid);
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(answer).toMatchObject({ statusCode: 200, body: { status: 'already_saved', call_id: callId } });
+    expect(ends().map((request) => request.status)).toEqual([200, 409]);
+    expect(wrapUpOn(taskSid)).toMatchObject({ saved: true });
+  });
+
+  it("accepts the vendor guide's field names: the task is found from CallSid", async () => {
+    const { callId, taskSid, customerRef } = await routedCall();
+    complete(taskSid);
     const answer = await save({
       CallSid: callId,
       CustomerRef: customerRef,
@@ -59,51 +172,126 @@ describe('saving a wrap-up', () => {
       AgentNotes: 'Explained the invoice',
       Disposition: 'resolved',
     });
-    expect(answer.body).toMatchObject({ status: 'saved' });
-    expect(emulator.requests.at(-1)?.body).toEqual({
+    expect(answer.body).toMatchObject({ status: 'saved', call_id: callId });
+    expect(ends()[0]?.body).toEqual({
       call_id: callId,
       customer_ref: customerRef,
       intent: 'billing_inquiry',
       intent_status: 'resolved',
       variables: { summary: 'Explained the invoice', disposition: 'resolved' },
     });
+    const list = taskRouter.requests.find((request) => request.path.endsWith('/Tasks'));
+    expect(list?.query.EvaluateTaskAttributes).toBe(`call_sid == "${callId}"`);
+    expect(wrapUpOn(taskSid)).toMatchObject({ saved: true });
   });
 
-  it('answers already_saved to a second save of the same call, and saves once', async () => {
-    const { callId, customerRef } = await startedCall();
-    const event = { call_id: callId, customer_ref: customerRef, intent: 'x', intent_status: 'open' };
-    await save(event);
-    const again = await save(event);
-    expect(again).toMatchObject({ statusCode: 200, body: { status: 'already_saved', call_id: callId } });
-    expect(emulator.customers()[0]?.intents.get('x')).toEqual({ status: 'open', attemptCount: 1 });
+  it('finds the task this worker holds when the call has several (a transfer)', async () => {
+    const { callId, taskSid } = await routedCall();
+    const attributes = taskRouter.attributes(taskSid);
+    const other = taskRouter.addTask({
+      attributes,
+      assignmentStatus: 'completed',
+      reservations: [{ workerSid: OTHER_WORKER_SID, status: 'completed' }],
+    });
+    complete(taskSid);
+    const answer = await save({ call_id: callId, intent: 'x', intent_status: 'open' });
+    expect(answer.body).toMatchObject({ status: 'saved' });
+    expect(wrapUpOn(taskSid)).toMatchObject({ saved: true });
+    expect(taskRouter.attributes(other)[WRAP_UP_ATTRIBUTE_KEY]).toBeUndefined();
   });
 
-  it('answers 400 naming each bad field, with CORS', async () => {
-    const answer = await save({ CallSid: '', variables: { a: { nested: true } } });
+  it('accepts variable names such as order-id', async () => {
+    const { taskSid } = await routedCall();
+    complete(taskSid);
+    const answer = await save({
+      TaskSid: taskSid,
+      wrap_up: { intent: 'order_status', intent_status: 'open', variables: { 'order-id': 'A-1001' } },
+    });
+    expect(answer.body).toMatchObject({ status: 'saved' });
+    expect(ends()[0]?.body).toMatchObject({ variables: { 'order-id': 'A-1001' } });
+  });
+
+  it('keeps the wrap-up of a caller nothing names on the task only (stored, not saveable)', async () => {
+    const { taskSid, callId } = await routedCall({ from: 'anonymous' });
+    const stored = await save({ TaskSid: taskSid, action: 'store', wrap_up: WRAP_UP });
+    expect(stored.body).toMatchObject({ status: 'stored', call_id: callId, saveable: false });
+    complete(taskSid);
+    const saved = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(saved).toMatchObject({ statusCode: 200, body: { status: 'stored', saveable: false } });
+    expect(ends()).toEqual([]);
+    expect(wrapUpOn(taskSid)).toMatchObject({ call_id: callId, customer_ref: null, saved: false });
+  });
+
+  it('saves against the caller’s number, read from the task, when the call-start lookup failed', async () => {
+    emulator.inject({ type: 'status', status: 503, operation: 'start', times: 10 });
+    const { taskSid, callId } = await routedCall();
+    emulator.clearFaults();
+    complete(taskSid);
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(answer.body).toMatchObject({ status: 'saved', call_id: callId });
+    expect(ends()[0]?.body).toMatchObject({ call_id: callId, identity_hints: { ani: CALLER } });
+  });
+
+  it('answers task_gone (410) when TaskRouter no longer has the task', async () => {
+    const { taskSid } = await routedCall();
+    taskRouter.remove(taskSid);
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(answer).toMatchObject({ statusCode: 410, body: { status: 'task_gone', retryable: false } });
+    expect(ends()).toEqual([]);
+  });
+
+  it('answers 400 naming each bad field with its code, before asking TaskRouter', async () => {
+    const { taskSid } = await routedCall();
+    const answer = await save({
+      TaskSid: taskSid,
+      wrap_up: { intent: 'x', variables: { a: { nested: true }, 'bad name': 'v' } },
+    });
     expect(answer.statusCode).toBe(400);
     expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
-    const paths = (answer.body as { errors: { path: string[] }[] }).errors.map((e) => e.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['call_id', 'variables.a']));
-    expect(emulator.requests).toHaveLength(0);
+    const errors = (answer.body as { errors: { path: (string | number)[]; code?: string }[] }).errors;
+    expect(errors.map((error) => [error.path.join('.'), error.code])).toEqual(
+      expect.arrayContaining([
+        ['intent_status', 'status_required'],
+        ['variables.a', 'variable_value'],
+        ['variables.bad name', 'variable_name'],
+      ]),
+    );
+    expect(taskRouter.requests).toEqual([]);
+  });
+
+  it('answers 400 too_long when the wrap-up does not fit in the task’s attributes', async () => {
+    const { taskSid } = await routedCall();
+    const answer = await save({
+      TaskSid: taskSid,
+      action: 'store',
+      wrap_up: { variables: { summary: 'x'.repeat(4000) } },
+    });
+    expect(answer).toMatchObject({ statusCode: 400, body: { status: 'invalid' } });
+    expect((answer.body as { errors: { code?: string }[] }).errors[0]?.code).toBe('too_long');
+    expect(updates()).toEqual([]);
   });
 
   it.each([
     ['a retryable failure', { type: 'status', status: 503 } as const, true, 'server_error'],
     ['a refused key', { type: 'status', status: 401 } as const, false, 'unauthorized'],
-  ])('answers 502 with the retryable flag for %s', async (_name, fault, retryable, code) => {
-    const { callId, customerRef } = await startedCall();
-    emulator.inject({ ...fault, times: 10 });
-    const answer = await save(
-      { call_id: callId, customer_ref: customerRef, intent: 'x' },
-      saver({ timeoutMs: 1000 }),
-    );
-    expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable, code } });
-    expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
-  });
+  ])(
+    'answers 502 with the retryable flag for %s, keeping the wrap-up on the task',
+    async (_name, fault, retryable, code) => {
+      const { taskSid, callId } = await routedCall();
+      complete(taskSid);
+      emulator.inject({ ...fault, operation: 'end', times: 10 });
+      const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP }, saver({ timeoutMs: 2000 }));
+      expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable, code } });
+      expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
+      expect(wrapUpOn(taskSid)).toMatchObject({ call_id: callId, saved: false });
+    },
+  );
 
   it('answers 503 when STICKY_CALLS_API_KEY is missing', async () => {
+    const { taskSid } = await routedCall();
+    complete(taskSid);
     const answer = await save(
-      { call_id: 'CA1', customer_ref: 'c', intent: 'x' },
+      { TaskSid: taskSid, wrap_up: WRAP_UP },
       saver(),
       context({ STICKY_CALLS_API_KEY: '' }),
     );
@@ -111,9 +299,201 @@ describe('saving a wrap-up', () => {
   });
 });
 
+describe('a store meets another writer', () => {
+  it('keeps what another writer put on the task between the fetch and the update (412, fetched again)', async () => {
+    const { taskSid } = await routedCall();
+    taskRouter.beforeNextUpdate((sid) =>
+      taskRouter.write(sid, (attributes) => ({ ...attributes, transfer_note: 'kept' })),
+    );
+    const answer = await save({ TaskSid: taskSid, action: 'store', wrap_up: WRAP_UP });
+    expect(answer.body).toMatchObject({ status: 'stored' });
+    expect(taskRouter.attributes(taskSid)).toMatchObject({
+      transfer_note: 'kept',
+      [WRAP_UP_ATTRIBUTE_KEY]: { intent: 'refund_request', saved: false },
+    });
+    expect(updates().map((request) => request.status)).toEqual([412, 200]);
+    // Each update named the version it was merged into.
+    expect(updates().every((request) => request.ifMatch !== null)).toBe(true);
+  });
+
+  it('gives up after three conflicts with a retryable 502', async () => {
+    const { taskSid } = await routedCall();
+    const meddle = (sid: string) =>
+      taskRouter.write(sid, (attributes) => ({ ...attributes, n: Math.random() }));
+    for (let i = 0; i < 3; i += 1) taskRouter.beforeNextUpdate(meddle);
+    const answer = await save({ TaskSid: taskSid, action: 'store', wrap_up: WRAP_UP });
+    expect(answer).toMatchObject({
+      statusCode: 502,
+      body: { status: 'failed', retryable: true, code: 'conflict' },
+    });
+    expect(updates().map((request) => request.status)).toEqual([412, 412, 412]);
+  });
+
+  it('refuses when the task was moved to another call meanwhile', async () => {
+    const { taskSid } = await routedCall();
+    taskRouter.beforeNextUpdate((sid) =>
+      taskRouter.write(sid, (attributes) => ({ ...attributes, call_sid: callSid() })),
+    );
+    const answer = await save({
+      TaskSid: taskSid,
+      action: 'store',
+      wrap_up: WRAP_UP,
+      call_id: taskRouter.attributes(taskSid).call_sid,
+    });
+    expect(answer).toMatchObject({ statusCode: 403, body: { status: 'forbidden', code: 'other_call' } });
+  });
+});
+
+describe('a save is bound to a task the agent holds: forgeries answer 403 and save nothing', () => {
+  it('refuses a request that names no task and no call (400 naming TaskSid)', async () => {
+    const { customerRef } = await routedCall();
+    const answer = await save({ customer_ref: customerRef, intent: 'x', intent_status: 'open' });
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain('TaskSid');
+    expect(ends()).toEqual([]);
+    expect(taskRouter.requests).toEqual([]);
+  });
+
+  it('refuses an empty TaskSid with another agent’s call', async () => {
+    const theirs = await routedCall({ workerSid: OTHER_WORKER_SID });
+    complete(theirs.taskSid);
+    const answer = await save({
+      TaskSid: '',
+      call_id: theirs.callId,
+      customer_ref: theirs.customerRef,
+      intent: 'x',
+      intent_status: 'open',
+    });
+    expectRefused(answer, 'no_task');
+  });
+
+  it('refuses another agent’s task', async () => {
+    const theirs = await routedCall({ workerSid: OTHER_WORKER_SID });
+    complete(theirs.taskSid);
+    expectRefused(await save({ TaskSid: theirs.taskSid, wrap_up: WRAP_UP }), 'no_reservation');
+  });
+
+  it('refuses another agent’s call named the guide’s way', async () => {
+    const theirs = await routedCall({ workerSid: OTHER_WORKER_SID });
+    complete(theirs.taskSid);
+    const answer = await save({
+      CallSid: theirs.callId,
+      CustomerRef: theirs.customerRef,
+      Intent: 'x',
+      IntentStatus: 'open',
+    });
+    expectRefused(answer, 'no_task');
+  });
+
+  it('refuses a body whose call_id is not the task’s call', async () => {
+    const mine = await routedCall();
+    const theirs = await routedCall({ workerSid: OTHER_WORKER_SID });
+    complete(mine.taskSid);
+    const answer = await save({ TaskSid: mine.taskSid, call_id: theirs.callId, wrap_up: WRAP_UP });
+    expectRefused(answer, 'other_call');
+  });
+
+  it('refuses a body whose customer_ref is not the task’s customer', async () => {
+    const mine = await routedCall();
+    complete(mine.taskSid);
+    const answer = await save({ TaskSid: mine.taskSid, customer_ref: 'cust_someone_else', wrap_up: WRAP_UP });
+    expectRefused(answer, 'other_customer');
+  });
+
+  it('refuses identity hints in the body (they are read from the task)', async () => {
+    const mine = await routedCall();
+    complete(mine.taskSid);
+    const answer = await save({
+      TaskSid: mine.taskSid,
+      identity_hints: { ani: '+14155550000' },
+      wrap_up: WRAP_UP,
+    });
+    expectRefused(answer, 'other_customer');
+  });
+
+  it('refuses a task that is not a call (a chat task, no call_sid)', async () => {
+    const taskSid = taskRouter.addTask({
+      attributes: { channelType: 'web', conversationSid: `CH${'1'.repeat(32)}` },
+      assignmentStatus: 'completed',
+      reservations: [{ workerSid: TEST_WORKER_SID, status: 'completed' }],
+    });
+    expectRefused(await save({ TaskSid: taskSid, wrap_up: WRAP_UP }), 'not_sticky_call');
+  });
+
+  it('refuses a call task that never went through Sticky Calls (no caller context)', async () => {
+    const taskSid = taskRouter.addTask({
+      attributes: { call_sid: callSid(), from: CALLER, direction: 'inbound' },
+      assignmentStatus: 'completed',
+      reservations: [{ workerSid: TEST_WORKER_SID, status: 'completed' }],
+    });
+    expectRefused(await save({ TaskSid: taskSid, wrap_up: WRAP_UP }), 'not_sticky_call');
+  });
+
+  it.each([
+    ['accepted', 200],
+    ['wrapping', 200],
+    ['completed', 200],
+    ['pending', 403],
+    ['rejected', 403],
+    ['timeout', 403],
+    ['canceled', 403],
+  ])('reservation %s → %i', async (reservation, status) => {
+    const { taskSid } = await routedCall({ reservation });
+    complete(taskSid);
+    taskRouter.task(taskSid)?.reservations.forEach((r) => {
+      r.status = reservation;
+    });
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(answer.statusCode).toBe(status);
+    if (status === 403) expectRefused(answer, 'no_reservation');
+  });
+
+  it('lets no supervisor through without a reservation, by default', async () => {
+    const { taskSid } = await routedCall();
+    complete(taskSid);
+    expectRefused(
+      await save({ Token: SUPERVISOR_TOKEN, TaskSid: taskSid, wrap_up: WRAP_UP }),
+      'no_reservation',
+    );
+  });
+
+  it('takes a custom access check, which cannot lift the binding to the task’s call', async () => {
+    const canActOnTask = vi.fn(
+      async (request: { roles: readonly string[]; holdsReservation: () => Promise<boolean> }) =>
+        request.roles.includes('supervisor') || (await request.holdsReservation()),
+    );
+    const handler = saver({ canActOnTask });
+    const { taskSid, callId } = await routedCall();
+    complete(taskSid);
+    const answer = await save({ Token: SUPERVISOR_TOKEN, TaskSid: taskSid, wrap_up: WRAP_UP }, handler);
+    expect(answer.body).toMatchObject({ status: 'saved', call_id: callId });
+    expect(canActOnTask).toHaveBeenCalledWith(
+      expect.objectContaining({ taskSid, callId, workerSid: SUPERVISOR_WORKER_SID, roles: ['supervisor'] }),
+    );
+
+    const other = await routedCall();
+    complete(other.taskSid);
+    const before = ends().length;
+    const forged = await save(
+      { Token: SUPERVISOR_TOKEN, TaskSid: other.taskSid, call_id: callId, wrap_up: WRAP_UP },
+      handler,
+    );
+    expect(forged.body).toMatchObject({ status: 'forbidden', code: 'other_call' });
+    expect(ends()).toHaveLength(before);
+  });
+
+  it('asks TaskRouter for the reservations once per request', async () => {
+    const { callId, taskSid } = await routedCall();
+    complete(taskSid);
+    await save({ CallSid: callId, Intent: 'x', IntentStatus: 'open' });
+    expect(taskRouter.requests.filter((request) => request.path.endsWith('/Reservations'))).toHaveLength(1);
+  });
+});
+
 describe('one deadline for the whole answer', () => {
   it('answers within timeoutMs when the token check is slow and the API hangs', async () => {
-    const { callId, customerRef } = await startedCall();
+    const { taskSid } = await routedCall();
+    complete(taskSid);
     emulator.inject({ type: 'hang', times: 10 });
     const slowCheck = async () => {
       await new Promise((resolve) => setTimeout(resolve, 600));
@@ -121,10 +501,10 @@ describe('one deadline for the whole answer', () => {
     };
     const started = performance.now();
     const answer = await save(
-      { call_id: callId, customer_ref: customerRef, intent: 'x' },
-      saver({ timeoutMs: 1500, validateToken: slowCheck }),
+      { TaskSid: taskSid, wrap_up: WRAP_UP },
+      saver({ timeoutMs: 2500, validateToken: slowCheck }),
     );
-    expect(performance.now() - started).toBeLessThan(1500 + 500);
+    expect(performance.now() - started).toBeLessThan(2500 + 500);
     expect(answer).toMatchObject({
       statusCode: 502,
       body: { status: 'failed', retryable: true, code: 'timeout' },
@@ -135,143 +515,106 @@ describe('one deadline for the whole answer', () => {
     const hanging = () => new Promise<never>(() => undefined);
     const started = performance.now();
     const answer = await save(
-      { call_id: 'CA1', customer_ref: 'c' },
+      { TaskSid: `WT${'1'.repeat(32)}` },
       saver({ timeoutMs: 1000, validateToken: hanging }),
     );
     expect(performance.now() - started).toBeLessThan(1000 + 500);
     expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable: true } });
   });
-});
 
-describe('set-up', () => {
-  it.each([
-    ['an origin with a trailing slash', { allowedOrigin: 'https://flex.twilio.com/' }, 'allowedOrigin'],
-    ['no origin', { allowedOrigin: [] }, 'allowedOrigin'],
-    ['a validateToken that is not a function', { validateToken: 'yes' }, 'validateToken'],
-    ['a deadline past the platform’s', { timeoutMs: 12_000 }, 'timeoutMs'],
-    ['broken client options', { client: { retry: { maxRetries: -1 } } }, 'retry.maxRetries'],
-  ])('refuses %s when the handler is created', (_name, options, field) => {
-    expect(() => createSaveContextHandler(options as never)).toThrow(field);
-  });
-});
-
-describe('who may save', () => {
-  it.each([
-    ['no token', { Token: undefined }],
-    ['an invalid or expired token', { Token: 'flex-token-expired' }],
-    ['a token that is not a worker’s', { Token: 'flex-token-not-a-worker' }],
-    ['a token named like an inherited property', { Token: inherited }],
-  ])('refuses %s with 403 and CORS headers', async (_name, event) => {
-    const answer = await save({ call_id: 'CA1', customer_ref: 'c', intent: 'x', ...event });
-    expect(answer.statusCode).toBe(403);
-    expect(answer.body).toMatchObject({ status: 'forbidden', retryable: false });
-    expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
-    expect(emulator.requests).toHaveLength(0);
-  });
-
-  it('lets a worker save a named task only when the access check agrees', async () => {
-    const { callId, customerRef } = await startedCall();
-    const canActOnTask = vi.fn(async ({ workerSid }: { workerSid: string }) => workerSid !== TEST_WORKER_SID);
+  it('answers a retryable 502 when TaskRouter hangs', async () => {
+    server.use(http.all('https://taskrouter.twilio.com/*', () => delay('infinite')));
+    const started = performance.now();
     const answer = await save(
-      { call_id: callId, customer_ref: customerRef, TaskSid: TASK_SID },
-      saver({ canActOnTask }),
+      { TaskSid: `WT${'1'.repeat(32)}`, wrap_up: WRAP_UP },
+      saver({ timeoutMs: 1000 }),
     );
-    expect(answer.statusCode).toBe(403);
-    expect(canActOnTask).toHaveBeenCalledWith(
-      expect.objectContaining({ taskSid: TASK_SID, workerSid: TEST_WORKER_SID, roles: ['agent'] }),
-    );
+    expect(performance.now() - started).toBeLessThan(1000 + 500);
+    expect(answer).toMatchObject({
+      statusCode: 502,
+      body: { status: 'failed', retryable: true, code: 'unavailable' },
+    });
+  });
+});
+
+describe('TaskRouter’s settings and failures', () => {
+  const TASK = { TaskSid: `WT${'1'.repeat(32)}`, wrap_up: WRAP_UP };
+
+  it('answers not_configured, and logs what to set, without TWILIO_WORKSPACE_SID', async () => {
+    const answer = await save(TASK, saver(), context({ TWILIO_WORKSPACE_SID: '' }));
+    expect(answer).toMatchObject({ statusCode: 503, body: { status: 'not_configured' } });
+    expect(logged.some((line) => line.includes('TWILIO_WORKSPACE_SID'))).toBe(true);
   });
 
-  describe('the default rule: the task is this call’s and the worker holds a reservation on it, or a supervisor', () => {
-    const twilioWith = (statuses: string[], callSidOfTask?: string) => ({
-      taskrouter: {
-        v1: {
-          workspaces: () => ({
-            tasks: () => ({
-              fetch: async () => ({
-                attributes: JSON.stringify(callSidOfTask ? { call_sid: callSidOfTask } : {}),
-              }),
-              reservations: {
-                list: async () => statuses.map((reservationStatus) => ({ reservationStatus })),
-              },
-            }),
-          }),
-        },
+  it('answers not_configured when getTwilioClient() fails or is missing', async () => {
+    const throwing = context({
+      getTwilioClient: () => {
+        throw new Error(`username is required ${'test-auth-token'}`);
       },
     });
-    const ctx = (statuses: string[], options: { workspace?: string; callSidOfTask?: string } = {}) =>
-      context({
-        TWILIO_WORKSPACE_SID: options.workspace ?? `WS${'c'.repeat(32)}`,
-        getTwilioClient: () => twilioWith(statuses, options.callSidOfTask),
-      });
-
-    it.each([
-      [['wrapping'], 200],
-      [['accepted'], 200],
-      [['completed'], 200],
-      [['rejected'], 403],
-      [[], 403],
-    ])('reservations %j → %i', async (statuses, status) => {
-      const { callId, customerRef } = await startedCall();
-      const answer = await save(
-        { call_id: callId, customer_ref: customerRef, TaskSid: TASK_SID },
-        saver(),
-        ctx(statuses, { callSidOfTask: callId }),
-      );
-      expect(answer.statusCode).toBe(status);
-    });
-
-    it('refuses a task that belongs to another call', async () => {
-      const { callId, customerRef } = await startedCall();
-      const answer = await save(
-        { call_id: callId, customer_ref: customerRef, TaskSid: TASK_SID },
-        saver(),
-        ctx(['wrapping'], { callSidOfTask: 'CA-another-call' }),
-      );
-      expect(answer.statusCode).toBe(403);
-      expect(emulator.requests.filter((r) => r.operation === 'end')).toHaveLength(0);
-    });
-
-    it('lets a supervisor save any task', async () => {
-      const { callId, customerRef } = await startedCall();
-      const answer = await save(
-        { Token: SUPERVISOR_TOKEN, call_id: callId, customer_ref: customerRef, TaskSid: TASK_SID },
-        saver(),
-        ctx([]),
-      );
-      expect(answer.statusCode).toBe(200);
-    });
-
-    it('answers not_configured, and logs what to set, without TWILIO_WORKSPACE_SID', async () => {
-      const answer = await save(
-        { call_id: 'CA1', customer_ref: 'c', TaskSid: TASK_SID },
-        saver(),
-        ctx(['wrapping'], { workspace: '' }),
-      );
-      expect(answer).toMatchObject({ statusCode: 503, body: { status: 'not_configured' } });
-      expect(logged.some((line) => line.includes('TWILIO_WORKSPACE_SID'))).toBe(true);
-    });
-
-    it('answers a retryable 502 when TaskRouter cannot be reached', async () => {
-      const broken = context({
-        TWILIO_WORKSPACE_SID: `WS${'c'.repeat(32)}`,
-        getTwilioClient: () => {
-          throw new Error('TaskRouter unreachable');
-        },
-      });
-      const answer = await save({ call_id: 'CA1', customer_ref: 'c', TaskSid: TASK_SID }, saver(), broken);
-      expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable: true } });
+    expect((await save(TASK, saver(), throwing)).body).toMatchObject({ status: 'not_configured' });
+    expect((await save(TASK, saver(), context({ getTwilioClient: undefined }))).body).toMatchObject({
+      status: 'not_configured',
     });
   });
 
+  it('answers not_configured when TaskRouter refuses the account’s credentials', async () => {
+    const { taskSid } = await routedCall();
+    const wrongToken = context({ getTwilioClient: () => twilioClient(ACCOUNT_SID, 'wrong-auth-token') });
+    const answer = await save({ ...TASK, TaskSid: taskSid }, saver(), wrongToken);
+    expect(answer).toMatchObject({ statusCode: 503, body: { status: 'not_configured' } });
+    expect(logged.at(-1)).toContain('ACCOUNT_SID and AUTH_TOKEN');
+  });
+
   it.each([
-    ['a malformed TaskSid', { TaskSid: 'WT-not-a-sid' }],
-    ['a TaskSid that is not a string', { TaskSid: ['WT1'] }],
-    ['an empty TaskSid with a bad task_sid', { TaskSid: '', task_sid: 'WTbad' }],
-  ])('answers 400 for %s', async (_name, fields) => {
-    const answer = await save({ call_id: 'CA1', customer_ref: 'c', ...fields });
+    ['a 500', 500, true],
+    ['a dropped connection', 'network' as const, true],
+    ['a 400', 400, false],
+  ])('answers 502 for %s from TaskRouter, without Twilio’s error', async (_name, failure, retryable) => {
+    const { taskSid } = await routedCall();
+    taskRouter.fail(failure);
+    const onError = vi.fn();
+    const answer = await save({ ...TASK, TaskSid: taskSid }, saver({ onError }));
+    expect(answer).toMatchObject({
+      statusCode: 502,
+      body: { status: 'failed', retryable, code: 'unavailable' },
+    });
+    const reported = onError.mock.calls[0]?.[0] as Error;
+    expect(reported.name).toBe('TaskRouterError');
+    expect(JSON.stringify(reported)).not.toMatch(/Basic|authorization/i);
+    expect(Object.keys(reported)).not.toContain('cause');
+  });
+});
+
+describe('who may save: the token', () => {
+  it.each([
+    ['no token', { Token: undefined }, 'no_token'],
+    ['an invalid or expired token', { Token: 'flex-token-expired' }, 'invalid_token'],
+    ['a token that is not a worker’s', { Token: 'flex-token-not-a-worker' }, 'not_a_worker'],
+    ['a token named like an inherited property', { Token: inherited }, 'invalid_token'],
+  ])('refuses %s with 403 and CORS headers', async (_name, event, code) => {
+    const { taskSid } = await routedCall();
+    complete(taskSid);
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP, ...event });
+    expect(answer.statusCode).toBe(403);
+    expect(answer.body).toMatchObject({ status: 'forbidden', code, retryable: false });
+    expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
+    expect(ends()).toEqual([]);
+    // The token is checked first: TaskRouter is not even asked.
+    expect(taskRouter.requests).toEqual([]);
+  });
+
+  it.each([
+    ['a malformed TaskSid', { TaskSid: 'WT-not-a-sid' }, 'TaskSid'],
+    ['a TaskSid that is not a string', { TaskSid: ['WT1'] }, 'TaskSid'],
+    ['an empty TaskSid with a bad task_sid', { TaskSid: '', task_sid: 'WTbad' }, 'TaskSid'],
+    ['a CallSid that is not a call sid', { CallSid: 'CA") or true or ("' }, 'CallSid'],
+    ['an unknown action', { TaskSid: `WT${'1'.repeat(32)}`, action: 'delete' }, 'action'],
+  ])('answers 400 for %s', async (_name, fields, field) => {
+    const answer = await save({ intent: 'x', intent_status: 'open', ...fields });
     expect(answer.statusCode).toBe(400);
-    expect(JSON.stringify(answer.body)).toContain('TaskSid');
+    expect(JSON.stringify(answer.body)).toContain(field);
+    expect(taskRouter.requests).toEqual([]);
   });
 
   it('echoes an allowed origin from a list', async () => {
@@ -289,6 +632,50 @@ describe('who may save', () => {
   });
 });
 
+describe('what is logged and what is answered', () => {
+  it('logs the field and code of a bad variable, never its name', async () => {
+    const { taskSid } = await routedCall();
+    const name = `${CALLER}\n[stickycalls] forged line`;
+    const answer = await save({ TaskSid: taskSid, wrap_up: { variables: { [name]: 'x' } } });
+    expect(answer.statusCode).toBe(400);
+    expect(logged.at(-1)).toBe('[stickycalls] save-context: invalid request (variables: variable_name)');
+  });
+
+  it('answers a failure it did not expect as a retryable 502, with CORS', async () => {
+    const taskRouterPort = () => ({
+      fetchTask: async () => {
+        throw new Error('a custom port failing');
+      },
+      findTasksByCall: async () => [],
+      workerReservationStatuses: async () => [],
+      updateAttributes: async () => 'updated' as const,
+    });
+    const answer = await save(
+      { TaskSid: `WT${'1'.repeat(32)}`, wrap_up: WRAP_UP },
+      saver({ taskRouter: taskRouterPort }),
+    );
+    expect(answer).toMatchObject({
+      statusCode: 502,
+      body: { status: 'failed', retryable: true, code: 'unknown', message: 'the save failed unexpectedly' },
+    });
+    expect(answer.headers['Access-Control-Allow-Origin']).toBe('https://flex.twilio.com');
+  });
+});
+
+describe('set-up', () => {
+  it.each([
+    ['an origin with a trailing slash', { allowedOrigin: 'https://flex.twilio.com/' }, 'allowedOrigin'],
+    ['no origin', { allowedOrigin: [] }, 'allowedOrigin'],
+    ['a validateToken that is not a function', { validateToken: 'yes' }, 'validateToken'],
+    ['a canActOnTask that is not a function', { canActOnTask: true }, 'canActOnTask'],
+    ['a taskRouter that is not a function', { taskRouter: {} }, 'taskRouter'],
+    ['a deadline past the platform’s', { timeoutMs: 12_000 }, 'timeoutMs'],
+    ['broken client options', { client: { retry: { maxRetries: -1 } } }, 'retry.maxRetries'],
+  ])('refuses %s when the handler is created', (_name, options, field) => {
+    expect(() => createSaveContextHandler(options as never)).toThrow(field);
+  });
+});
+
 describe("with Twilio's own token validator", () => {
   // Twilio IAM cannot be reached from tests: msw answers for it as IAM does.
   const iam = (valid: boolean) =>
@@ -301,23 +688,24 @@ describe("with Twilio's own token validator", () => {
 
   it('saves with a valid token', async () => {
     server.use(iam(true));
-    const { callId, customerRef } = await startedCall();
+    const { taskSid } = await routedCall();
+    complete(taskSid);
     const handler = createSaveContextHandler({ Response: FakeResponse });
-    const answer = await save({ call_id: callId, customer_ref: customerRef, intent: 'x' }, handler);
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP }, handler);
     expect(answer).toMatchObject({ statusCode: 200, body: { status: 'saved' } });
   });
 
   it('refuses an expired token', async () => {
     server.use(iam(false));
     const handler = createSaveContextHandler({ Response: FakeResponse });
-    const answer = await save({ call_id: 'CA1', customer_ref: 'c', intent: 'x' }, handler);
-    expect(answer).toMatchObject({ statusCode: 403, body: { status: 'forbidden' } });
+    const answer = await save({ TaskSid: `WT${'1'.repeat(32)}`, wrap_up: WRAP_UP }, handler);
+    expect(answer).toMatchObject({ statusCode: 403, body: { status: 'forbidden', code: 'invalid_token' } });
   });
 
   it('answers not_configured when the Function has no account credentials to check tokens with', async () => {
     const handler = createSaveContextHandler({ Response: FakeResponse });
     const answer = await save(
-      { call_id: 'CA1', customer_ref: 'c' },
+      { TaskSid: `WT${'1'.repeat(32)}` },
       handler,
       context({ AUTH_TOKEN: undefined }),
     );
@@ -329,7 +717,7 @@ describe("with Twilio's own token validator", () => {
       http.post('https://iam.twilio.com/v1/Accounts/:account/Tokens/validate', () => HttpResponse.error()),
     );
     const handler = createSaveContextHandler({ Response: FakeResponse });
-    const answer = await save({ call_id: 'CA1', customer_ref: 'c' }, handler);
+    const answer = await save({ TaskSid: `WT${'1'.repeat(32)}` }, handler);
     expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable: true } });
   });
 });

@@ -5,43 +5,57 @@ import { FakeResponse, invoke } from '../testing/index.js';
 import { CALLER, callSid, useApi } from './kit.js';
 import { logged } from './setup.js';
 
-const { emulator, context, startedCall } = useApi();
+const { emulator, context, callTask } = useApi();
 const handlerOptions = { Response: FakeResponse, client: { retry: { initialDelayMs: 10 } } };
 
-const attributesWith = (wrapUp: Record<string, unknown>) =>
-  JSON.stringify({ call_sid: wrapUp.call_id, from: CALLER, [WRAP_UP_ATTRIBUTE_KEY]: wrapUp });
+/** A call's task with a wrap-up stored on it; `wrapUp` fields override the call's own. */
+async function taskWithWrapUp(wrapUp: Record<string, unknown> = {}, options: { from?: string } = {}) {
+  const call = await callTask(options);
+  const stored = {
+    call_id: call.callId,
+    customer_ref: call.customerRef,
+    intent: 'refund_request',
+    intent_status: 'open',
+    variables: { summary: 'Label sent' },
+    saved: false,
+    ...wrapUp,
+  };
+  return { ...call, attributes: JSON.stringify({ ...call.attributes, [WRAP_UP_ATTRIBUTE_KEY]: stored }) };
+}
 
 /** A workspace event callback, form-encoded as TaskRouter posts it. */
-const callback = (eventType: string, wrapUp: Record<string, unknown>) => ({
+const callback = (eventType: string, attributes: string) => ({
   EventType: eventType,
   Sid: `EV${'1'.repeat(32)}`,
   TaskSid: `WT${'2'.repeat(32)}`,
-  TaskAttributes: attributesWith(wrapUp),
+  TaskAttributes: attributes,
 });
 
 const ends = () => emulator.requests.filter((r) => r.operation === 'end');
 
 describe('the wrap-up safety net', () => {
   it('saves an unsaved wrap-up when the task completes, and answers 204', async () => {
-    const { callId, customerRef } = await startedCall();
+    const { callId, customerRef, attributes } = await taskWithWrapUp();
     const handler = createWrapupEventHandler(handlerOptions);
-    const wrapUp = {
+    const answer = await invoke(handler, {
+      context: context(),
+      event: callback('task.completed', attributes),
+    });
+    expect(answer.statusCode).toBe(204);
+    expect(ends().map((r) => r.status)).toEqual([200]);
+    expect(ends()[0]?.body).toEqual({
       call_id: callId,
       customer_ref: customerRef,
       intent: 'refund_request',
       intent_status: 'open',
       variables: { summary: 'Label sent' },
-      saved: false,
-    };
-    const answer = await invoke(handler, { context: context(), event: callback('task.completed', wrapUp) });
-    expect(answer.statusCode).toBe(204);
-    expect(ends().map((r) => r.status)).toEqual([200]);
+    });
     expect(emulator.customers()[0]?.variables.get('summary')?.value).toBe('Label sent');
   });
 
   it('saves once when the same event arrives twice', async () => {
-    const { callId, customerRef } = await startedCall();
-    const event = callback('reservation.wrapup', { call_id: callId, customer_ref: customerRef, intent: 'x' });
+    const { attributes } = await taskWithWrapUp({ intent: 'x' });
+    const event = callback('reservation.wrapup', attributes);
     const handler = createWrapupEventHandler(handlerOptions);
     await invoke(handler, { context: context(), event });
     const again = await invoke(handler, { context: context(), event });
@@ -55,33 +69,30 @@ describe('the wrap-up safety net', () => {
     expect(emulator.customers()[0]?.intents.get('x')).toEqual({ status: 'open', attemptCount: 1 });
   });
 
-  it('leaves alone a wrap-up the plugin already saved, tasks without one, and other events', async () => {
+  it('leaves alone a wrap-up already saved, tasks without one, and other events', async () => {
     const handler = createWrapupEventHandler(handlerOptions);
-    const saved = callback('task.completed', { call_id: 'CA1', customer_ref: 'c', intent: 'x', saved: true });
-    const other = callback('task.created', { call_id: 'CA2', customer_ref: 'c', intent: 'x' });
+    const saved = await taskWithWrapUp({ saved: true });
+    const other = await taskWithWrapUp();
+    const plain = await callTask();
+    const before = emulator.requests.length;
     for (const event of [
-      saved,
-      other,
-      { EventType: 'task.completed', TaskAttributes: '{"call_sid":"CA3"}' },
+      callback('task.completed', saved.attributes),
+      callback('task.created', other.attributes),
+      callback('task.completed', JSON.stringify(plain.attributes)),
       {},
     ]) {
       expect((await invoke(handler, { context: context(), event })).statusCode).toBe(204);
     }
-    expect(emulator.requests).toHaveLength(0);
+    expect(emulator.requests).toHaveLength(before);
   });
 
   it('reads Event Streams CloudEvents', async () => {
-    const { callId, customerRef } = await startedCall();
+    const { attributes } = await taskWithWrapUp({ intent: 'move' });
     const cloudEvent = {
       specversion: '1.0',
       type: 'com.twilio.taskrouter.task.completed',
       id: `EV${'3'.repeat(32)}`,
-      data: {
-        payload: {
-          eventtype: 'task.completed',
-          task_attributes: attributesWith({ call_id: callId, customer_ref: customerRef, intent: 'move' }),
-        },
-      },
+      data: { payload: { eventtype: 'task.completed', task_attributes: attributes } },
     };
     const answer = await invoke(createWrapupEventHandler(handlerOptions), {
       context: context(),
@@ -92,44 +103,56 @@ describe('the wrap-up safety net', () => {
   });
 
   it('asks for a redelivery (503) when a save failed in a way a retry may fix', async () => {
-    const { callId, customerRef } = await startedCall();
+    const { attributes } = await taskWithWrapUp();
     emulator.inject({ type: 'status', status: 503, times: 10 });
     const handler = createWrapupEventHandler({ ...handlerOptions, timeoutMs: 1000 });
     const answer = await invoke(handler, {
       context: context(),
-      event: callback('task.completed', { call_id: callId, customer_ref: customerRef }),
+      event: callback('task.completed', attributes),
     });
     expect(answer.statusCode).toBe(503);
   });
 
   it('saves a batch side by side, within one deadline', async () => {
-    const a = await startedCall();
-    const b = await startedCall();
+    const a = await taskWithWrapUp();
+    const b = await taskWithWrapUp();
     emulator.inject({ type: 'hang', times: 10 });
-    const cloudEvent = (callId: string, customerRef: string) => ({
+    const cloudEvent = (attributes: string) => ({
       type: 'com.twilio.taskrouter.task.completed',
-      data: { payload: { task_attributes: attributesWith({ call_id: callId, customer_ref: customerRef }) } },
+      data: { payload: { task_attributes: attributes } },
     });
     const started = performance.now();
     const answer = await invoke(createWrapupEventHandler({ ...handlerOptions, timeoutMs: 1000 }), {
       context: context(),
-      event: { 0: cloudEvent(a.callId, a.customerRef), 1: cloudEvent(b.callId, b.customerRef) },
+      event: { 0: cloudEvent(a.attributes), 1: cloudEvent(b.attributes) },
     });
     expect(performance.now() - started).toBeLessThan(1000 + 500);
     expect(answer.statusCode).toBe(503);
   });
 
-  it('saves number variables, and a wrap-up whose start failed against the caller’s number', async () => {
-    const handler = createWrapupEventHandler(handlerOptions);
-    const event = callback('task.completed', {
-      call_id: callSid(),
-      customer_ref: null,
-      intent: 'x',
-      variables: { amount: 42 },
+  it('saves number variables, and a wrap-up whose start failed against the task’s caller number', async () => {
+    emulator.inject({ type: 'status', status: 503, operation: 'start', times: 10 });
+    const { callId, attributes } = await taskWithWrapUp({ variables: { amount: 42 } });
+    emulator.clearFaults();
+    // An earlier version stored the caller's hints in the wrap-up: the task's own `from` counts.
+    const withOldHints = JSON.stringify({
+      ...JSON.parse(attributes),
+      [WRAP_UP_ATTRIBUTE_KEY]: {
+        ...JSON.parse(attributes)[WRAP_UP_ATTRIBUTE_KEY],
+        identity_hints: { ani: '+14155550000' },
+      },
     });
-    expect((await invoke(handler, { context: context(), event })).statusCode).toBe(204);
+    const handler = createWrapupEventHandler(handlerOptions);
+    expect(
+      (await invoke(handler, { context: context(), event: callback('task.completed', withOldHints) }))
+        .statusCode,
+    ).toBe(204);
     expect(ends().map((r) => r.status)).toEqual([200]);
-    expect(ends()[0]?.body).toMatchObject({ identity_hints: { ani: CALLER }, variables: { amount: '42' } });
+    expect(ends()[0]?.body).toMatchObject({
+      call_id: callId,
+      identity_hints: { ani: CALLER },
+      variables: { amount: '42' },
+    });
   });
 
   it('logs a wrap-up it cannot read instead of dropping it quietly', async () => {
@@ -148,12 +171,76 @@ describe('the wrap-up safety net', () => {
   });
 
   it('answers 204 when a retry cannot help', async () => {
+    const { attributes } = await taskWithWrapUp();
     emulator.inject({ type: 'status', status: 401, times: 10 });
     const handler = createWrapupEventHandler(handlerOptions);
     const answer = await invoke(handler, {
       context: context(),
-      event: callback('task.completed', { call_id: 'CA9', customer_ref: 'c' }),
+      event: callback('task.completed', attributes),
     });
     expect(answer.statusCode).toBe(204);
+  });
+});
+
+describe('the safety net saves only what its own task names', () => {
+  const refusedCases: [string, () => Promise<string>][] = [
+    ['a wrap-up naming another call', async () => (await taskWithWrapUp({ call_id: callSid() })).attributes],
+    [
+      'a wrap-up naming another customer',
+      async () => (await taskWithWrapUp({ customer_ref: 'cust_someone_else' })).attributes,
+    ],
+    [
+      'a wrap-up on a task that is not a Sticky Calls call',
+      async () =>
+        JSON.stringify({
+          channelType: 'web',
+          [WRAP_UP_ATTRIBUTE_KEY]: {
+            call_id: callSid(),
+            customer_ref: 'cust_1',
+            intent: 'x',
+            intent_status: 'open',
+          },
+        }),
+    ],
+    [
+      'a wrap-up on a call task without caller context',
+      async () => {
+        const callId = callSid();
+        return JSON.stringify({
+          call_sid: callId,
+          from: CALLER,
+          [WRAP_UP_ATTRIBUTE_KEY]: { call_id: callId, intent: 'x', intent_status: 'open' },
+        });
+      },
+    ],
+    ['an invalid wrap-up', async () => (await taskWithWrapUp({ variables: { 'bad name': 'v' } })).attributes],
+  ];
+
+  it.each(refusedCases)('refuses %s: logged, nothing sent, 204', async (_name, attributesOf) => {
+    const attributes = await attributesOf();
+    const before = ends().length;
+    const handler = createWrapupEventHandler(handlerOptions);
+    const answer = await invoke(handler, {
+      context: context(),
+      event: callback('task.completed', attributes),
+    });
+    expect(answer.statusCode).toBe(204);
+    expect(ends()).toHaveLength(before);
+    expect(logged.at(-1)).toMatch(/wrapup-event task=WT2+: wrap-up not saved/);
+  });
+
+  it('still saves the other wrap-ups of the batch', async () => {
+    const forged = await taskWithWrapUp({ call_id: callSid() });
+    const genuine = await taskWithWrapUp();
+    const cloudEvent = (attributes: string) => ({
+      type: 'com.twilio.taskrouter.task.completed',
+      data: { payload: { task_attributes: attributes } },
+    });
+    const answer = await invoke(createWrapupEventHandler(handlerOptions), {
+      context: context(),
+      event: { 0: cloudEvent(forged.attributes), 1: cloudEvent(genuine.attributes) },
+    });
+    expect(answer.statusCode).toBe(204);
+    expect(ends().map((r) => (r.body as { call_id: string }).call_id)).toEqual([genuine.callId]);
   });
 });

@@ -19,18 +19,35 @@ const CALLS = `
   const server = await startEmulatorServer();
   try {
     const context = createFakeContext({ STICKY_CALLS_API_KEY: EMULATOR_API_KEY, STICKY_CALLS_BASE_URL: server.url });
-    const start = await invoke(createCallerContextHandler(), { context, event: { CallSid: 'CA1', From: '+14155551234' } });
+    const callSid = 'CA' + '1'.repeat(32);
+    const start = await invoke(createCallerContextHandler(), { context, event: { CallSid: callSid, From: '+14155551234' } });
     const validateToken = stubTokenValidator({ token: { worker_sid: TEST_WORKER_SID } });
-    const save = await invoke(createSaveContextHandler({ validateToken }), {
-      context,
-      event: { Token: 'token', CallSid: 'CA1', CustomerRef: start.body.customer_ref, Intent: 'refund', IntentStatus: 'closed' },
+    // The call's task, completed, in a TaskRouter kept in memory (the option a custom runtime uses).
+    const task = {
+      attributes: JSON.stringify({ call_sid: callSid, from: '+14155551234', ...start.body }),
+      assignmentStatus: 'completed',
+      etag: '1',
+    };
+    const taskRouter = () => ({
+      fetchTask: async () => task,
+      findTasksByCall: async (sid) => (sid === callSid ? ['WT' + '1'.repeat(32)] : []),
+      workerReservationStatuses: async () => ['completed'],
+      updateAttributes: async (_sid, attributes) => {
+        task.attributes = attributes;
+        return 'updated';
+      },
     });
+    const save = await invoke(createSaveContextHandler({ validateToken, taskRouter }), {
+      context,
+      event: { Token: 'token', CallSid: callSid, CustomerRef: start.body.customer_ref, Intent: 'refund', IntentStatus: 'closed' },
+    });
+    const marked = JSON.parse(task.attributes).sticky_calls_wrapup.saved;
     server.emulator.inject({ type: 'hang', times: 5 });
     const slow = await invoke(createCallerContextHandler({ timeoutMs: 300 }), { context, event: { CallSid: 'CA2', From: '+14155551234' } });
     console.log(JSON.stringify({
       node: process.versions.node.split('.')[0],
       start: [start.statusCode, start.body.sticky_calls.status],
-      save: [save.statusCode, save.body.status, save.headers['Access-Control-Allow-Origin']],
+      save: [save.statusCode, save.body.status, save.headers['Access-Control-Allow-Origin'], marked],
       slow: [slow.statusCode, slow.body.sticky_calls.reason],
     }));
   } finally {
@@ -73,7 +90,7 @@ describe.each([
     expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual({
       node: major,
       start: [200, 'ok'],
-      save: [200, 'saved', 'https://flex.twilio.com'],
+      save: [200, 'saved', 'https://flex.twilio.com', true],
       slow: [200, 'timeout'],
     });
   });

@@ -1,10 +1,13 @@
 /**
  * The built handlers in Twilio's own local runtime (`twilio-run`, with
  * `@twilio/runtime-handler` pinned exactly), driven over HTTP on 127.0.0.1. The Sticky
- * Calls API is the core's emulator on loopback; Twilio IAM, which cannot be reached
- * from tests, is answered by msw inside the runtime's processes (iam-preload.cjs).
- * Locally twilio-run enforces neither the 10 s limit nor request signatures, so the
- * tests check the handlers' own deadlines.
+ * Calls API is the core's emulator on loopback. Twilio IAM and TaskRouter, which cannot
+ * be reached from tests, are answered by msw inside the runtime's processes
+ * (twilio-preload.cjs): IAM from a token list, TaskRouter by the test's TaskRouter
+ * stand-in on loopback, so the save Function's real Twilio client (the one
+ * `context.getTwilioClient()` gives) makes every request. Locally twilio-run enforces
+ * neither the 10 s limit nor request signatures, so the tests check the handlers' own
+ * deadlines.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,18 +18,31 @@ import { EMULATOR_API_KEY, type EmulatorServer, startEmulatorServer } from '@sti
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script of the workspace, without types
 import { node22Binary } from '../../../../scripts/node22.mjs';
+import {
+  createTaskRouterStandIn,
+  serveTaskRouter,
+  type TaskRouterStandIn,
+} from '../../src/testing/taskrouter.js';
 
 const packageDir = resolve(import.meta.dirname, '../..');
 const serviceDir = join(import.meta.dirname, '.service');
 const twilioRun = join(packageDir, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js');
 const WORKER = `WK${'1'.repeat(32)}`;
+const OTHER_WORKER = `WK${'2'.repeat(32)}`;
+const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+// twilio-run's getTwilioClient() wants a 32-character auth token.
+const AUTH_TOKEN = 'test-auth-token-9a7b5c3d1e0f2a4b';
+const WORKSPACE_SID = `WS${'3'.repeat(32)}`;
+const AGENT = 'flex-token-valid-31d8a2';
 const TOKENS = {
-  'flex-token-valid-31d8a2': { worker_sid: WORKER, roles: ['agent'], identity: 'ada' },
+  [AGENT]: { worker_sid: WORKER, roles: ['agent'], identity: 'ada' },
+  'flex-token-other-agent-5b5b': { worker_sid: OTHER_WORKER, roles: ['agent'], identity: 'grace' },
   'flex-token-admin-app-77aa': { roles: ['admin'], identity: 'integration' },
 };
 const SECRETS = [
   EMULATOR_API_KEY,
-  'test-auth-token-9a7b',
+  AUTH_TOKEN,
+  Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64'),
   ...Object.keys(TOKENS),
   'flex-token-expired-0c0c',
   'flex-token-other-account-4e4e',
@@ -34,6 +50,8 @@ const SECRETS = [
 const CALLER = '+14155551234';
 
 let api: EmulatorServer;
+let taskRouter: TaskRouterStandIn;
+let taskRouterServer: Awaited<ReturnType<typeof serveTaskRouter>>;
 
 /** The example service: the three one-line Functions, requiring the built CommonJS entry. */
 function writeService(): void {
@@ -51,13 +69,15 @@ function writeService(): void {
   writeFileSync(
     join(serviceDir, '.env'),
     [
-      `ACCOUNT_SID=AC${'0'.repeat(32)}`,
-      'AUTH_TOKEN=test-auth-token-9a7b',
+      `ACCOUNT_SID=${ACCOUNT_SID}`,
+      `AUTH_TOKEN=${AUTH_TOKEN}`,
+      `TWILIO_WORKSPACE_SID=${WORKSPACE_SID}`,
       `STICKY_CALLS_API_KEY=${EMULATOR_API_KEY}`,
       `STICKY_CALLS_BASE_URL=${api.url}`,
-      // twilio-run gives its Function processes only the .env: the IAM stand-in goes here.
-      `NODE_OPTIONS=--require ${join(import.meta.dirname, 'iam-preload.cjs')}`,
+      // twilio-run gives its Function processes only the .env: the Twilio stand-ins go here.
+      `NODE_OPTIONS=--require ${join(import.meta.dirname, 'twilio-preload.cjs')}`,
       `IAM_TEST_TOKENS_FILE=${join(serviceDir, 'iam-tokens.json')}`,
+      `TASKROUTER_TEST_URL=${taskRouterServer.url}`,
     ].join('\n'),
   );
   writeFileSync(join(serviceDir, 'iam-tokens.json'), JSON.stringify(TOKENS));
@@ -146,13 +166,27 @@ const callSid = () => `CA${String(++sequence).padStart(32, '0')}`;
 
 beforeAll(async () => {
   api = await startEmulatorServer();
+  taskRouter = createTaskRouterStandIn({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    workspaceSid: WORKSPACE_SID,
+  });
+  taskRouterServer = await serveTaskRouter(taskRouter);
   writeService();
 });
 
 afterAll(async () => {
   await api?.close();
+  await taskRouterServer?.close();
   rmSync(serviceDir, { recursive: true, force: true });
 });
+
+const ends = (callId: string) =>
+  api.emulator.requests.filter(
+    (r) => r.operation === 'end' && (r.body as { call_id: string }).call_id === callId,
+  );
+const taskUpdates = (taskSid: string) =>
+  taskRouter.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/Tasks/${taskSid}`));
 
 describe.each([
   ['20', () => process.execPath],
@@ -192,30 +226,103 @@ describe.each([
     };
   }
 
-  it('answers a new caller, then the same caller returning after an agent’s save', async () => {
-    const first = await callerContext({});
-    expect(first.status).toBe(200);
-    expect(first.body.sticky_calls).toMatchObject({ status: 'ok', tier: 'ignore' });
+  /** A call as it reaches an agent: Studio ran caller-context, Send to Flex made the task. */
+  async function routedCall(worker = WORKER) {
+    const started = await callerContext({});
     const callId = lastCallId();
-
-    const saved = await saveContext({
-      Token: 'flex-token-valid-31d8a2',
-      call_id: callId,
-      customer_ref: first.body.customer_ref,
-      intent: 'refund_request',
-      intent_status: 'open',
-      variables: { name: 'Ada' },
+    const taskSid = taskRouter.addTask({
+      attributes: { type: 'inbound', call_sid: callId, from: CALLER, direction: 'inbound', ...started.body },
+      assignmentStatus: 'wrapping',
+      reservations: [{ workerSid: worker, status: 'wrapping' }],
     });
-    expect(saved).toMatchObject({ status: 200, body: { status: 'saved' } });
-    expect(saved.headers.get('access-control-allow-origin')).toBe('https://flex.twilio.com');
+    return { callId, taskSid, customerRef: started.body.customer_ref, started };
+  }
+  const complete = (taskSid: string) => taskRouter.setStatus(taskSid, 'completed', 'completed');
+  const WRAP_UP = { intent: 'refund_request', intent_status: 'open', variables: { name: 'Ada' } };
+
+  it('stores a wrap-up before completion and saves it after; the caller returns with it', async () => {
+    const first = await routedCall();
+    expect(first.started.status).toBe(200);
+    expect(first.started.body.sticky_calls).toMatchObject({ status: 'ok', tier: 'ignore' });
+
+    const stored = await saveContext({
+      Token: AGENT,
+      TaskSid: first.taskSid,
+      action: 'store',
+      wrap_up: WRAP_UP,
+    });
+    expect(stored).toMatchObject({
+      status: 200,
+      body: { status: 'stored', call_id: first.callId, saveable: true },
+    });
+    expect(stored.headers.get('access-control-allow-origin')).toBe('https://flex.twilio.com');
+    expect(ends(first.callId)).toEqual([]);
+
+    const early = await saveContext({ Token: AGENT, TaskSid: first.taskSid, wrap_up: WRAP_UP });
+    expect(early).toMatchObject({ status: 409, body: { status: 'not_completed', retryable: true } });
+    expect(ends(first.callId)).toEqual([]);
+
+    complete(first.taskSid);
+    const saved = await saveContext({ Token: AGENT, TaskSid: first.taskSid, wrap_up: WRAP_UP });
+    expect(saved).toMatchObject({
+      status: 200,
+      body: { status: 'saved', call_id: first.callId, customer_ref: first.customerRef },
+    });
+    expect(ends(first.callId).map((r) => r.body)).toEqual([
+      { call_id: first.callId, customer_ref: first.customerRef, ...WRAP_UP },
+    ]);
+    expect(taskRouter.attributes(first.taskSid)[WRAP_UP_ATTRIBUTE_KEY]).toMatchObject({ saved: true });
 
     const second = await callerContext({ line_type: 'mobile' });
-    expect(second.body.customer_ref).toBe(first.body.customer_ref);
+    expect(second.body.customer_ref).toBe(first.customerRef);
     expect(second.body.sticky_calls).toMatchObject({
       tier: 'reuse',
       intents: [{ intent: 'refund_request', status: 'open', attempts: 1 }],
       vars: { name: 'Ada' },
     });
+  });
+
+  it('refuses a save naming another call than its task’s: 403, nothing saved or written', async () => {
+    const mine = await routedCall();
+    const theirs = await routedCall(OTHER_WORKER);
+    complete(mine.taskSid);
+    complete(theirs.taskSid);
+    const before = taskRouter.requests.length;
+    const forged = await saveContext({
+      Token: AGENT,
+      TaskSid: mine.taskSid,
+      call_id: theirs.callId,
+      customer_ref: theirs.customerRef,
+      wrap_up: WRAP_UP,
+    });
+    expect(forged).toMatchObject({ status: 403, body: { status: 'forbidden', code: 'other_call' } });
+    expect(forged.headers.get('access-control-allow-origin')).toBe('https://flex.twilio.com');
+    // Another agent's call, named the vendor guide's way: this worker holds none of its tasks.
+    const guide = await saveContext({
+      Token: AGENT,
+      CallSid: theirs.callId,
+      Intent: 'x',
+      IntentStatus: 'open',
+    });
+    expect(guide).toMatchObject({ status: 403, body: { status: 'forbidden', code: 'no_task' } });
+    const task = await saveContext({ Token: AGENT, TaskSid: theirs.taskSid, wrap_up: WRAP_UP });
+    expect(task).toMatchObject({ status: 403, body: { status: 'forbidden', code: 'no_reservation' } });
+    expect([...ends(mine.callId), ...ends(theirs.callId)]).toEqual([]);
+    expect(taskRouter.requests.slice(before).filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('keeps what another writer put on the task while the wrap-up was stored (If-Match, 412)', async () => {
+    const { taskSid } = await routedCall();
+    taskRouter.beforeNextUpdate((sid) =>
+      taskRouter.write(sid, (attributes) => ({ ...attributes, transfer_note: 'kept' })),
+    );
+    const stored = await saveContext({ Token: AGENT, TaskSid: taskSid, action: 'store', wrap_up: WRAP_UP });
+    expect(stored).toMatchObject({ status: 200, body: { status: 'stored' } });
+    expect(taskRouter.attributes(taskSid)).toMatchObject({
+      transfer_note: 'kept',
+      [WRAP_UP_ATTRIBUTE_KEY]: { intent: 'refund_request', saved: false },
+    });
+    expect(taskUpdates(taskSid).map((r) => r.status)).toEqual([412, 200]);
   });
 
   it.each([
@@ -248,68 +355,67 @@ describe.each([
   });
 
   it.each([
-    ['no token', undefined],
-    ['an expired token', 'flex-token-expired-0c0c'],
-    ['a token of another account', 'flex-token-other-account-4e4e'],
-    ['a token that is not a worker’s', 'flex-token-admin-app-77aa'],
-  ])('refuses a save with %s: 403 with CORS', async (_name, token) => {
+    ['no token', undefined, 'no_token'],
+    ['an expired token', 'flex-token-expired-0c0c', 'invalid_token'],
+    ['a token of another account', 'flex-token-other-account-4e4e', 'invalid_token'],
+    ['a token that is not a worker’s', 'flex-token-admin-app-77aa', 'not_a_worker'],
+  ])('refuses a save with %s: 403 with CORS', async (_name, token, code) => {
     const answer = await saveContext({
       ...(token ? { Token: token } : {}),
-      call_id: 'CA1',
-      customer_ref: 'c',
-      intent: 'x',
+      TaskSid: `WT${'9'.repeat(32)}`,
+      wrap_up: WRAP_UP,
     });
     expect(answer.status).toBe(403);
-    expect(answer.body).toMatchObject({ status: 'forbidden' });
+    expect(answer.body).toMatchObject({ status: 'forbidden', code });
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://flex.twilio.com');
   });
 
-  it("saves the vendor guide's field names once, and a repeat as already saved", async () => {
-    const started = await callerContext({});
-    const callId = lastCallId();
+  it("saves the vendor guide's field names, finding the task from the call; a repeat is already saved", async () => {
+    const { callId, taskSid, customerRef } = await routedCall();
+    complete(taskSid);
     const body = {
-      Token: 'flex-token-valid-31d8a2',
+      Token: AGENT,
       CallSid: callId,
-      CustomerRef: started.body.customer_ref,
+      CustomerRef: customerRef,
       Intent: 'billing_inquiry',
       IntentStatus: 'closed',
       AgentNotes: 'Explained the invoice',
       Disposition: 'resolved',
     };
-    expect((await saveContext(body)).body).toMatchObject({ status: 'saved' });
-    expect((await saveContext(body)).body).toMatchObject({ status: 'already_saved' });
-    const ends = api.emulator.requests.filter(
-      (r) => r.operation === 'end' && (r.body as { call_id: string }).call_id === callId,
-    );
-    expect(ends.map((r) => r.status)).toEqual([200, 409]);
-    expect(ends[0]?.body).toMatchObject({
+    expect((await saveContext(body)).body).toMatchObject({ status: 'saved', call_id: callId });
+    // The task says it was saved: the repeat does not reach the API.
+    expect((await saveContext(body)).body).toMatchObject({ status: 'already_saved', call_id: callId });
+    expect(ends(callId).map((r) => r.status)).toEqual([200]);
+    expect(ends(callId)[0]?.body).toMatchObject({
       intent_status: 'resolved',
-      variables: { summary: 'Explained the invoice' },
+      variables: { summary: 'Explained the invoice', disposition: 'resolved' },
     });
   });
 
   it('answers 400 naming the bad fields', async () => {
-    const answer = await saveContext({
-      Token: 'flex-token-valid-31d8a2',
-      customer_ref: 'c',
-      variables: { a: { b: 1 } },
-    });
+    const answer = await saveContext({ Token: AGENT, customer_ref: 'c', variables: { a: { b: 1 } } });
     expect(answer.status).toBe(400);
-    expect(JSON.stringify(answer.body)).toContain('call_id');
+    expect(answer.body).toMatchObject({
+      status: 'invalid',
+      errors: [{ path: ['variables', 'a'], code: 'variable_value' }],
+    });
+    const noTask = await saveContext({ Token: AGENT, customer_ref: 'c', intent: 'x', intent_status: 'open' });
+    expect(noTask.status).toBe(400);
+    expect(JSON.stringify(noTask.body)).toContain('TaskSid');
   });
 
   it('saves an unsaved wrap-up from a TaskRouter event once, even when the event comes twice', async () => {
-    const started = await callerContext({});
-    const callId = lastCallId();
+    const { callId, taskSid, customerRef } = await routedCall();
     const event = {
       EventType: 'task.completed',
-      TaskSid: `WT${'2'.repeat(32)}`,
+      TaskSid: taskSid,
       TaskAttributes: JSON.stringify({
-        call_sid: callId,
+        ...taskRouter.attributes(taskSid),
         [WRAP_UP_ATTRIBUTE_KEY]: {
           call_id: callId,
-          customer_ref: started.body.customer_ref,
+          customer_ref: customerRef,
           intent: 'move',
+          intent_status: 'open',
           saved: false,
         },
       }),
@@ -317,10 +423,27 @@ describe.each([
     const first = await fetch(`${runtime.url}/wrapup-event`, form(event));
     const second = await fetch(`${runtime.url}/wrapup-event`, form(event));
     expect([first.status, second.status]).toEqual([204, 204]);
-    const ends = api.emulator.requests.filter(
-      (r) => r.operation === 'end' && (r.body as { call_id: string }).call_id === callId,
-    );
     // Locally each request is a new process, so the second delivery meets the API's 409.
-    expect(ends.map((r) => r.status)).toEqual([200, 409]);
+    expect(ends(callId).map((r) => r.status)).toEqual([200, 409]);
+  });
+
+  it('refuses a TaskRouter event whose wrap-up names another call than its task’s', async () => {
+    const mine = await routedCall();
+    const theirs = await routedCall(OTHER_WORKER);
+    const event = {
+      EventType: 'task.completed',
+      TaskSid: mine.taskSid,
+      TaskAttributes: JSON.stringify({
+        ...taskRouter.attributes(mine.taskSid),
+        [WRAP_UP_ATTRIBUTE_KEY]: {
+          call_id: theirs.callId,
+          customer_ref: theirs.customerRef,
+          intent: 'x',
+          intent_status: 'open',
+        },
+      }),
+    };
+    expect((await fetch(`${runtime.url}/wrapup-event`, form(event))).status).toBe(204);
+    expect([...ends(mine.callId), ...ends(theirs.callId)]).toEqual([]);
   });
 });

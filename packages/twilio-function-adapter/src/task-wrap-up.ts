@@ -1,0 +1,75 @@
+/**
+ * The wrap-up on its task: merged into the task's attributes with `If-Match`, and read
+ * back to tell whether it was saved. The binding to the task's call and customer is
+ * core's (`bindToTask`), run again on every fetch of the task.
+ */
+import {
+  bindToTask,
+  readWrapUp,
+  type SaveClaims,
+  type TaskCall,
+  type WrapUpFields,
+  type WrapUpIssue,
+  withWrapUp,
+  wrapUpFor,
+} from '@stickycalls/core';
+import type { TaskRouterPort, TaskRouterTask } from './taskrouter.js';
+
+/** Tries of a task update that meets a concurrent writer (412). */
+const UPDATE_TRIES = 3;
+
+/** What storing the wrap-up on the task came to. */
+export type Stored =
+  | { readonly kind: 'stored'; readonly call: TaskCall }
+  | { readonly kind: 'already_saved'; readonly call: TaskCall; readonly customerRef: string | null }
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'too_long'; readonly issue: WrapUpIssue }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'conflict' };
+
+/**
+ * Merges the wrap-up into the task's attributes with `If-Match`: on a concurrent write
+ * (412) the task is fetched again, bound again and merged again, so what the other
+ * writer put there stays. A wrap-up already saved for this call is never overwritten.
+ */
+export async function storeOnTask(
+  taskRouter: TaskRouterPort,
+  step: <T>(what: string, work: () => Promise<T>) => Promise<T>,
+  taskSid: string,
+  first: TaskRouterTask,
+  claims: SaveClaims,
+  fields: WrapUpFields,
+  saved: boolean,
+): Promise<Stored> {
+  let task = first;
+  for (let attempt = 1; ; attempt += 1) {
+    const bound = bindToTask(task.attributes, claims);
+    if (!bound.ok) return { kind: 'refused', code: bound.refusal, message: bound.message };
+    const already = savedOnTask(task, bound.call.call_id);
+    if (already !== undefined)
+      return { kind: 'already_saved', call: bound.call, customerRef: already.customerRef };
+    const merged = withWrapUp(task.attributes, wrapUpFor(bound.call, fields, saved));
+    if (!merged.ok) return { kind: 'too_long', issue: merged.issue };
+    const current = task;
+    const outcome = await step('update the task', () =>
+      taskRouter.updateAttributes(taskSid, JSON.stringify(merged.attributes), current.etag),
+    );
+    if (outcome === 'updated') return { kind: 'stored', call: bound.call };
+    if (outcome === 'gone') return { kind: 'gone' };
+    if (attempt >= UPDATE_TRIES) return { kind: 'conflict' };
+    const fresh = await step('fetch the task again', () => taskRouter.fetchTask(taskSid));
+    if (fresh === null) return { kind: 'gone' };
+    task = fresh;
+  }
+}
+
+/** The wrap-up on the task when it is marked saved for this very call. */
+export function savedOnTask(
+  task: TaskRouterTask,
+  callId: string,
+): { customerRef: string | null } | undefined {
+  const stored = readWrapUp(task.attributes);
+  if (stored.state !== 'ready' || stored.wrapUp.saved !== true || stored.wrapUp.call_id !== callId)
+    return undefined;
+  return { customerRef: stored.wrapUp.customer_ref ?? null };
+}
