@@ -1,8 +1,23 @@
+/**
+ * The save path under load: the save Function in Twilio's local runtime, posted to as
+ * the SDK's plugin posts after a completion (the agent's token, the task, `action:
+ * 'save'`), each save for a task of its own, completed, in the TaskRouter stand-in the
+ * runtime's processes reach; beside the vendor guide's unauthenticated save Function.
+ */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { createStickyCallsClient } from '@stickycalls/core';
+import {
+  createStickyCallsClient,
+  type StartCallResponse,
+  toTaskAttributes,
+  WRAP_UP_ATTRIBUTE_KEY,
+} from '@stickycalls/core';
 import { EMULATOR_API_KEY, startEmulatorServer } from '@stickycalls/core/testing';
+import {
+  createTaskRouterStandIn,
+  serveTaskRouter,
+} from '@stickycalls/twilio-function-adapter/testing/taskrouter';
 import { startRuntime } from '../../examples/demo/src/runtime.js';
 import { median, ms, quantile, type Row, ratio, sleep } from './report.js';
 
@@ -12,6 +27,7 @@ const ROUND_MS = Number(process.env.BENCH_LOAD_ROUND_MS ?? 6000);
 const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
 const BENCH_DIR = resolve(import.meta.dirname, '..');
 const WORKER = `WK${'b'.repeat(32)}`;
+const WORKSPACE = `WS${'b'.repeat(32)}`;
 
 const { saveWrapUp } = require('../baselines/plugin-save.js') as {
   saveWrapUp: (url: string, task: object) => Promise<Response>;
@@ -30,19 +46,26 @@ export async function saveLoad(): Promise<Row[]> {
   try {
     const token = `bench-${randomBytes(12).toString('base64url')}`;
     const tokens = { [token]: { worker_sid: WORKER, roles: ['agent'], identity: 'bench-agent' } };
+    const accountSid = `AC${'0'.repeat(32)}`;
+    // twilio-run's getTwilioClient() wants a 32-character auth token.
+    const authToken = randomBytes(16).toString('hex');
+    const taskRouter = createTaskRouterStandIn({ accountSid, authToken, workspaceSid: WORKSPACE });
+    const taskRouterServer = await serveTaskRouter(taskRouter);
+    stops.push(() => taskRouterServer.close());
     const env = {
-      ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-      AUTH_TOKEN: randomBytes(16).toString('hex'),
+      ACCOUNT_SID: accountSid,
+      AUTH_TOKEN: authToken,
       STICKY_CALLS_API_KEY: EMULATOR_API_KEY,
       STICKY_CALLS_BASE_URL: emulator.url,
-      TWILIO_WORKSPACE_SID: `WS${'0'.repeat(32)}`,
+      TWILIO_WORKSPACE_SID: WORKSPACE,
     };
     const [ours, guide] = await Promise.all([
-      startRuntime({ env, tokens, onSpawn: (stop) => stops.push(stop) }),
-      // The guide's Functions in the same runtime, with the same IAM stand-in.
+      startRuntime({ env, tokens, taskRouterUrl: taskRouterServer.url, onSpawn: (stop) => stops.push(stop) }),
+      // The guide's Functions in the same runtime, with the same stand-ins preloaded.
       startRuntime({
         env,
         tokens,
+        taskRouterUrl: taskRouterServer.url,
         serviceDir: BENCH_DIR,
         functionsFolder: 'baselines/functions',
         onSpawn: (stop) => stops.push(stop),
@@ -51,42 +74,70 @@ export async function saveLoad(): Promise<Row[]> {
 
     // Customers known to the API (each wrap-up is a new call of one of them).
     const sticky = createStickyCallsClient({ apiKey: EMULATOR_API_KEY, baseUrl: emulator.url });
-    const customers: string[] = [];
+    const customers: { ani: string; started: StartCallResponse }[] = [];
     for (let i = 0; i < 20; i++) {
+      const ani = `+1415555${String(1000 + i)}`;
       const started = await sticky.calls.start({
         call_id: `CA${randomBytes(16).toString('hex')}`,
-        identity_hints: { ani: `+1415555${String(1000 + i)}` },
+        identity_hints: { ani },
       });
-      customers.push(started.customer_ref);
+      customers.push({ ani, started });
     }
     let sequence = 0;
     const wrapUp = () => {
       sequence += 1;
+      const customer = customers[sequence % customers.length] as (typeof customers)[number];
       return {
         callSid: `CA${randomBytes(16).toString('hex')}`,
-        customerRef: customers[sequence % customers.length] as string,
+        customer,
         summary: `Wrap-up ${sequence}: kettle arrived broken; refund promised within 5 days.`,
         disposition: 'refund_promised',
       };
     };
+    type WrapUp = ReturnType<typeof wrapUp>;
+    // Ours: the call's task, as Studio and Flex made it, completed by the agent (not timed).
+    const taskOf = new Map<string, string>();
+    const completedTask = (w: WrapUp) => {
+      const taskSid = taskRouter.addTask({
+        attributes: {
+          ...toTaskAttributes(w.customer.started),
+          call_sid: w.callSid,
+          from: w.customer.ani,
+          to: '+18005550100',
+          direction: 'inbound',
+        },
+        assignmentStatus: 'completed',
+        reservations: [{ workerSid: WORKER, status: 'completed' }],
+      });
+      taskOf.set(w.callSid, taskSid);
+      return taskSid;
+    };
+    const prepare = { ours: completedTask, guide: () => undefined };
     const post = {
-      ours: async (w: ReturnType<typeof wrapUp>) =>
+      // What the plugin sends at afterCompleteTask (postWrapUp's body).
+      ours: async (w: WrapUp) =>
         fetch(`${ours.url}/save-context`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Origin: 'https://flex.twilio.com' },
           body: JSON.stringify({
+            TaskSid: taskOf.get(w.callSid),
+            action: 'save',
+            wrap_up: {
+              intent: 'refund_request',
+              intent_status: 'open',
+              variables: { summary: w.summary, disposition: w.disposition },
+            },
             Token: token,
-            call_id: w.callSid,
-            customer_ref: w.customerRef,
-            intent: 'refund_request',
-            intent_status: 'open',
-            variables: { summary: w.summary, disposition: w.disposition },
           }),
           signal: AbortSignal.timeout(15_000),
         }),
-      guide: async (w: ReturnType<typeof wrapUp>) =>
+      guide: async (w: WrapUp) =>
         saveWrapUp(guide.url, {
-          attributes: { call_sid: w.callSid, customer_ref: w.customerRef, intent_resolved: false },
+          attributes: {
+            call_sid: w.callSid,
+            customer_ref: w.customer.started.customer_ref,
+            intent_resolved: false,
+          },
           // The guide reads these; a real Flex task has none of them (the guide's defect, not measured here).
           taskChannelUniqueName: 'refund_request',
           workspaceNote: w.summary,
@@ -107,6 +158,7 @@ export async function saveLoad(): Promise<Row[]> {
         Array.from({ length: CONCURRENCY }, async () => {
           while (performance.now() < until) {
             const w = wrapUp();
+            prepare[name](w);
             tally.sent.push(w.callSid);
             const t = performance.now();
             const response = await post[name](w).catch(() => undefined);
@@ -122,7 +174,9 @@ export async function saveLoad(): Promise<Row[]> {
       rps[name].push((completed / elapsed) * 1000);
     };
     // A short warm-up of each (not counted), then alternating rounds.
-    await Promise.all([post.ours(wrapUp()), post.guide(wrapUp())]);
+    const warm = wrapUp();
+    prepare.ours(warm);
+    await Promise.all([post.ours(warm), post.guide(wrapUp())]);
     for (let r = 0; r < ROUNDS; r++) {
       for (const name of r % 2 === 0 ? (['ours', 'guide'] as const) : (['guide', 'ours'] as const)) {
         await round(name);
@@ -135,6 +189,12 @@ export async function saveLoad(): Promise<Row[]> {
         .map((request) => (request.body as { call_id?: string }).call_id),
     );
     const lost = (tally: Tally) => tally.sent.filter((callSid) => !saved.has(callSid)).length;
+    // Ours also marks each saved wrap-up on its task (so the safety net does not save it again).
+    const unmarked = tallies.ours.sent.filter((callSid) => {
+      const taskSid = taskOf.get(callSid);
+      const onTask = taskSid ? taskRouter.attributes(taskSid)[WRAP_UP_ATTRIBUTE_KEY] : undefined;
+      return (onTask as { saved?: unknown } | undefined)?.saved !== true;
+    }).length;
     const section = `Save path under load (twilio-run, ${CONCURRENCY} concurrent wrap-ups, ${ROUNDS}×${ROUND_MS / 1000} s rounds each)`;
     const row = (
       measure: string,
@@ -165,6 +225,15 @@ export async function saveLoad(): Promise<Row[]> {
         ratio: '—',
         target: 'ours 0',
         met: lost(tallies.ours) === 0,
+      },
+      {
+        section,
+        measure: 'wrap-ups not marked saved on their task in TaskRouter (ours only; the guide writes none)',
+        ours: `${unmarked} of ${tallies.ours.sent.length}`,
+        baseline: '—',
+        ratio: '—',
+        target: 'ours 0',
+        met: unmarked === 0,
       },
     ];
   } finally {

@@ -1,34 +1,62 @@
 /**
  * Serves the agent desk on 127.0.0.1: the page (bundled with esbuild, React 17 and the
- * built `@stickycalls/flex-react`), the scenario's tasks, and the save Function under
- * the page's own origin (a pass-through to twilio-run, so the deployed Function's CORS
- * setting, https://flex.twilio.com, stays as it is).
+ * built `@stickycalls/flex-react`), the agent's tasks as the TaskRouter stand-in holds
+ * them, the two task moves Flex makes through TaskRouter (the call ends: wrapping; the
+ * CompleteTask action's body: completed), and the save Function under the page's own
+ * origin (a pass-through to twilio-run, so the deployed Function's CORS setting,
+ * https://flex.twilio.com, stays as it is). The page never writes a task's attributes:
+ * only the save Function does, server-side.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { TaskRouterStandIn } from '@stickycalls/twilio-function-adapter/testing/taskrouter';
 import { build } from 'esbuild';
-import { type DemoTask, HTTP_TIMEOUT_MS } from './scenario.js';
+import type { DeskTask } from './flex-desktop.js';
+import { HTTP_TIMEOUT_MS } from './scenario.js';
+
+/** A task the desk shows: which one, and what the list calls it. */
+export interface DeskEntry {
+  readonly taskSid: string;
+  readonly title: string;
+}
 
 export interface DeskOptions {
-  readonly tasks: readonly DemoTask[];
+  /** Where the tasks live. */
+  readonly taskRouter: TaskRouterStandIn;
+  /** The desk's tasks, in the list's order; shown while the worker holds a reservation on them. */
+  readonly tasks: readonly DeskEntry[];
+  /** The desk's agent. */
+  readonly workerSid: string;
   readonly token: string;
   readonly functionsUrl: string;
   readonly port?: number;
-  /** Told of each save the page makes, with the save Function's answer. */
+  /** Told of each request the page makes to the save Function, with its answer. */
   readonly onSave?: (save: SaveSeen) => void;
+  /** Told of each task move: `wrapping`, `completed` by the agent, or `completed` by a supervisor. */
+  readonly onMove?: (move: TaskMove) => void;
 }
 
 export interface SaveSeen {
+  /** `store` (before completion) or `save` (after). */
+  readonly action: string;
+  readonly taskSid: string;
   readonly status: number;
   readonly body: unknown;
 }
 
+export interface TaskMove {
+  readonly taskSid: string;
+  readonly title: string;
+  readonly to: 'wrapping' | 'completed';
+  readonly by: 'agent' | 'supervisor';
+}
+
 export interface Desk {
   readonly url: string;
-  /** The tasks as the page last wrote them (`setAttributes`). */
-  readonly tasks: readonly DemoTask[];
   /** What the save Function answered to the page, oldest first. */
   readonly saves: readonly SaveSeen[];
+  /** The task moves made through the desk, oldest first. */
+  readonly moves: readonly TaskMove[];
   close(): Promise<void>;
 }
 
@@ -59,6 +87,8 @@ const PAGE = `<!doctype html>
   .canvas-header h2 { font-size: 18px; margin: 0; flex: 1; }
   .canvas-header button { padding: 6px 14px; border-radius: 4px; border: 0; background: rgb(2, 99, 224); color: #fff; font: inherit; cursor: pointer; }
   .canvas-header button:disabled { opacity: .6; }
+  .elsewhere { margin-top: 24px; font-size: 12px; color: rgb(96, 107, 133); }
+  .link { background: none; border: 0; padding: 0; color: rgb(2, 99, 224); text-decoration: underline; cursor: pointer; font: inherit; }
 </style>
 </head>
 <body><div id="root"></div><script src="/app.js"></script></body>
@@ -109,15 +139,68 @@ function listen(server: ReturnType<typeof createServer>, port: number | undefine
   });
 }
 
-export async function startDesk({ tasks, token, functionsUrl, port, onSave }: DeskOptions): Promise<Desk> {
+/** The task as Flex would show it to this worker, from TaskRouter; `undefined` without a reservation. */
+export function deskTask(
+  taskRouter: TaskRouterStandIn,
+  entry: DeskEntry,
+  workerSid: string,
+): DeskTask | undefined {
+  const task = taskRouter.task(entry.taskSid);
+  const reservation = task?.reservations.find((candidate) => candidate.workerSid === workerSid);
+  if (task === undefined || reservation === undefined) return undefined;
+  return {
+    sid: reservation.sid,
+    taskSid: task.sid,
+    title: entry.title,
+    status: reservation.status,
+    taskStatus: task.assignmentStatus,
+    taskChannelUniqueName: 'voice',
+    attributes: taskRouter.attributes(task.sid),
+  };
+}
+
+export async function startDesk({
+  taskRouter,
+  tasks,
+  workerSid,
+  token,
+  functionsUrl,
+  port,
+  onSave,
+  onMove,
+}: DeskOptions): Promise<Desk> {
   const script = await bundlePage();
   const saves: SaveSeen[] = [];
-  const byId = new Map(tasks.map((task) => [task.sid, task]));
+  const moves: TaskMove[] = [];
+  const entries = new Map(tasks.map((entry) => [entry.taskSid, entry]));
+  const views = () =>
+    tasks.flatMap((entry) => {
+      const view = deskTask(taskRouter, entry, workerSid);
+      return view === undefined ? [] : [view];
+    });
   let origin = '';
 
   const send = (response: ServerResponse, status: number, type: string, body: string) => {
     response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
     response.end(body);
+  };
+  const json = (response: ServerResponse, status: number, body: unknown) =>
+    send(response, status, 'application/json', JSON.stringify(body));
+
+  /** Moves a task of the desk as TaskRouter would, when its reservation allows it. */
+  const move = (response: ServerResponse, taskSid: string, to: TaskMove['to'], by: TaskMove['by']) => {
+    const entry = entries.get(taskSid);
+    const current = entry && deskTask(taskRouter, entry, workerSid);
+    if (entry === undefined || current === undefined) return json(response, 404, { error: 'no such task' });
+    const from = to === 'wrapping' ? ['accepted'] : ['accepted', 'wrapping'];
+    if (!from.includes(current.status)) {
+      return json(response, 409, { error: `the task is ${current.status}`, task: current });
+    }
+    taskRouter.setStatus(taskSid, to, to);
+    const taskMove = { taskSid, title: entry.title, to, by };
+    moves.push(taskMove);
+    onMove?.(taskMove);
+    return json(response, 200, deskTask(taskRouter, entry, workerSid));
   };
 
   const server = createServer(async (request, response) => {
@@ -127,6 +210,16 @@ export async function startDesk({ tasks, token, functionsUrl, port, onSave }: De
       if (host !== new URL(origin).host && host !== new URL(origin).host.replace('127.0.0.1', 'localhost')) {
         return send(response, 403, 'text/plain', 'this desk answers http://127.0.0.1 only');
       }
+      // Nor another site's page posting here: browsers name the page's origin on every POST.
+      const from = request.headers.origin;
+      if (
+        request.method === 'POST' &&
+        from !== undefined &&
+        from !== origin &&
+        from !== origin.replace('127.0.0.1', 'localhost')
+      ) {
+        return send(response, 403, 'text/plain', 'this desk takes requests from its own page only');
+      }
       const path = new URL(request.url ?? '/', origin).pathname;
       if (request.method === 'GET' && path === '/')
         return send(response, 200, 'text/html; charset=utf-8', PAGE);
@@ -134,32 +227,38 @@ export async function startDesk({ tasks, token, functionsUrl, port, onSave }: De
         return send(response, 200, 'text/javascript; charset=utf-8', script);
       }
       if (request.method === 'GET' && path === '/api/desk') {
-        const desk = { token, saveContextUrl: `${origin}/fn/save-context`, tasks: [...byId.values()] };
-        return send(response, 200, 'application/json', JSON.stringify(desk));
+        return json(response, 200, { token, saveContextUrl: `${origin}/fn/save-context`, tasks: views() });
       }
-      const attributes = /^\/api\/tasks\/(WR[0-9a-f]{32})\/attributes$/.exec(path);
-      if (request.method === 'POST' && attributes) {
-        const task = byId.get(attributes[1] ?? '');
-        if (task === undefined) return send(response, 404, 'application/json', '{"error":"no such task"}');
-        task.attributes = JSON.parse(await readBody(request)) as Record<string, unknown>;
-        return send(response, 204, 'text/plain', '');
+      if (request.method === 'GET' && path === '/api/tasks') return json(response, 200, views());
+      const moved = /^\/api\/(supervisor\/)?tasks\/(WT[0-9a-f]{32})\/(wrap-up|complete)$/.exec(path);
+      if (request.method === 'POST' && moved) {
+        const [, supervisor, taskSid = '', what] = moved;
+        if (supervisor && what !== 'complete') return json(response, 404, { error: 'not found' });
+        return move(
+          response,
+          taskSid,
+          what === 'complete' ? 'completed' : 'wrapping',
+          supervisor ? 'supervisor' : 'agent',
+        );
       }
       if (request.method === 'POST' && path === '/fn/save-context') {
+        const body = await readBody(request);
         const answer = await fetch(`${functionsUrl}/save-context`, {
           method: 'POST',
           headers: { 'Content-Type': request.headers['content-type'] ?? 'application/json' },
-          body: await readBody(request),
+          body,
           signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
         });
         const text = await answer.text();
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = text;
-        }
-        saves.push({ status: answer.status, body });
-        onSave?.({ status: answer.status, body });
+        const asked = parse(body) as { action?: unknown; TaskSid?: unknown } | undefined;
+        const seen = {
+          action: typeof asked?.action === 'string' ? asked.action : 'save',
+          taskSid: typeof asked?.TaskSid === 'string' ? asked.TaskSid : '?',
+          status: answer.status,
+          body: parse(text) ?? text,
+        };
+        saves.push(seen);
+        onSave?.(seen);
         return send(response, answer.status, answer.headers.get('content-type') ?? 'application/json', text);
       }
       return send(response, 404, 'text/plain', 'not found');
@@ -172,12 +271,20 @@ export async function startDesk({ tasks, token, functionsUrl, port, onSave }: De
   origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : DEFAULT_DESK_PORT}`;
   return {
     url: origin,
-    tasks: [...byId.values()],
     saves,
+    moves,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

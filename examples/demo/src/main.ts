@@ -3,11 +3,16 @@
  *
  * 1. the Sticky Calls API: the core's emulator on 127.0.0.1 (or the real API when
  *    STICKY_CALLS_API_KEY, and optionally STICKY_CALLS_BASE_URL, are set);
- * 2. the example Functions (examples/twilio-serverless) in Twilio's local runtime;
- * 3. a scenario over HTTP: a new caller, a wrap-up, the caller again, a withheld number,
- *    an API outage, saves for another agent's task and with an unknown token (refused);
- *    printed as a table with each step's attributes;
- * 4. an agent desk page with the real panel and wrap-up, saving through the Function.
+ * 2. TaskRouter: the adapter's TaskRouter stand-in, served on 127.0.0.1 by this process,
+ *    holding every task (attributes, assignment status, reservations);
+ * 3. the example Functions (examples/twilio-serverless) in Twilio's local runtime, whose
+ *    TaskRouter requests reach that stand-in (twilio-preload.cjs);
+ * 4. a scenario over HTTP: a new caller's wrap-up (stored on the task, a save before
+ *    completion refused, saved once completed), the caller again, a withheld number, an
+ *    API outage, and refused saves (another agent's task, another call or customer named,
+ *    an unknown token); printed as a table with each step's attributes;
+ * 5. an agent desk page with the real panel and wrap-up on the agent's tasks in
+ *    TaskRouter, storing and saving through the Function.
  *
  * `npm start` runs it and serves the desk until Ctrl-C. `--once` plays the scenario,
  * drives the desk in headless Chromium, saves a screenshot and exits 1 if anything did
@@ -18,8 +23,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BASE_URL, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { EMULATOR_API_KEY, type EmulatorServer, startEmulatorServer } from '@stickycalls/core/testing';
+import {
+  createTaskRouterStandIn,
+  serveTaskRouter,
+  type TaskRouterStandIn,
+} from '@stickycalls/twilio-function-adapter/testing/taskrouter';
 import { checkDeskInBrowser } from './browser.js';
-import { type Desk, startDesk } from './desk.js';
+import { type Desk, type DeskEntry, startDesk } from './desk.js';
 import { startRuntime } from './runtime.js';
 import { playScenario, type StepResult } from './scenario.js';
 
@@ -36,6 +46,7 @@ const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[0m` : text);
 const mark = (ok: boolean) => (ok ? (tty ? '\x1b[32m✓\x1b[0m' : '✓') : tty ? '\x1b[31m✗\x1b[0m' : '✗');
 const WORKER = `WK${'0'.repeat(31)}1`;
+const WORKSPACE = `WS${'0'.repeat(32)}`;
 
 const cleanups: (() => Promise<void>)[] = [];
 async function shutdown(code: number): Promise<never> {
@@ -71,41 +82,56 @@ async function main(): Promise<void> {
     `  API        ${emulator ? `emulator at ${apiUrl} (set STICKY_CALLS_API_KEY to use the real API)` : `${apiUrl} (your key)`}`,
   );
 
+  // TaskRouter: every task of the scenario and the desk lives here, in this process.
+  const accountSid = `AC${'0'.repeat(32)}`;
+  // twilio-run's getTwilioClient() wants a 32-character auth token.
+  const authToken = randomBytes(16).toString('hex');
+  const taskRouter = createTaskRouterStandIn({ accountSid, authToken, workspaceSid: WORKSPACE });
+  const taskRouterServer = await serveTaskRouter(taskRouter);
+  cleanups.push(() => taskRouterServer.close());
+  console.log(`  TaskRouter ${taskRouterServer.url} (stand-in for workspace ${WORKSPACE})`);
+
   // The agent's token for this run; the demo's IAM stand-in knows it, Twilio does not.
   const token = `demo-${randomBytes(18).toString('base64url')}`;
   const runtime = await startRuntime({
     onSpawn: (stop) => cleanups.push(stop),
     env: {
-      ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-      AUTH_TOKEN: randomBytes(16).toString('hex'),
+      ACCOUNT_SID: accountSid,
+      AUTH_TOKEN: authToken,
       STICKY_CALLS_API_KEY: realKey || EMULATOR_API_KEY,
-      // The save Function checks reservations in this workspace (answered by the demo's stand-in).
-      TWILIO_WORKSPACE_SID: `WS${'0'.repeat(32)}`,
+      // The save Function reads and writes the tasks of this workspace.
+      TWILIO_WORKSPACE_SID: WORKSPACE,
       ...(emulator || process.env.STICKY_CALLS_BASE_URL ? { STICKY_CALLS_BASE_URL: apiUrl } : {}),
     },
     tokens: { [token]: { worker_sid: WORKER, roles: ['agent'], identity: 'demo-agent' } },
+    taskRouterUrl: taskRouterServer.url,
   });
   console.log(`  Functions  ${runtime.url} (twilio-run: caller-context, save-context, wrapup-event)`);
 
-  const { steps, tasks } = await playScenario({
+  const { steps, desk: entries } = await playScenario({
     functionsUrl: runtime.url,
     token,
     workerSid: WORKER,
-    addTask: runtime.addTask,
+    taskRouter,
     ...(emulator ? { emulator: emulator.emulator } : {}),
   });
   printSteps(steps);
 
   const desk = await startDesk({
-    tasks,
+    taskRouter,
+    tasks: entries,
+    workerSid: WORKER,
     token,
     functionsUrl: runtime.url,
-    onSave: ({ status, body }) => {
-      const answer = body as { status?: unknown; call_id?: unknown } | undefined;
+    onSave: ({ action, status, body }) => {
+      const answer = body as { status?: unknown; call_id?: unknown; code?: unknown } | undefined;
+      const code = typeof answer?.code === 'string' ? ` ${answer.code}` : '';
       console.log(
-        `  desk → save Function: ${status} ${String(answer?.status)} (call ${String(answer?.call_id ?? '?')})`,
+        `  desk → save Function (${action}): ${status} ${String(answer?.status)}${code} (call ${String(answer?.call_id ?? '?')})`,
       );
     },
+    onMove: ({ title, to, by }) =>
+      console.log(`  desk → TaskRouter: "${title}" ${to}${by === 'supervisor' ? ' by a supervisor' : ''}`),
     // The desk's usual port (4400) when it is free; any free port for --once.
     ...(args.port ? { port: portOf(args.port) } : args.once ? { port: 0 } : {}),
   });
@@ -115,8 +141,20 @@ async function main(): Promise<void> {
     const screenshot = resolve(
       args.screenshot ?? resolve(import.meta.dirname, '../../../.cache/demo/agent-desk.png'),
     );
-    const check = await checkDeskInBrowser(desk.url, screenshot);
-    const saveProblems = deskSaveProblems(desk, emulator);
+    const returning = entries.find((entry) => entry.title === 'Returning caller');
+    const elsewhere = entries.find((entry) => entry.title === 'New caller');
+    const check = await checkDeskInBrowser(desk.url, screenshot, {
+      // The page saves after the completion: the browser stays open until the Function answered.
+      saved: (title) => {
+        const entry = entries.find((candidate) => candidate.title === title);
+        return desk.saves.some((save) => save.action === 'save' && save.taskSid === entry?.taskSid);
+      },
+    });
+    const saveProblems = [
+      ...deskSaveProblems(desk, taskRouter, returning, 'the desk'),
+      ...deskSaveProblems(desk, taskRouter, elsewhere, 'the supervisor'),
+      ...apiProblems(emulator),
+    ];
     const problems = [
       ...steps
         .filter((step) => !step.ok)
@@ -125,7 +163,7 @@ async function main(): Promise<void> {
       ...saveProblems,
     ];
     console.log(
-      `\n${mark(check.problems.length === 0 && saveProblems.length === 0)} Agent desk in Chromium: the wrap-up resolved refund_request, saved through the Function and marked on the task; screenshot ${check.screenshot}`,
+      `\n${mark(check.problems.length === 0 && saveProblems.length === 0)} Agent desk in Chromium: a wrap-up completed from elsewhere saved; the returning caller's wrap-up resolved refund_request, stored before completion, saved after it, marked saved on the task in TaskRouter; screenshot ${check.screenshot}`,
     );
     console.log(dim(`  Done in ${((performance.now() - started) / 1000).toFixed(1)} s`));
     if (problems.length > 0) {
@@ -140,40 +178,80 @@ async function main(): Promise<void> {
   );
 }
 
-/** What `--once` expects of the desk's wrap-up: saved by the Function, resolved in the API, marked on the task. */
-function deskSaveProblems(desk: Desk, emulator: EmulatorServer | undefined): string[] {
+/**
+ * What `--once` expects of a desk task's wrap-up: stored on the task before it completed,
+ * saved by the Function after, and marked saved on the task in TaskRouter (completed
+ * there). `by` says who completed it: the desk's agent, or a supervisor elsewhere (then
+ * nothing was stored before: the page saves its draft once it sees the task gone).
+ */
+function deskSaveProblems(
+  desk: Desk,
+  taskRouter: TaskRouterStandIn,
+  entry: DeskEntry | undefined,
+  by: 'the desk' | 'the supervisor',
+): string[] {
+  if (entry === undefined) return [`no desk task completed by ${by}`];
   const problems: string[] = [];
-  const saved = desk.saves.filter(
-    (save) => save.status === 200 && (save.body as { status?: unknown })?.status === 'saved',
-  );
-  if (saved.length !== 1)
-    problems.push(`the desk's wrap-up: ${desk.saves.length} save(s), ${saved.length} answered "saved"`);
-  const returning = desk.tasks.find((task) => task.title === 'Returning caller');
-  const wrapUp = returning?.attributes[WRAP_UP_ATTRIBUTE_KEY] as
-    | { saved?: unknown; intent_status?: unknown }
-    | undefined;
-  if (wrapUp?.saved !== true || wrapUp.intent_status !== 'resolved') {
+  const name = `"${entry.title}"`;
+  const answered = (action: string, status: string) =>
+    desk.saves.filter(
+      (save) =>
+        save.taskSid === entry.taskSid &&
+        save.action === action &&
+        (save.body as { status?: unknown } | undefined)?.status === status,
+    ).length;
+  const mine = desk.saves.filter((save) => save.taskSid === entry.taskSid);
+  if (by === 'the desk' && (answered('store', 'stored') !== 1 || mine[0]?.action !== 'store'))
+    problems.push(`${name}: its wrap-up was not stored on the task first (${describeSaves(mine)})`);
+  if (answered('save', 'saved') !== 1)
+    problems.push(`${name}: not exactly one save answered "saved" (${describeSaves(mine)})`);
+  const task = taskRouter.task(entry.taskSid);
+  if (task?.assignmentStatus !== 'completed')
+    problems.push(`${name} is ${task?.assignmentStatus ?? 'gone'} in TaskRouter, not completed`);
+  const wrapUp = task
+    ? (taskRouter.attributes(entry.taskSid)[WRAP_UP_ATTRIBUTE_KEY] as WrapUpOnTask)
+    : undefined;
+  const call = task ? taskRouter.attributes(entry.taskSid).call_sid : undefined;
+  if (wrapUp?.saved !== true || wrapUp.intent_status !== 'resolved' || wrapUp.call_id !== call) {
     problems.push(
-      `the returning caller's task holds ${JSON.stringify(wrapUp ?? null)}, not a saved, resolved wrap-up`,
+      `${name}'s task in TaskRouter holds ${JSON.stringify(wrapUp ?? null)}, not a saved, resolved wrap-up of its call`,
     );
   }
-  if (emulator !== undefined) {
-    const end = [...emulator.emulator.requests].reverse().find((request) => request.operation === 'end');
-    const body = end?.body as
-      | { intent?: unknown; intent_status?: unknown; variables?: { summary?: unknown } }
-      | undefined;
-    if (
-      end?.status !== 200 ||
-      body?.intent !== 'refund_request' ||
-      body.intent_status !== 'resolved' ||
-      !body.variables?.summary
-    ) {
-      problems.push(
-        `the API's last calls.end was ${JSON.stringify(end ?? null)}, not the desk's resolved refund_request`,
-      );
-    }
-  }
+  // Every write to the task was the save Function's, each with If-Match.
+  const writes = taskRouter.requests.filter(
+    (request) => request.method === 'POST' && request.path.endsWith(`/Tasks/${entry.taskSid}`),
+  );
+  if (writes.length === 0 || writes.some((request) => request.ifMatch === null))
+    problems.push(`${name}: ${writes.length} write(s) to the task, not all with If-Match`);
   return problems;
+}
+
+type WrapUpOnTask = { saved?: unknown; intent_status?: unknown; call_id?: unknown } | undefined;
+
+function describeSaves(saves: Desk['saves']): string {
+  if (saves.length === 0) return 'none';
+  return saves
+    .map((save) => `${save.action} → ${save.status} ${String((save.body as { status?: unknown })?.status)}`)
+    .join(', ');
+}
+
+/** The API's last calls.end must be the desk's resolved refund_request, with its summary. */
+function apiProblems(emulator: EmulatorServer | undefined): string[] {
+  if (emulator === undefined) return [];
+  const end = [...emulator.emulator.requests].reverse().find((request) => request.operation === 'end');
+  const body = end?.body as
+    | { intent?: unknown; intent_status?: unknown; variables?: { summary?: unknown } }
+    | undefined;
+  if (
+    end?.status === 200 &&
+    body?.intent === 'refund_request' &&
+    body.intent_status === 'resolved' &&
+    body.variables?.summary
+  )
+    return [];
+  return [
+    `the API's last calls.end was ${JSON.stringify(end ?? null)}, not the desk's resolved refund_request`,
+  ];
 }
 
 function portOf(text: string): number {

@@ -1,65 +1,30 @@
 /**
  * The agent desk: a small stand-in for the Flex UI (task list, task canvas, Complete
- * button, notification bar) that hands its own `flex` and `manager` objects to the real
- * `registerCallerContext`, exactly as a plugin's init does in Flex. What the panel and
- * the wrap-up do here is what they do in Flex: the save goes to the save Function.
+ * button, notification bar) that hands its own `flex` and `manager` objects
+ * (flex-desktop.ts) to the real `registerCallerContext`, exactly as a plugin's init does
+ * in Flex. The tasks are TaskRouter's (the demo's stand-in, through the desk server),
+ * read again every second as Flex hears of changes; Complete runs Flex's CompleteTask
+ * action, whose body marks the task completed in TaskRouter. What the panel and the
+ * wrap-up do here is what they do in Flex: the wrap-up is stored on the task through the
+ * save Function before completion and saved after it.
  */
 import {
-  type ContentOptions,
-  type FlexLike,
   type FlexNotification,
-  type ManagerLike,
   type NotificationActionProps,
   registerCallerContext,
 } from '@stickycalls/flex-react';
 import * as React from 'react';
 import * as ReactDOM from 'react-dom';
+import { CANCELLED, createFlexDesktop, type DeskTask, type FlexDesktop } from './flex-desktop.js';
 
-interface DeskTask {
-  sid: string;
-  taskSid: string;
-  title: string;
-  status: string;
-  taskChannelUniqueName: string;
-  attributes: Record<string, unknown>;
-  setAttributes(attributes: object): Promise<void>;
-}
-
-interface Desk {
+interface DeskSetup {
   token: string;
   saveContextUrl: string;
-  tasks: Omit<DeskTask, 'setAttributes'>[];
+  tasks: DeskTask[];
 }
 
-type Listener = () => void;
-const listeners = new Set<Listener>();
-const changed = () => {
-  for (const listener of [...listeners]) listener();
-};
-
-function contentStore() {
-  const items: { element: React.ReactElement; options: ContentOptions }[] = [];
-  return {
-    items,
-    add(element: React.ReactElement, options: ContentOptions = {}) {
-      items.push({ element, options });
-      items.sort((a, b) => (a.options.sortOrder ?? 0) - (b.options.sortOrder ?? 0));
-      changed();
-      return () => this.remove(String(element.key));
-    },
-    remove(key: string) {
-      const index = items.findIndex((item) => item.element.key === key);
-      if (index >= 0) items.splice(index, 1);
-      changed();
-    },
-  };
-}
-
-type ActionListener = (payload: unknown, abort: () => void) => unknown;
-const actionListeners = new Map<string, Set<ActionListener>>();
-const active: (FlexNotification & { instanceId?: string })[] = [];
-let shownCount = 0;
-const registered = new Map<string, FlexNotification>();
+/** How often the desk asks TaskRouter (through the desk server) what changed. */
+const REFRESH_MS = 1000;
 
 function NotificationAction({
   label,
@@ -77,91 +42,54 @@ function NotificationAction({
   );
 }
 
-const flex = {
-  TaskCanvas: { Content: contentStore() },
-  TaskInfoPanel: { Content: contentStore() },
-  Actions: {
-    addListener(event: string, listener: ActionListener) {
-      const set = actionListeners.get(event) ?? new Set();
-      set.add(listener);
-      actionListeners.set(event, set);
-    },
-    removeListener(event: string, listener: ActionListener) {
-      actionListeners.get(event)?.delete(listener);
-    },
-  },
-  Notifications: {
-    registeredNotifications: registered,
-    registerNotification(notification: FlexNotification) {
-      registered.set(notification.id, notification);
-    },
-    showNotification(id: string, context?: object) {
-      const notification = registered.get(id);
-      if (notification === undefined) return null;
-      shownCount += 1;
-      const shown = { ...notification, instanceId: String(shownCount), context: { ...(context ?? {}) } };
-      active.push(shown);
-      changed();
-      if (notification.timeout) setTimeout(() => dismiss(shown), notification.timeout);
-      return shown;
-    },
-    dismissNotificationById(id: string) {
-      for (const notification of active.filter((n) => n.id === id)) dismiss(notification);
-    },
-  },
-  NotificationType: { error: 'error', warning: 'warning', success: 'success' },
-  NotificationBar: { Action: NotificationAction },
-} satisfies FlexLike;
-
-function dismiss(notification: FlexNotification) {
-  const index = active.indexOf(notification);
-  if (index >= 0) active.splice(index, 1);
-  changed();
+async function postTask(path: string): Promise<DeskTask> {
+  const response = await fetch(path, { method: 'POST' });
+  const body = (await response.json()) as DeskTask & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `TaskRouter answered ${response.status}`);
+  return body;
 }
 
-/** What Flex's CompleteTask action does with `before` listeners: await them, stop if one aborts. */
-async function completeTask(task: DeskTask): Promise<boolean> {
-  let aborted = false;
-  for (const listener of actionListeners.get('beforeCompleteTask') ?? []) {
-    await listener({ task }, () => {
-      aborted = true;
-    });
-  }
-  if (!aborted) {
-    task.status = 'completed';
-    changed();
-  }
-  return !aborted;
-}
-
-function useChanges() {
+function useChanges(desktop: FlexDesktop) {
   const [, setTick] = React.useState(0);
-  React.useEffect(() => {
-    const listener = () => setTick((tick) => tick + 1);
-    listeners.add(listener);
-    return () => {
-      listeners.delete(listener);
-    };
-  }, []);
+  React.useEffect(() => desktop.subscribe(() => setTick((tick) => tick + 1)), [desktop]);
 }
 
-function App({ tasks }: { tasks: DeskTask[] }) {
-  useChanges();
-  const [selected, setSelected] = React.useState(tasks[0]?.sid);
-  const task = tasks.find((t) => t.sid === selected);
+/** What the task list says of a task: its reservation's status, as Flex's `task.status`. */
+const STATUS_TEXT: Record<string, string> = {
+  accepted: 'accepted: on the call',
+  wrapping: 'wrapping',
+  completed: 'completed',
+};
+
+function App({ desktop, refresh }: { desktop: FlexDesktop; refresh: () => Promise<void> }) {
+  useChanges(desktop);
+  const tasks = desktop.tasks();
+  const [selected, setSelected] = React.useState(tasks[0]?.taskSid);
+  const task = tasks.find((t) => t.taskSid === selected);
   const [busy, setBusy] = React.useState(false);
+  const { Notifications, Actions } = desktop.flex;
+  const act = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await work();
+    } catch (error) {
+      // A cancelled completion is the wrap-up's doing: its notification says why.
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== CANCELLED('CompleteTask')) console.warn(`[desk] ${message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div className="desk">
       <div className="bar" aria-live="polite">
-        {active.map((notification) => (
+        {Notifications.activeNotifications.map((notification) => (
           <div key={notification.instanceId} className={`note note-${notification.type}`} role="status">
             <span>
               {React.isValidElement(notification.content)
                 ? React.cloneElement(
                     notification.content as React.ReactElement<{ notificationContext?: object }>,
-                    {
-                      notificationContext: notification.context ?? {},
-                    },
+                    { notificationContext: notification.context ?? {} },
                   )
                 : notification.content}
             </span>
@@ -171,14 +99,16 @@ function App({ tasks }: { tasks: DeskTask[] }) {
                 notification,
               }),
             )}
-            <button
-              type="button"
-              className="bar-action"
-              aria-label="Dismiss"
-              onClick={() => dismiss(notification)}
-            >
-              ×
-            </button>
+            {notification.closeButton ? (
+              <button
+                type="button"
+                className="bar-action"
+                aria-label="Dismiss"
+                onClick={() => Notifications.dismissNotification?.(notification)}
+              >
+                ×
+              </button>
+            ) : null}
           </div>
         ))}
       </div>
@@ -186,21 +116,22 @@ function App({ tasks }: { tasks: DeskTask[] }) {
         <h1>Agent desk</h1>
         <ul>
           {tasks.map((t) => (
-            <li key={t.sid}>
+            <li key={t.taskSid}>
               <button
                 type="button"
-                aria-current={t.sid === selected ? 'true' : undefined}
-                onClick={() => setSelected(t.sid)}
+                aria-current={t.taskSid === selected ? 'true' : undefined}
+                onClick={() => setSelected(t.taskSid)}
               >
                 <strong>{t.title}</strong>
-                <span className="task-status">{t.status}</span>
+                <span className="task-status">{STATUS_TEXT[t.status] ?? t.status}</span>
               </button>
             </li>
           ))}
         </ul>
         <p className="hint">
-          Simulated tasks from the scenario. The panel and the wrap-up are the real{' '}
-          <code>@stickycalls/flex-react</code> components; completing a task saves through the save Function.
+          The scenario's tasks, as TaskRouter (the demo's stand-in) holds them. The panel and the wrap-up are
+          the real <code>@stickycalls/flex-react</code>: completing a task stores the wrap-up on it through
+          the save Function, then saves it.
         </p>
       </nav>
       <main className="canvas" aria-label="Task canvas">
@@ -208,13 +139,13 @@ function App({ tasks }: { tasks: DeskTask[] }) {
           <>
             <header className="canvas-header">
               <h2>{task.title}</h2>
-              {task.status === 'assigned' ? (
+              {task.status === 'accepted' ? (
                 <button
                   type="button"
-                  onClick={() => {
-                    task.status = 'wrapping';
-                    changed();
-                  }}
+                  disabled={busy}
+                  onClick={() =>
+                    act(async () => desktop.update([await postTask(`/api/tasks/${task.taskSid}/wrap-up`)]))
+                  }
                 >
                   End call and wrap up
                 </button>
@@ -223,24 +154,37 @@ function App({ tasks }: { tasks: DeskTask[] }) {
                 <button
                   type="button"
                   disabled={busy}
-                  onClick={async () => {
-                    setBusy(true);
-                    try {
-                      await completeTask(task);
-                    } finally {
-                      setBusy(false);
-                    }
-                  }}
+                  onClick={() => act(() => Actions.invokeAction('CompleteTask', { task }))}
                 >
                   Complete task
                 </button>
               ) : null}
             </header>
-            {flex.TaskCanvas.Content.items
-              .filter((item) => item.options.if === undefined || item.options.if({ task }))
+            {desktop
+              .content('TaskCanvas', task)
               .map((item) =>
-                React.cloneElement(item.element, { task, key: `${task.sid}:${item.element.key}` }),
+                React.cloneElement(item.element, { task, key: `${task.taskSid}:${item.element.key}` }),
               )}
+            {task.status === 'accepted' || task.status === 'wrapping' ? (
+              <p className="elsewhere">
+                Not Flex: TaskRouter can complete a task without the agent (a supervisor, the REST API, a
+                timeout).{' '}
+                <button
+                  type="button"
+                  className="link"
+                  disabled={busy}
+                  onClick={() =>
+                    act(async () => {
+                      await postTask(`/api/supervisor/tasks/${task.taskSid}/complete`);
+                      // Flex hears of it from TaskRouter, not from the page: as a refresh does.
+                      await refresh();
+                    })
+                  }
+                >
+                  Complete it as a supervisor
+                </button>
+              </p>
+            ) : null}
           </>
         )}
       </main>
@@ -249,26 +193,26 @@ function App({ tasks }: { tasks: DeskTask[] }) {
 }
 
 async function main() {
-  const desk = (await (await fetch('/api/desk')).json()) as Desk;
-  const manager = { user: { token: desk.token }, strings: {} } satisfies ManagerLike;
-  registerCallerContext(flex, manager, { saveContextUrl: desk.saveContextUrl });
-  const tasks: DeskTask[] = desk.tasks.map((t) => {
-    const task: DeskTask = {
-      ...t,
-      async setAttributes(attributes: object) {
-        // TaskRouter replaces the whole object; the desk keeps it on the server too.
-        task.attributes = { ...(attributes as Record<string, unknown>) };
-        await fetch(`/api/tasks/${task.sid}/attributes`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(task.attributes),
-        });
-        changed();
+  const setup = (await (await fetch('/api/desk')).json()) as DeskSetup;
+  const desktop: FlexDesktop = createFlexDesktop({
+    token: setup.token,
+    tasks: setup.tasks,
+    NotificationAction,
+    actions: {
+      // Flex's CompleteTask body: TaskRouter completes the task (and the agent's reservation).
+      async CompleteTask(payload) {
+        const task = payload.task as DeskTask;
+        desktop.update([await postTask(`/api/tasks/${task.taskSid}/complete`)]);
       },
-    };
-    return task;
+    },
   });
-  ReactDOM.render(<App tasks={tasks} />, document.getElementById('root'));
+  const refresh = async () => {
+    const response = await fetch('/api/tasks').catch(() => undefined);
+    if (response?.ok) desktop.update((await response.json()) as DeskTask[]);
+  };
+  registerCallerContext(desktop.flex, desktop.manager, { saveContextUrl: setup.saveContextUrl });
+  setInterval(() => void refresh(), REFRESH_MS);
+  ReactDOM.render(<App desktop={desktop} refresh={refresh} />, document.getElementById('root'));
 }
 
 void main();

@@ -1,6 +1,9 @@
 /**
  * The example Serverless service (examples/twilio-serverless) in Twilio's own local
- * runtime, `twilio-run start`, on 127.0.0.1, with an env file of the demo's making.
+ * runtime, `twilio-run start`, on 127.0.0.1, with an env file of the demo's making and
+ * the demo's stand-ins for Twilio's cloud preloaded into its Function processes
+ * (twilio-preload.cjs): IAM for the listed tokens, and TaskRouter passed on to a
+ * TaskRouter stand-in served on loopback.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,20 +14,8 @@ import { dirname, join, resolve } from 'node:path';
 
 export const SERVICE_DIR = resolve(import.meta.dirname, '../../twilio-serverless');
 
-/** A task as the demo's TaskRouter stand-in knows it: its call and who holds a reservation on it. */
-export interface DemoTaskRecord {
-  readonly callSid: string;
-  readonly reservations: readonly {
-    readonly sid: string;
-    readonly workerSid: string;
-    readonly status: string;
-  }[];
-}
-
 export interface Runtime {
   readonly url: string;
-  /** Makes a task known to the TaskRouter stand-in, for the save Function's access check. */
-  addTask(taskSid: string, task: DemoTaskRecord): void;
   stop(): Promise<void>;
 }
 
@@ -39,6 +30,11 @@ export interface RuntimeOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Agent tokens the demo's IAM stand-in accepts, with what IAM says of each. */
   readonly tokens: Readonly<Record<string, object>>;
+  /**
+   * Where the Function processes' TaskRouter requests go: a TaskRouter stand-in on
+   * 127.0.0.1 (`serveTaskRouter`). Without it, TaskRouter answers 404 to everything.
+   */
+  readonly taskRouterUrl?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -56,6 +52,7 @@ export async function freePort(): Promise<number> {
 export async function startRuntime({
   env,
   tokens,
+  taskRouterUrl,
   serviceDir = SERVICE_DIR,
   functionsFolder,
   onSpawn,
@@ -63,20 +60,17 @@ export async function startRuntime({
   const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-demo-'));
   const tokensFile = join(scratch, 'iam-tokens.json');
   writeFileSync(tokensFile, JSON.stringify(tokens));
-  const taskrouterFile = join(scratch, 'taskrouter.json');
-  const tasks: Record<string, DemoTaskRecord> = {};
-  writeFileSync(taskrouterFile, '{}');
   const envFile = join(scratch, '.env');
   // NODE_OPTIONS splits on spaces, and twilio-run's env file keeps quotes: a one-line shim in
   // the scratch folder requires the stand-in by its full path, whatever that path holds.
   const preload = join(scratch, 'preload.cjs');
-  writeFileSync(preload, `require(${JSON.stringify(join(import.meta.dirname, 'iam-preload.cjs'))});\n`);
+  writeFileSync(preload, `require(${JSON.stringify(join(import.meta.dirname, 'twilio-preload.cjs'))});\n`);
   const lines = {
     ...env,
     // Quoted: a checkout path may hold spaces.
     NODE_OPTIONS: `--require ${preload}`,
     STICKY_CALLS_DEMO_IAM_TOKENS: tokensFile,
-    STICKY_CALLS_DEMO_TASKROUTER: taskrouterFile,
+    ...(taskRouterUrl === undefined ? {} : { STICKY_CALLS_DEMO_TASKROUTER_URL: taskRouterUrl }),
   };
   writeFileSync(
     envFile,
@@ -143,13 +137,7 @@ export async function startRuntime({
       () => true,
       () => false,
     );
-    if (ready) {
-      const addTask = (taskSid: string, task: DemoTaskRecord) => {
-        tasks[taskSid] = task;
-        writeFileSync(taskrouterFile, JSON.stringify(tasks));
-      };
-      return { url, addTask, stop };
-    }
+    if (ready) return { url, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`twilio-run did not start within 60 s:\n${output.join('')}`);

@@ -1,14 +1,17 @@
 /**
  * The scenario, played over HTTP against the example Functions as Studio and the Flex
  * plugin would call them: each call goes through the caller-context Function and the
- * Studio flow's Send to Flex template; each wrap-up through the save Function.
+ * Studio flow's Send to Flex template, and becomes a task in TaskRouter (the demo's
+ * stand-in) reserved for an agent; each wrap-up goes to the save Function as the Flex
+ * plugin posts it: stored on the task before completion, saved after it.
  */
 import { randomBytes } from 'node:crypto';
-import { maskCallerNumber } from '@stickycalls/core';
+import { maskCallerNumber, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import type { Emulator } from '@stickycalls/core/testing';
 import { loadFlow, renderTaskAttributes } from '@stickycalls/example-studio-flow';
 import { type CallerContextView, callerContextView } from '@stickycalls/flex-react';
-import type { Runtime } from './runtime.js';
+import type { TaskRouterStandIn } from '@stickycalls/twilio-function-adapter/testing/taskrouter';
+import type { DeskEntry } from './desk.js';
 
 export const CALLED = '+18005550100';
 
@@ -25,18 +28,6 @@ export function fictionalNumber(): string {
 /** Each HTTP call of the scenario and the desk gives up after this long (a crashed Function process never answers). */
 export const HTTP_TIMEOUT_MS = 15_000;
 
-/** A task as the demo's agent desk shows it. */
-export interface DemoTask {
-  /** The reservation (WR…), as Flex's `task.sid`. */
-  readonly sid: string;
-  /** The task (WT…): the save Function checks the agent holds a reservation on it. */
-  readonly taskSid: string;
-  readonly title: string;
-  readonly status: 'assigned';
-  readonly taskChannelUniqueName: 'voice';
-  attributes: Record<string, unknown>;
-}
-
 export interface StepResult {
   readonly step: string;
   readonly http: number;
@@ -52,9 +43,9 @@ export interface ScenarioOptions {
   readonly token: string;
   /** The worker the token belongs to. */
   readonly workerSid: string;
-  /** Makes a task known to the TaskRouter stand-in. */
-  readonly addTask: Runtime['addTask'];
-  /** The emulator, to stage an outage; absent with the real API. */
+  /** TaskRouter: the scenario's tasks are made here, as Studio's Send to Flex and the workflow make them. */
+  readonly taskRouter: TaskRouterStandIn;
+  /** The emulator, to stage an outage and to see what reached the API; absent with the real API. */
   readonly emulator?: Emulator;
 }
 
@@ -119,8 +110,16 @@ async function call(
   return [response.status, ms, attributes, sid];
 }
 
-/** The agent's wrap-up, posted as the Flex plugin posts it. */
-async function save(functionsUrl: string, body: Record<string, unknown>): Promise<[number, number, unknown]> {
+/** What the save Function answered. */
+interface SaveAnswer {
+  readonly http: number;
+  readonly ms: number;
+  readonly status: string;
+  readonly code: string | undefined;
+}
+
+/** A wrap-up, posted as the Flex plugin posts it (`postWrapUp`): the task, the action, the fields, the agent's token. */
+async function save(functionsUrl: string, body: Record<string, unknown>): Promise<SaveAnswer> {
   const [response, ms] = await timed(() =>
     fetch(`${functionsUrl}/save-context`, {
       method: 'POST',
@@ -129,87 +128,139 @@ async function save(functionsUrl: string, body: Record<string, unknown>): Promis
       signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
     }),
   );
-  return [response.status, ms, await response.json().catch(() => undefined)];
+  const answer = (await response.json().catch(() => undefined)) as
+    | { status?: unknown; code?: unknown }
+    | undefined;
+  return {
+    http: response.status,
+    ms,
+    status: String(answer?.status),
+    code: typeof answer?.code === 'string' ? answer.code : undefined,
+  };
 }
+
+/** How an answer reads in the table. */
+const said = (answer: SaveAnswer) =>
+  `save Function: ${answer.http} ${answer.status}${answer.code ? ` (${answer.code})` : ''}`;
 
 export interface ScenarioResult {
   readonly steps: readonly StepResult[];
-  /** The tasks to show on the agent desk. */
-  readonly tasks: readonly DemoTask[];
+  /** The tasks to show on the agent desk, in order. */
+  readonly desk: readonly DeskEntry[];
 }
 
 export async function playScenario({
   functionsUrl,
   token,
   workerSid,
-  addTask,
+  taskRouter,
   emulator,
 }: ScenarioOptions): Promise<ScenarioResult> {
   const steps: StepResult[] = [];
-  const tasks: DemoTask[] = [];
-  // A task of a call in TaskRouter, reserved by `holder` (this agent unless said otherwise).
-  const routed = (attributes: Record<string, unknown>, holder = workerSid) => {
-    const reservation = sid('WR');
-    const taskSid = sid('WT');
-    addTask(taskSid, {
-      callSid: String(attributes.call_sid),
-      reservations: [{ sid: reservation, workerSid: holder, status: 'wrapping' }],
-    });
-    return { sid: reservation, taskSid };
-  };
-  const task = (title: string, attributes: Record<string, unknown>) =>
-    tasks.push({
-      ...routed(attributes),
-      title,
-      status: 'assigned',
-      taskChannelUniqueName: 'voice',
+  const desk: DeskEntry[] = [];
+  /** A call's task in TaskRouter, assigned to `holder` (this agent unless said otherwise), who accepted it. */
+  const route = (attributes: Record<string, unknown>, holder = workerSid) =>
+    taskRouter.addTask({
       attributes,
+      assignmentStatus: 'assigned',
+      reservations: [{ workerSid: holder, status: 'accepted' }],
     });
+  const forDesk = (title: string, attributes: Record<string, unknown>) =>
+    desk.push({ taskSid: route(attributes), title });
+  const wrapUp = (taskSid: string, action: 'store' | 'save', fields: Record<string, unknown>) =>
+    save(functionsUrl, { TaskSid: taskSid, action, wrap_up: fields, Token: token });
+  const wrapUpOf = (taskSid: string) =>
+    taskRouter.attributes(taskSid)[WRAP_UP_ATTRIBUTE_KEY] as
+      | { saved?: unknown; call_id?: unknown; intent?: unknown }
+      | undefined;
+  /** What reached the API and TaskRouter's writes, to show that a refusal sent nothing. */
+  const sent = () => ({
+    api: emulator?.requests.length ?? 0,
+    writes: taskRouter.requests.filter((request) => request.method === 'POST').length,
+    asked: taskRouter.requests.length,
+  });
+  const nothingSent = (before: ReturnType<typeof sent>) => {
+    const after = sent();
+    return after.api === before.api && after.writes === before.writes;
+  };
   const caller = fictionalNumber();
   const number = maskCallerNumber(caller);
+  const WRAP_UP = {
+    intent: 'refund_request',
+    intent_status: 'open',
+    variables: {
+      summary: 'Kettle arrived broken; refund promised within 5 days.',
+      order_id: '4471',
+      preferred_contact: 'phone, mornings',
+    },
+  };
 
   // 1. A first call: nobody knows this number yet.
-  {
-    const [http, ms, attributes, sid] = await call(functionsUrl, caller);
-    const view = callerContextView(attributes);
-    const ok = http === 200 && view.state === 'ready' && view.tier === 'ignore';
-    steps.push({
-      step: `1. First call from ${number}`,
-      http,
-      ms,
-      shows: describeView(view),
-      ok,
-      expected: 'a new caller',
-      attributes,
-    });
+  const [http1, ms1, attributes1, firstCall] = await call(functionsUrl, caller);
+  const view1 = callerContextView(attributes1);
+  steps.push({
+    step: `1. First call from ${number}`,
+    http: http1,
+    ms: ms1,
+    shows: describeView(view1),
+    ok: http1 === 200 && view1.state === 'ready' && view1.tier === 'ignore',
+    expected: 'a new caller',
+    attributes: attributes1,
+  });
+  const firstTask = route(attributes1);
 
-    // 2. The agent wraps up: the refund is not done yet, so the intent stays open.
-    const customerRef = view.state === 'ready' ? view.customerRef : undefined;
-    const [saveHttp, saveMs, answer] = await save(functionsUrl, {
-      Token: token,
-      TaskSid: routed(attributes).taskSid,
-      call_id: sid,
-      customer_ref: customerRef,
-      intent: 'refund_request',
-      intent_status: 'open',
-      variables: {
-        summary: 'Kettle arrived broken; refund promised within 5 days.',
-        order_id: '4471',
-        preferred_contact: 'phone, mornings',
-      },
-    });
-    const status = (answer as { status?: unknown } | undefined)?.status;
+  // 2. The call ends; at Complete the plugin first stores the wrap-up on the task: nothing is saved yet.
+  taskRouter.setStatus(firstTask, 'wrapping', 'wrapping');
+  {
+    const before = emulator?.usage.end ?? 0;
+    const answer = await wrapUp(firstTask, 'store', WRAP_UP);
+    const onTask = wrapUpOf(firstTask);
     steps.push({
-      step: '2. Agent wraps up: refund_request left open',
-      http: saveHttp,
-      ms: saveMs,
-      shows: `save Function: ${String(status)}`,
-      ok: saveHttp === 200 && status === 'saved',
-      expected: 'saved',
+      step: '2. Wrap-up stored on the task before completion',
+      http: answer.http,
+      ms: answer.ms,
+      shows: `${said(answer)}; on the task, saved: ${String(onTask?.saved)}`,
+      ok:
+        answer.http === 200 &&
+        answer.status === 'stored' &&
+        onTask?.saved === false &&
+        onTask.call_id === firstCall &&
+        (emulator?.usage.end ?? 0) === before,
+      expected: 'stored on the task (saved: false), nothing sent to the API',
     });
   }
 
-  // 3. The same number calls again: a returning caller with the open intent.
+  // 3. A save before the task completed (a completion another listener cancelled): refused.
+  {
+    const before = sent();
+    const answer = await wrapUp(firstTask, 'save', WRAP_UP);
+    const none = nothingSent(before);
+    steps.push({
+      step: '3. A save before the task completed',
+      http: answer.http,
+      ms: answer.ms,
+      shows: `${said(answer)}${none ? '; nothing sent' : ''}`,
+      ok: answer.http === 409 && answer.status === 'not_completed' && none,
+      expected: '409 not_completed, nothing sent',
+    });
+  }
+
+  // 4. The task completes (Flex's CompleteTask); the plugin saves: calls.end, and the task marks it saved.
+  taskRouter.setStatus(firstTask, 'completed', 'completed');
+  {
+    const answer = await wrapUp(firstTask, 'save', WRAP_UP);
+    const onTask = wrapUpOf(firstTask);
+    steps.push({
+      step: '4. Task completed: the wrap-up is saved',
+      http: answer.http,
+      ms: answer.ms,
+      shows: `${said(answer)}; on the task, saved: ${String(onTask?.saved)}`,
+      ok: answer.http === 200 && answer.status === 'saved' && onTask?.saved === true,
+      expected: 'saved, and saved: true on the task',
+    });
+  }
+
+  // 5. The same number calls again: a returning caller with the open intent.
   {
     const [http, ms, attributes] = await call(functionsUrl, caller);
     const view = callerContextView(attributes);
@@ -220,7 +271,7 @@ export async function playScenario({
       view.intents.some((i) => i.intent === 'refund_request' && (i.attempts ?? 0) >= 1) &&
       view.variables.some((v) => v.name === 'order_id' && v.value === '4471');
     steps.push({
-      step: `3. ${number} calls again`,
+      step: `5. ${number} calls again`,
       http,
       ms,
       shows: describeView(view),
@@ -228,15 +279,15 @@ export async function playScenario({
       expected: 'a known caller with refund_request open',
       attributes,
     });
-    task('Returning caller', attributes);
+    forDesk('Returning caller', attributes);
   }
 
-  // 4. A withheld number: nothing to look the caller up by.
+  // 6. A withheld number: nothing to look the caller up by.
   {
     const [http, ms, attributes] = await call(functionsUrl, 'anonymous');
     const view = callerContextView(attributes);
     steps.push({
-      step: '4. A withheld number calls',
+      step: '6. A withheld number calls',
       http,
       ms,
       shows: describeView(view),
@@ -244,17 +295,17 @@ export async function playScenario({
       expected: 'context unavailable (no_identity_hints)',
       attributes,
     });
-    task('Withheld number', attributes);
+    forDesk('Withheld number', attributes);
   }
 
-  // 5. The API is down: the call still reaches an agent, with a degraded context, in time.
+  // 7. The API is down: the call still reaches an agent, with a degraded context, in time.
   if (emulator !== undefined) {
     emulator.inject({ type: 'status', status: 503, times: 1000, operation: 'start' });
     const [http, ms, attributes] = await call(functionsUrl, fictionalNumber());
     emulator.clearFaults();
     const view = callerContextView(attributes);
     steps.push({
-      step: '5. The API is down (503s) during a call',
+      step: '7. The API is down (503s) during a call',
       http,
       ms,
       shows: describeView(view),
@@ -263,56 +314,81 @@ export async function playScenario({
       expected: 'context unavailable, answered within the 5 s deadline',
       attributes,
     });
-    task('During an API outage', attributes);
+    forDesk('During an API outage', attributes);
   }
 
-  // 6. A save for a task this agent holds no reservation on: refused, nothing written.
+  // 8. Another agent's call: its task is theirs, completed by them. This agent holds no reservation on it.
+  const [, , otherAttributes, otherCall] = await call(functionsUrl, fictionalNumber());
+  const othersTask = route(otherAttributes, `WK${'2'.repeat(32)}`);
+  taskRouter.setStatus(othersTask, 'completed', 'completed');
+  const otherCustomer = callerContextView(otherAttributes);
+  const otherRef = otherCustomer.state === 'ready' ? otherCustomer.customerRef : undefined;
   {
-    const [, , attributes, sidOfCall] = await call(functionsUrl, fictionalNumber());
-    const otherAgents = routed(attributes, `WK${'2'.repeat(32)}`);
-    const [http, ms, answer] = await save(functionsUrl, {
+    const before = sent();
+    const answer = await wrapUp(othersTask, 'save', { intent: 'billing_inquiry', intent_status: 'resolved' });
+    const none = nothingSent(before);
+    steps.push({
+      step: "8. A save for another agent's task",
+      http: answer.http,
+      ms: answer.ms,
+      shows: `${said(answer)}${none ? '; nothing sent' : ''}`,
+      ok: answer.http === 403 && answer.code === 'no_reservation' && none,
+      expected: '403 no_reservation, nothing sent',
+    });
+  }
+
+  // 9 and 10. Forged saves on this agent's own task: another call's sid, another customer's ref.
+  for (const [label, claims, code] of [
+    ["9. A save naming another call's CallSid", { CallSid: otherCall, CustomerRef: otherRef }, 'other_call'],
+    [
+      "10. A save naming another customer's ref",
+      { customer_ref: otherRef ?? 'cust_other' },
+      'other_customer',
+    ],
+  ] as const) {
+    const before = sent();
+    const answer = await save(functionsUrl, {
+      TaskSid: firstTask,
+      action: 'save',
+      wrap_up: { intent: 'account_closure', intent_status: 'resolved' },
+      ...claims,
       Token: token,
-      TaskSid: otherAgents.taskSid,
-      call_id: sidOfCall,
-      customer_ref: String(attributes.customer_ref),
-      intent: 'billing_inquiry',
-      intent_status: 'resolved',
     });
-    const status = (answer as { status?: unknown } | undefined)?.status;
+    const none = nothingSent(before);
     steps.push({
-      step: "6. A save for another agent's task",
-      http,
-      ms,
-      shows: `save Function: ${String(status)}`,
-      ok: http === 403,
-      expected: '403 forbidden',
+      step: label,
+      http: answer.http,
+      ms: answer.ms,
+      shows: `${said(answer)}${none ? '; nothing sent' : ''}`,
+      ok: answer.http === 403 && answer.code === code && none,
+      expected: `403 ${code}, nothing sent`,
     });
   }
 
-  // 7. A token Twilio does not know: the save Function refuses it.
+  // 11. A token Twilio does not know: refused before anything else is asked.
   {
-    const [http, ms, answer] = await save(functionsUrl, {
+    const before = sent();
+    const answer = await save(functionsUrl, {
+      TaskSid: firstTask,
+      action: 'save',
+      wrap_up: { intent: 'billing_inquiry', intent_status: 'resolved' },
       Token: 'not-a-flex-token',
-      call_id: callSid(),
-      customer_ref: 'cust_unknown',
-      intent: 'billing_inquiry',
-      intent_status: 'resolved',
     });
-    const status = (answer as { status?: unknown } | undefined)?.status;
+    const none = nothingSent(before) && taskRouter.requests.length === before.asked;
     steps.push({
-      step: '7. A save with a token Twilio does not know',
-      http,
-      ms,
-      shows: `save Function: ${String(status)}`,
-      ok: http === 403,
-      expected: '403 forbidden',
+      step: '11. A save with a token Twilio does not know',
+      http: answer.http,
+      ms: answer.ms,
+      shows: `${said(answer)}${none ? '; TaskRouter not asked' : ''}`,
+      ok: answer.http === 403 && answer.code === 'invalid_token' && none,
+      expected: '403 invalid_token, TaskRouter not asked',
     });
   }
 
   // A first-time caller for the desk, too.
   {
     const [, , attributes] = await call(functionsUrl, fictionalNumber());
-    task('New caller', attributes);
+    forDesk('New caller', attributes);
   }
-  return { steps, tasks };
+  return { steps, desk };
 }

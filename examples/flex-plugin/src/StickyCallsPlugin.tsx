@@ -11,8 +11,9 @@ export default class StickyCallsPlugin extends FlexPlugin {
 
   /**
    * Run by Flex when the plugin loads: adds the caller context panel to voice tasks, the
-   * wrap-up form while such a call is in wrap-up, and the save of that wrap-up when the
-   * agent completes the task.
+   * wrap-up form while such a call is in wrap-up, and its save through the save-context
+   * Function when the agent completes the task (stored on the task before the completion,
+   * saved after it).
    */
   async init(flex: typeof Flex, manager: Flex.Manager): Promise<void> {
     // Replaced by the build with the value from .env (see .env.example).
