@@ -5,6 +5,7 @@ export default defineConfig({
     projects: [
       'packages/*/vitest.config.ts',
       'packages/flex-react/vitest.react18.config.ts',
+      'packages/flex-react/vitest.flex.config.ts',
       'examples/*/vitest.config.ts',
       'reliability/vitest.config.ts',
     ],

@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     name: 'flex-react (React 17)',
     include: ['src/**/__tests__/**/*.test.{ts,tsx}'],
-    exclude: ['src/**/__tests__/**/*.browser.test.tsx'],
+    exclude: ['src/**/__tests__/**/*.browser.test.tsx', 'src/**/*.flex.test.tsx'],
     environment: 'jsdom',
     setupFiles: ['./src/__tests__/setup.ts'],
     typecheck: { enabled: true, include: ['src/**/__tests__/**/*.test-d.ts'], tsconfig: './tsconfig.json' },

@@ -24,7 +24,7 @@ export default defineConfig({
   test: {
     name: 'flex-react (React 18)',
     include: ['src/**/__tests__/**/*.test.tsx'],
-    exclude: ['src/**/__tests__/**/*.browser.test.tsx'],
+    exclude: ['src/**/__tests__/**/*.browser.test.tsx', 'src/**/*.flex.test.tsx'],
     environment: 'jsdom',
     setupFiles: ['./src/__tests__/setup.ts'],
   },

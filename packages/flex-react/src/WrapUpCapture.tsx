@@ -1,4 +1,14 @@
-import type { TierOptions } from '@stickycalls/core';
+import {
+  fieldOf,
+  NEW_INTENT,
+  type TierOptions,
+  toSlug,
+  WRAP_UP_STATUSES,
+  type WrapUpDraft,
+  type WrapUpEntry,
+  type WrapUpIssue,
+  type WrapUpStore,
+} from '@stickycalls/core';
 import * as React from 'react';
 import { humanize } from './caller-view.js';
 import type { TaskContextProps } from './flex-types.js';
@@ -7,14 +17,6 @@ import { surface } from './surface.js';
 import { tokens as t } from './tokens.js';
 import { useCallerContext } from './useCallerContext.js';
 import { useUniqueId } from './useUniqueId.js';
-import {
-  NEW_INTENT,
-  toSlug,
-  WRAP_UP_STATUSES,
-  type WrapUpDraft,
-  type WrapUpEntry,
-  type WrapUpStore,
-} from './wrap-up-draft.js';
 
 /** Props of {@link WrapUpCapture}. */
 export interface WrapUpCaptureProps extends TaskContextProps {
@@ -52,7 +54,8 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
   const summaryRef = React.useRef<HTMLDivElement>(null);
   const { draft, issues, phase } = entry;
   const edit = (change: Partial<WrapUpDraft>) => store.edit(taskSid, change);
-  const issueOf = (field: string) => issues.find((issue) => issue.field === field)?.message;
+  const worded = issues.map((issue) => wordIssue(issue, draft, strings));
+  const issueOf = (field: string) => worded.find((issue) => issue.field === field)?.message;
 
   // A row added with the button takes the focus, so the keyboard goes on where the row is.
   const focusRow = React.useRef<number | null>(null);
@@ -75,7 +78,7 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
   const intentIssue = issueOf('intent');
   const statusIssue = issueOf('status');
   const summaryIssue = issueOf('summary');
-  const locked = phase === 'saving' || phase === 'saved' || phase === 'stored';
+  const locked = phase === 'storing' || phase === 'saving' || phase === 'saved' || phase === 'kept';
   return (
     <section aria-labelledby={`${id}-title`} data-sticky-calls="wrap-up" style={styles.panel}>
       <h2 id={`${id}-title`} style={styles.title}>
@@ -91,7 +94,7 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
         >
           <p style={styles.flat}>{strings.StickyCallsWrapUpErrors}</p>
           <ul style={styles.errorList}>
-            {issues.map((issue) => (
+            {worded.map((issue) => (
               <li key={`${issue.field}:${issue.message}`}>
                 {FIELDS.test(issue.field) ? (
                   <a href={`#${id}-${fieldAnchor(issue.field)}`} style={styles.errorLink}>
@@ -322,7 +325,7 @@ function Issue({ id, message }: { id: string; message: string }) {
 }
 
 /** Fields the form has an element for; other issues (the task's call) are listed without a link. */
-const FIELDS = /^(intent|status|summary|variables\.\d+)$/;
+const FIELDS = /^(intent|status|summary|disposition|variables\.\d+)$/;
 
 function fieldAnchor(field: string): string {
   return field.startsWith('variables.') ? `variables-${field.slice('variables.'.length)}` : field;
@@ -330,18 +333,62 @@ function fieldAnchor(field: string): string {
 
 function phaseText(entry: WrapUpEntry, strings: StickyCallsStrings): string {
   switch (entry.phase) {
+    case 'storing':
+      return strings.StickyCallsWrapUpStoring;
+    case 'stored':
+      return strings.StickyCallsWrapUpStoredPending;
     case 'saving':
       return strings.StickyCallsWrapUpSaving;
     case 'saved':
       return strings.StickyCallsWrapUpSaved;
-    case 'stored':
+    case 'kept':
       return strings.StickyCallsWrapUpStored;
     case 'failed':
       return strings.StickyCallsWrapUpSaveFailed;
-    case 'unstored':
+    case 'local':
       return strings.StickyCallsWrapUpUnstored;
     case 'editing':
       return '';
+  }
+}
+
+/** An issue in the agent's words, with the form field it belongs to (`status`, `variables.0`, …). */
+function wordIssue(
+  issue: WrapUpIssue,
+  draft: WrapUpDraft,
+  strings: StickyCallsStrings,
+): { field: string; message: string } {
+  const located = fieldOf(issue, draft.variables);
+  const field = located === 'intent_status' ? 'status' : located;
+  const index = field.startsWith('variables.') ? Number(field.slice('variables.'.length)) + 1 : 0;
+  const name = issue.name ?? '';
+  const rowIssue = ['variable_name', 'variable_duplicate', 'variable_value'].includes(issue.code);
+  // A detail issue that is at no row (the note, the disposition) is told in the save Function's words.
+  if (rowIssue && index === 0)
+    return { field, message: fillTemplate(strings.StickyCallsErrorOther, { message: issue.message }) };
+  switch (issue.code) {
+    case 'intent_required':
+      return { field, message: strings.StickyCallsErrorIntentRequired };
+    case 'intent_format':
+      return { field, message: strings.StickyCallsErrorIntentFormat };
+    case 'status_required':
+      return { field, message: strings.StickyCallsErrorStatusRequired };
+    case 'status_format':
+      return { field, message: strings.StickyCallsErrorStatusFormat };
+    case 'variables_format':
+      return { field, message: strings.StickyCallsErrorVariablesFormat };
+    case 'variable_name':
+      return { field, message: fillTemplate(strings.StickyCallsErrorVariableName, { index }) };
+    case 'variable_duplicate':
+      return { field, message: fillTemplate(strings.StickyCallsErrorVariableDuplicate, { index, name }) };
+    case 'variable_value':
+      return { field, message: fillTemplate(strings.StickyCallsErrorVariableValue, { index }) };
+    case 'too_long':
+      return { field, message: fillTemplate(strings.StickyCallsErrorTooLong, { count: issue.count ?? 0 }) };
+    case 'no_call':
+      return { field, message: strings.StickyCallsErrorNoCall };
+    case 'other':
+      return { field, message: fillTemplate(strings.StickyCallsErrorOther, { message: issue.message }) };
   }
 }
 

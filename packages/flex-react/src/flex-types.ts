@@ -18,11 +18,6 @@ export interface FlexTask {
   readonly attributes?: unknown;
 }
 
-/** A Flex task that can be updated: `setAttributes` replaces the whole object. */
-export interface WritableFlexTask extends FlexTask {
-  setAttributes(attributes: object): Promise<unknown>;
-}
-
 /** What Flex passes to components in task slots. */
 export interface TaskContextProps {
   readonly task?: FlexTask | null | undefined;
@@ -54,6 +49,8 @@ export type ActionListener = (payload: unknown, abort: unknown) => unknown;
 export interface FlexActions {
   addListener(event: string, listener: ActionListener): unknown;
   removeListener(event: string, listener: ActionListener): unknown;
+  /** The invocations of an action still running (`{ sid }` matches a task's by reservation). */
+  findPendingActions?(action: string, payload?: object): { readonly first?: unknown } | undefined;
 }
 
 /** A notification as `flex.Notifications.registerNotification` takes it. */
@@ -95,6 +92,8 @@ export interface FlexLike {
   /** `flex.NotificationType`: `information`, `success`, `warning`, `error`. */
   readonly NotificationType?: { readonly error: string; readonly warning: string; readonly success: string };
   readonly NotificationBar?: { readonly Action: JSXElementConstructor<NotificationActionProps> };
+  /** `flex.TaskHelper`: `isCallTask` decides by the channel's call capability (custom voice channels too). */
+  readonly TaskHelper?: { isCallTask?(task: never): boolean };
   /** `flex.Tab`, for `placement: 'TaskCanvasTabs'`. */
   readonly Tab?: JSXElementConstructor<{ uniqueName?: string; label?: string; children?: ReactNode }>;
 }
@@ -105,4 +104,9 @@ export interface ManagerLike {
   readonly user: { readonly token: string };
   /** `manager.strings`: the package adds its defaults and reads overrides here. */
   readonly strings?: object;
+  /**
+   * Flex's Redux store: the agent's task list (`flex.worker.tasks`) is watched for tasks
+   * completed without the agent (a supervisor, the REST API, a timeout).
+   */
+  readonly store?: { getState(): unknown; subscribe(listener: () => void): unknown };
 }

@@ -5,6 +5,18 @@
  * `@twilio/flex-ui` at run time.
  */
 
+// The drafts and their store are the core's; here for those who place the form themselves.
+export {
+  createWrapUpStore,
+  EMPTY_DRAFT,
+  NEW_INTENT,
+  type WrapUpDraft,
+  type WrapUpEntry,
+  type WrapUpIssue,
+  type WrapUpPhase,
+  type WrapUpStatus,
+  type WrapUpStore,
+} from '@stickycalls/core';
 export { CallerContextPanel, type CallerContextPanelProps } from './CallerContextPanel.js';
 export {
   type CallerContextOptions,
@@ -28,7 +40,6 @@ export type {
   ManagerLike,
   NotificationActionProps,
   TaskContextProps,
-  WritableFlexTask,
 } from './flex-types.js';
 export type {
   PanelPlacement,
@@ -37,12 +48,6 @@ export type {
   WrapUpOptions,
 } from './register-options.js';
 export { registerCallerContext } from './registerCallerContext.js';
-export {
-  type SaveFailureReason,
-  type SaveWrapUpOptions,
-  type SaveWrapUpResult,
-  saveWrapUp,
-} from './save-wrap-up.js';
 export {
   DEFAULT_STRINGS,
   fillTemplate,
@@ -54,18 +59,4 @@ export {
 } from './strings.js';
 export { useCallerContext } from './useCallerContext.js';
 export { WrapUpCapture, type WrapUpCaptureProps } from './WrapUpCapture.js';
-export {
-  type CheckedWrapUp,
-  checkWrapUp,
-  createWrapUpStore,
-  EMPTY_DRAFT,
-  NEW_INTENT,
-  type WrapUpDraft,
-  type WrapUpEntry,
-  type WrapUpIssue,
-  type WrapUpPhase,
-  type WrapUpRules,
-  type WrapUpStatus,
-  type WrapUpStore,
-} from './wrap-up-draft.js';
-export { NOTIFICATION_IDS } from './wrap-up-saver.js';
+export { isStickyCall, NOTIFICATION_IDS } from './wrap-up-binding.js';

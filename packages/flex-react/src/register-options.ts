@@ -2,17 +2,22 @@
  * The options of `registerCallerContext`, and their check: every mistake is a
  * `ConfigurationError` naming the option, thrown before anything is added to Flex.
  */
-import { ConfigurationError, type TierOptions } from '@stickycalls/core';
+import {
+  ConfigurationError,
+  type PostWrapUpResult,
+  type TierOptions,
+  type WrapUpRules,
+} from '@stickycalls/core';
 import type { DynamicContentStore, FlexLike, FlexTask, ManagerLike } from './flex-types.js';
-import type { SaveWrapUpResult } from './save-wrap-up.js';
 import type { StickyCallsStrings } from './strings.js';
-import type { WrapUpRules } from './wrap-up-draft.js';
 
 /** Where the panel goes. */
 export type PanelPlacement = 'TaskCanvas' | 'TaskInfoPanel' | 'TaskCanvasTabs';
 
 /** Options of the wrap-up capture. */
 export interface WrapUpOptions extends WrapUpRules {
+  /** Whether completing needs an intent. @default true */
+  requireIntent?: boolean;
   /** Dispositions to pick from; with none, the agent types one. @default [] */
   dispositions?: readonly string[];
   /** Longest summary note, in characters. @default 1000 */
@@ -26,10 +31,8 @@ export interface WrapUpOptions extends WrapUpRules {
 /** What a save hook receives. */
 export interface SaveEvent {
   readonly taskSid: string;
-  readonly callId: string;
-  readonly result: SaveWrapUpResult;
-  /** Whether the wrap-up is stored on the task (so the server-side safety net can save it). */
-  readonly storedOnTask: boolean;
+  /** The save Function's answer, read; never the token. */
+  readonly result: PostWrapUpResult;
 }
 
 /** Options of `registerCallerContext`. */
@@ -42,7 +45,7 @@ export interface RegisterCallerContextOptions {
   sortOrder?: number;
   /**
    * Which tasks show the panel.
-   * @default tasks with caller context, and voice tasks
+   * @default tasks with caller context, and call tasks as Flex decides (`TaskHelper.isCallTask`, custom voice channels included)
    */
   showPanel?: (task: FlexTask) => boolean;
   /** Identity thresholds for the tier. @default reuse ≥ 0.5, confirm ≥ 0.3, the API's recommendation first */
@@ -52,13 +55,14 @@ export interface RegisterCallerContextOptions {
   /** The wrap-up capture, or `false` to leave wrap-up (and saving) to you. @default {} */
   wrapUp?: WrapUpOptions | false;
   /**
-   * Longest time completing a task waits for the wrap-up to be stored and saved, from
-   * 500 to 10000. When it runs out the task completes and the save goes on; a failure
-   * is then notified.
+   * Longest time completing a task waits for the wrap-up to be stored on the task, from
+   * 500 to 10000. When it could not be stored, the task stays open (a second Complete
+   * while the save Function is unreachable lets it through, the wrap-up kept in the
+   * browser until it is saved).
    * @default 5000
    */
   completionTimeoutMs?: number;
-  /** Time for a save started from the notification's Retry action, 500 to 60000. @default 8000 */
+  /** Time for a save after completion or from the notification's Retry action, 500 to 60000. @default 8000 */
   retryTimeoutMs?: number;
   /** The fetch to post with. @default globalThis.fetch */
   fetch?: typeof fetch;

@@ -1,4 +1,4 @@
-import type { TierOptions } from '@stickycalls/core';
+import { createWrapUpStore, type TierOptions, type WrapUpStore } from '@stickycalls/core';
 import * as React from 'react';
 import { CallerContextPanel } from './CallerContextPanel.js';
 import { callerContextView } from './caller-view.js';
@@ -6,8 +6,7 @@ import type { DynamicContentStore, FlexLike, FlexTask, ManagerLike, TaskContextP
 import { checkOptions, type RegisterCallerContextOptions, type Settings } from './register-options.js';
 import { DEFAULT_STRINGS, resolveStrings, type StickyCallsStrings } from './strings.js';
 import { WrapUpCapture } from './WrapUpCapture.js';
-import { createWrapUpStore, type WrapUpStore } from './wrap-up-draft.js';
-import { createWrapUpSaver, isStickyCall } from './wrap-up-saver.js';
+import { bindWrapUpToFlex, isStickyCall } from './wrap-up-binding.js';
 
 const KEYS = {
   panel: 'sticky-calls-panel',
@@ -17,9 +16,10 @@ const KEYS = {
 
 /**
  * Adds the caller context panel and the wrap-up capture to Flex, and saves each
- * wrap-up when the agent completes the task: first merged into the task's attributes
- * (durable whatever happens next), then posted to the save Function with the agent's
- * current token. Call it from your plugin's `init(flex, manager)`; it returns a
+ * wrap-up when the agent completes the task: before completion the save Function
+ * stores it on the task (merged server-side, durable whatever happens next); once the
+ * completion went ahead it saves it, with the agent's current token. Drafts survive a
+ * reload; a task completed without the agent is saved too. Call it from your plugin's `init(flex, manager)`; it returns a
  * function that removes everything it added. Wrong options throw a
  * `ConfigurationError` naming the option, before anything is added.
  *
@@ -62,15 +62,16 @@ function register(
   cleanups: (() => void)[],
 ): void {
   const strings = (): StickyCallsStrings => resolveStrings(manager.strings, options.strings);
-  const store = createWrapUpStore();
+  let store: WrapUpStore = createWrapUpStore();
 
   if (settings.saving) {
-    const saver = createWrapUpSaver({ flex, manager, settings, store, strings, options });
-    cleanups.push(() => saver.dispose());
-    flex.Actions.addListener('beforeCompleteTask', saver.beforeCompleteTask);
-    cleanups.push(() => flex.Actions.removeListener('beforeCompleteTask', saver.beforeCompleteTask));
-    flex.Actions.addListener('afterCompleteTask', saver.afterCompleteTask);
-    cleanups.push(() => flex.Actions.removeListener('afterCompleteTask', saver.afterCompleteTask));
+    const wrapUp = bindWrapUpToFlex({ flex, manager, settings, strings, options });
+    cleanups.push(() => wrapUp.dispose());
+    store = wrapUp.store;
+    flex.Actions.addListener('beforeCompleteTask', wrapUp.beforeCompleteTask);
+    cleanups.push(() => flex.Actions.removeListener('beforeCompleteTask', wrapUp.beforeCompleteTask));
+    flex.Actions.addListener('afterCompleteTask', wrapUp.afterCompleteTask);
+    cleanups.push(() => flex.Actions.removeListener('afterCompleteTask', wrapUp.afterCompleteTask));
   }
 
   // Strings: our defaults join manager.strings where unset, so admins see and override them there.
@@ -96,8 +97,7 @@ function register(
   // The panel.
   const showPanel =
     options.showPanel ??
-    ((task: FlexTask) =>
-      task.taskChannelUniqueName === 'voice' || callerContextView(task.attributes).state !== 'absent');
+    ((task: FlexTask) => isCallTask(flex, task) || callerContextView(task.attributes).state !== 'absent');
   const panelIf = (props: TaskContextProps) => {
     if (props.task == null) return false;
     try {
@@ -180,6 +180,19 @@ function RegisteredWrapUp({ task, settings }: TaskContextProps & { settings: Vie
       {...(settings.tiers ? { tiers: settings.tiers } : {})}
     />
   );
+}
+
+/** Whether Flex counts the task as a call (by its channel's capability; a custom voice channel too). */
+function isCallTask(flex: FlexLike, task: FlexTask): boolean {
+  const helper = flex.TaskHelper?.isCallTask;
+  if (typeof helper === 'function') {
+    try {
+      return (helper as (task: FlexTask) => boolean).call(flex.TaskHelper, task) === true;
+    } catch {
+      // A stand-in task Flex's helper cannot read: fall back to the channel's name.
+    }
+  }
+  return task.taskChannelUniqueName === 'voice';
 }
 
 function add(

@@ -72,18 +72,23 @@ export const DEFAULT_STRINGS = {
   StickyCallsWrapUpAddVariable: 'Add a detail',
   StickyCallsWrapUpRemoveVariable: 'Remove detail {{index}}',
   StickyCallsWrapUpErrors: 'Fix these before completing the task:',
+  StickyCallsWrapUpStoring: 'Storing on the task…',
+  StickyCallsWrapUpStoredPending: 'Stored on the task: it is saved when the task completes.',
   StickyCallsWrapUpSaving: 'Saving…',
   StickyCallsWrapUpSaved: 'Saved.',
   StickyCallsWrapUpStored:
     'Stored on the task only: the caller is unknown, so there is nothing to save it against.',
   StickyCallsWrapUpSaveFailed: 'Not saved yet: it is stored on the task and will be retried.',
   StickyCallsWrapUpUnstored:
-    'Not saved, and not stored on the task: use Retry in the notification to keep it.',
+    'Not saved, and kept only in this browser: use Retry in the notification to save it.',
   StickyCallsErrorNoCall: 'This task has no call (call_sid), so its wrap-up cannot be saved.',
   StickyCallsErrorIntentRequired: 'Choose or type what the call was about.',
-  StickyCallsErrorIntentFormat: 'Use letters, digits and _ . - (at most 64 characters).',
+  StickyCallsErrorIntentFormat: 'Use letters or digits (at most 64 characters).',
   StickyCallsErrorStatusRequired: 'Choose the intent’s status.',
-  StickyCallsErrorVariableName: 'Detail {{index}} needs a name (letters, digits and _).',
+  StickyCallsErrorStatusFormat: 'Choose Still open, Resolved or Abandoned.',
+  StickyCallsErrorVariableName: 'Detail {{index}} needs a name (letters, digits and _ . -).',
+  StickyCallsErrorVariablesFormat: 'The extra details could not be read.',
+  StickyCallsErrorOther: 'The save Function refused the wrap-up: {{message}}',
   StickyCallsErrorVariableDuplicate: 'Detail {{index}} repeats the name “{{name}}”.',
   StickyCallsErrorVariableValue: 'Detail {{index}} needs a value.',
   StickyCallsErrorTooLong: 'The wrap-up is {{count}} characters too long for the task: shorten the note.',
@@ -91,9 +96,13 @@ export const DEFAULT_STRINGS = {
   StickyCallsNotifySaveFailed:
     'The wrap-up for this call was not saved ({{reason}}). It is kept on the task and will be saved later; you can retry now.',
   StickyCallsNotifySaveFailedUnstored:
-    'The wrap-up for this call was not saved ({{reason}}) and could not be stored on the task: retry now to keep it.',
+    'The wrap-up for this call was not saved ({{reason}}) and is kept only in this browser: retry now to save it.',
   StickyCallsNotifyNotStored:
-    'The wrap-up could not be saved or stored on the task ({{reason}}). The task stays open: try completing it again.',
+    'The wrap-up could not be stored on the task ({{reason}}). The task stays open: try completing it again.',
+  StickyCallsNotifyTaskGone:
+    'The wrap-up of the {{task}} cannot be saved: Twilio removed the completed task before the save. If it was stored on the task, the server-side safety net saved it.',
+  StickyCallsNotifyIncomplete:
+    'The {{task}} was completed before its wrap-up was complete, so the wrap-up was not saved.',
   StickyCallsNotifySaved: 'The wrap-up was saved.',
   StickyCallsNotifyAlreadySaved:
     'This call’s wrap-up had already been saved from another task (a transfer): Sticky Calls kept that one. Yours stays on the task.',
@@ -103,8 +112,9 @@ export const DEFAULT_STRINGS = {
   StickyCallsSaveReason_invalid: 'the save Function refused the wrap-up',
   StickyCallsSaveReason_not_configured: 'the save Function is not configured',
   StickyCallsSaveReason_unexpected_answer: 'the save URL did not answer like the save Function',
-  StickyCallsSaveReason_not_stored: 'the task could not be updated',
   StickyCallsSaveReason_failed: 'the save failed',
+  StickyCallsSaveReason_not_completed: 'the task has not completed',
+  StickyCallsSaveReason_task_gone: 'Twilio no longer has the task',
   StickyCallsRetry: 'Retry',
 } as const;
 

@@ -64,6 +64,18 @@ describe('bindToTask', () => {
       'not_sticky_call',
     ],
     ['an empty call_sid', callTaskAttributes({ call_sid: '' }), {}, 'not_sticky_call'],
+    [
+      'a call task whose only customer_ref is a CRM’s',
+      { call_sid: CALL_SID, from: '+14155551234', customer_ref: 'ACME-00042' },
+      {},
+      'not_sticky_call',
+    ],
+    [
+      'a call task with another plugin’s variables',
+      { call_sid: CALL_SID, from: '+14155551234', variables: { crm: 'x' } },
+      {},
+      'not_sticky_call',
+    ],
     ['attributes that are not JSON', '{', {}, 'not_sticky_call'],
     ['another call', callTaskAttributes(), { call_id: 'CA99' }, 'other_call'],
     ['another customer', callTaskAttributes(), { customer_ref: 'cust_other' }, 'other_customer'],

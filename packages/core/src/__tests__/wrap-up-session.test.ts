@@ -241,8 +241,7 @@ describe('beforeComplete: the Function cannot store it', () => {
       draft: DRAFT,
       phase: 'editing',
       reason: 'not_configured',
-      // A Function that answers is not unreachable: this does not count towards letting it through.
-      storeFailures: 0,
+      storeFailures: 1,
     });
   });
 
@@ -285,6 +284,73 @@ describe('beforeComplete: the Function cannot store it', () => {
     // Another listener cancelled that completion; the next one fails once.
     await expect(session.beforeComplete(TASK)).resolves.toBe(false);
     expect(store.get(TASK_SID)).toMatchObject({ phase: 'editing', storeFailures: 1 });
+  });
+});
+
+describe('beforeComplete: a Function that refuses every store', () => {
+  it.each([
+    ['not_configured', 503],
+    ['forbidden', 403],
+    ['unexpected_answer', 200],
+  ] as const)('lets the second Complete through when it answers %s, so no agent is held in wrap-up', async (reason, status) => {
+    const { session, store, notices } = setup([failure(reason, false, status), failure(reason, false, status)]);
+    store.edit(TASK_SID, DRAFT);
+    await expect(session.beforeComplete(TASK)).resolves.toBe(false);
+    await expect(session.beforeComplete(TASK)).resolves.toBe(true);
+    expect(store.get(TASK_SID)).toMatchObject({ phase: 'local', fields: FIELDS });
+    expect(kinds(notices)).toEqual(['not_stored']);
+  });
+
+  it('holds the completion for as long as the Function names issues the agent can fix', async () => {
+    const refused = {
+      ok: false,
+      reason: 'invalid',
+      retryable: false,
+      httpStatus: 400,
+      attempts: 1,
+      issues: [{ path: ['intent_status'], message: 'intent_status must be open, resolved or abandoned', code: 'status_format' }],
+    } as const satisfies PostWrapUpResult;
+    const { session, store } = setup([refused, refused, refused]);
+    store.edit(TASK_SID, DRAFT);
+    for (let attempt = 0; attempt < 3; attempt += 1) await expect(session.beforeComplete(TASK)).resolves.toBe(false);
+    expect(store.get(TASK_SID)).toMatchObject({ phase: 'editing', storeFailures: 0 });
+  });
+
+  it('tells the agent when the call was saved before this completion', async () => {
+    const { session, store, notices } = setup([ALREADY_SAVED]);
+    store.edit(TASK_SID, DRAFT);
+    await expect(session.beforeComplete(TASK)).resolves.toBe(true);
+    expect(kinds(notices)).toEqual(['already_saved']);
+  });
+
+  it('takes an edit made while kept in this browser as a draft again, saved as edited', async () => {
+    const { session, store, calls } = setup([failure('timeout', true), failure('timeout', true), SAVED]);
+    store.edit(TASK_SID, DRAFT);
+    await session.beforeComplete(TASK);
+    await session.beforeComplete(TASK);
+    store.edit(TASK_SID, { summary: 'edited after' });
+    expect(store.get(TASK_SID).phase).toBe('editing');
+    await session.completedElsewhere(TASK_SID);
+    expect(calls[2]).toMatchObject({ action: 'save', wrapUp: { variables: { summary: 'edited after' } } });
+  });
+});
+
+describe('saves the page did not ask for', () => {
+  it('leaves a draft as it was, quietly, when its task turns out still open', async () => {
+    const { session, store, notices } = setup([failure('not_completed', true, 409)]);
+    store.edit(TASK_SID, DRAFT);
+    await session.completedElsewhere(TASK_SID);
+    expect(store.get(TASK_SID)).toMatchObject({ phase: 'editing', draft: DRAFT });
+    expect(notices).toEqual([]);
+  });
+
+  it('forgets, without a word, a kept save this agent may not make (another agent’s, on a shared browser)', async () => {
+    const storage = new MemoryStorage();
+    createWrapUpStore({ storage }).set(TASK_SID, { phase: 'failed', fields: FIELDS });
+    const { session, notices } = setup([failure('forbidden', false, 403)], {}, storage);
+    await session.resume();
+    expect(notices).toEqual([]);
+    expect(storage.items.size).toBe(0);
   });
 });
 

@@ -27,10 +27,17 @@ describe('validateWrapUp', () => {
     expect(validateWrapUp({ intent: '', variables: {} })).toEqual({ ok: true, fields: {} });
   });
 
-  it('passes unknown status words through, as the API may add some', () => {
+  it('refuses a status the API does not know, which no Retry could ever save', () => {
     expect(validateWrapUp({ intent: 'x', intent_status: 'escalated' })).toMatchObject({
+      ok: false,
+      issues: [{ code: 'status_format', path: ['intent_status'] }],
+    });
+  });
+
+  it('reads the guide’s closed as resolved, whatever its case', () => {
+    expect(validateWrapUp({ intent: 'x', intent_status: ' Closed ' })).toMatchObject({
       ok: true,
-      fields: { intent_status: 'escalated' },
+      fields: { intent_status: 'resolved' },
     });
   });
 

@@ -5,9 +5,11 @@
  * can be made to write another call's or another customer's memory.
  */
 import { readCallerContext, taskAttributes } from '../attributes/reader.js';
+import { ATTRIBUTE_KEY } from '../attributes/schema.js';
 import { TASK_ATTRIBUTES_LIMIT } from '../attributes/writer.js';
 import { callerAni } from '../caller-number.js';
 import type { EndCallParams } from '../contract.js';
+import { hasOwn } from '../objects.js';
 import { WRAP_UP_ATTRIBUTE_KEY, type WrapUp } from './schema.js';
 import type { WrapUpFields, WrapUpIssue } from './validate.js';
 
@@ -55,7 +57,12 @@ export function bindToTask(attributes: unknown, claims: SaveClaims = {}): TaskBi
   const record = taskAttributes(attributes);
   const callSid = record?.call_sid;
   const caller = readCallerContext(record);
-  if (typeof callSid !== 'string' || callSid === '' || caller.state === 'absent') {
+  if (
+    typeof callSid !== 'string' ||
+    callSid === '' ||
+    caller.state === 'absent' ||
+    !fromStickyCalls(record)
+  ) {
     return {
       ok: false,
       refusal: 'not_sticky_call',
@@ -63,21 +70,21 @@ export function bindToTask(attributes: unknown, claims: SaveClaims = {}): TaskBi
     };
   }
   if (given(claims.call_id) && claims.call_id !== callSid) {
-    return { ok: false, refusal: 'other_call', message: 'the request names another call than its task’s' };
+    return { ok: false, refusal: 'other_call', message: 'it names another call than its task’s own' };
   }
   const customerRef = caller.state === 'ready' ? caller.context.customer_ref : null;
   if (given(claims.customer_ref) && claims.customer_ref !== customerRef) {
     return {
       ok: false,
       refusal: 'other_customer',
-      message: 'the request names another customer than its task’s',
+      message: 'it names another customer than its task’s own',
     };
   }
   if (claims.identity_hints !== undefined && claims.identity_hints !== null) {
     return {
       ok: false,
       refusal: 'other_customer',
-      message: 'identity_hints are read from the task, not from the request',
+      message: 'identity_hints are read from the task, never taken from a request',
     };
   }
   const ani = customerRef === null ? (callerAni(record?.from) ?? null) : null;
@@ -138,6 +145,19 @@ export function withWrapUp(
       message: `the wrap-up is ${count} characters too long for the task's attributes (4,096 in all)`,
     },
   };
+}
+
+/**
+ * Whether the attributes were written by a Sticky Calls call-start: the namespaced
+ * object, or the guide's flat layout with its identity keys. A task that only carries a
+ * key of the same name from elsewhere (a CRM's `customer_ref`, another plugin's
+ * `variables`) is not a Sticky Calls call.
+ */
+function fromStickyCalls(record: Record<string, unknown> | undefined): boolean {
+  if (record === undefined) return false;
+  return (
+    hasOwn(record, ATTRIBUTE_KEY) || hasOwn(record, 'identity_confidence') || hasOwn(record, 'identity_level')
+  );
 }
 
 function given(value: unknown): boolean {

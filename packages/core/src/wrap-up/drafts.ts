@@ -226,8 +226,8 @@ export function createWrapUpStore(options: WrapUpStoreOptions = {}): WrapUpStore
         const field = fieldOf(issue);
         return !touched.some((key) => field === key || field.startsWith(`${key}.`));
       });
-      // A stored wrap-up edited again is a draft once more; `fields` stay what the task holds.
-      const phase = entry.phase === 'stored' ? 'editing' : entry.phase;
+      // A stored (or kept-here) wrap-up edited again is a draft once more; `fields` stay what was checked.
+      const phase = entry.phase === 'stored' || entry.phase === 'local' ? 'editing' : entry.phase;
       save(taskSid, { ...entry, phase, draft: { ...entry.draft, ...change }, issues });
     },
     set(taskSid, change) {

@@ -75,6 +75,9 @@ export interface WrapUpPostRequest {
   readonly deadlineMs: number;
 }
 
+/** Who asked for a save. */
+type SaveSource = 'completion' | 'retry' | 'elsewhere' | 'resume';
+
 /** Options of {@link createWrapUpSession}. */
 export interface WrapUpSessionOptions {
   /** Posts to the save Function: `postWrapUp` with the URL and the agent's token. */
@@ -105,9 +108,6 @@ export interface WrapUpSession {
   busy(taskSid: string): boolean;
   dispose(): void;
 }
-
-/** Answers worth another store attempt on the agent's next Complete. */
-const TRANSIENT: readonly SaveFailureReason[] = ['timeout', 'network_error', 'failed'];
 
 /**
  * Creates the wrap-up session. See the module comment for the four moments.
@@ -159,11 +159,17 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
     return promise;
   };
 
-  const save = async (taskSid: string, fields: WrapUpFields, announce: boolean): Promise<void> => {
+  /**
+   * Saves a completed task's wrap-up. `source` says who asked: the agent's own completion,
+   * a Retry, a task completed elsewhere, or a reload's resume.
+   */
+  const save = async (taskSid: string, fields: WrapUpFields, source: SaveSource): Promise<void> => {
+    const announce = source !== 'completion';
     // On the task only when a store was confirmed ('stored', or 'failed' after it): a draft
     // saved straight from the form (the task completed elsewhere) is only in this browser.
     const { phase } = store.get(taskSid);
     const stored = phase === 'stored' || phase === 'failed';
+    const before = store.get(taskSid);
     // With the fields: a draft checked only now (completed elsewhere) needs them for Retry and resume.
     store.set(taskSid, { phase: 'saving', fields });
     const result = await post(taskSid, 'save', fields, saveTimeoutMs);
@@ -173,6 +179,17 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
       else if (announce) notify({ kind: 'saved', taskSid });
       // The task is completed and its wrap-up saved (or kept on it): nothing is left to keep here.
       store.set(taskSid, { phase: result.status === 'stored' && !result.saveable ? 'kept' : 'saved' });
+      store.delete(taskSid);
+      return;
+    }
+    if (result.reason === 'not_completed' && (source === 'elsewhere' || source === 'resume')) {
+      // The task is still open after all (a task list still loading): leave the draft as it was.
+      store.set(taskSid, { phase: before.phase, ...(before.fields ? { fields: before.fields } : {}) });
+      return;
+    }
+    if (result.reason === 'forbidden' && source === 'resume') {
+      // Kept by an earlier session of this browser for a task this agent may not save
+      // (another agent's, on a shared machine): not ours to keep or to show.
       store.delete(taskSid);
       return;
     }
@@ -190,7 +207,7 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
    * Saves a completed task's wrap-up: what the agent typed last when it checks (edits
    * made after it was stored included), else what was stored on the task.
    */
-  const saveLatest = async (taskSid: string, announce: boolean): Promise<void> => {
+  const saveLatest = async (taskSid: string, source: 'completion' | 'elsewhere'): Promise<void> => {
     const entry = store.get(taskSid);
     if (running.has(taskSid) || !['editing', 'stored', 'local', 'failed'].includes(entry.phase)) return;
     let fields = entry.phase === 'editing' ? undefined : entry.fields;
@@ -206,7 +223,7 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
       }
     }
     const chosen = fields;
-    await exclusive(taskSid, () => save(taskSid, chosen, announce));
+    await exclusive(taskSid, () => save(taskSid, chosen, source));
   };
 
   return {
@@ -234,10 +251,16 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
         if (result.ok) {
           const done = result.status === 'already_saved';
           store.set(taskSid, { phase: done ? 'saved' : 'stored', storeFailures: 0 });
+          // Saved before this completion (another task of the call, the safety net): say so.
+          if (done) notify({ kind: 'already_saved', taskSid });
           return true;
         }
-        // Only an unreachable Function counts towards letting the completion through.
-        const failures = TRANSIENT.includes(result.reason) ? entry.storeFailures + 1 : 0;
+        // Every failure but a refusal the agent can fix counts towards letting the
+        // completion through: a misconfigured or unreachable Function must not hold every
+        // agent in wrap-up.
+        const fixable =
+          result.reason === 'invalid' && result.issues !== undefined && result.issues.length > 0;
+        const failures = fixable ? 0 : entry.storeFailures + 1;
         if (result.reason === 'invalid' && result.issues !== undefined && result.issues.length > 0) {
           store.set(taskSid, {
             issues: result.issues.map(asWrapUpIssue),
@@ -249,7 +272,7 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
           return false;
         }
         if (failures >= 2) {
-          // The agent asked twice while the Function is unreachable: let the call centre
+          // The agent asked twice while the Function cannot store it: let the call centre
           // move on. The wrap-up is kept in this browser and saved after completion or by Retry.
           store.set(taskSid, { phase: 'local', reason: result.reason, storeFailures: failures });
           return true;
@@ -270,19 +293,19 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
         if (!running.has(taskSid)) store.delete(taskSid);
         return;
       }
-      await saveLatest(taskSid, false);
+      await saveLatest(taskSid, 'completion');
     },
 
     async completedElsewhere(taskSid) {
       if (disposed) return;
-      await saveLatest(taskSid, true);
+      await saveLatest(taskSid, 'elsewhere');
     },
 
     async retry(taskSid) {
       const entry = store.get(taskSid);
       if (disposed || entry.fields === undefined || !['failed', 'local'].includes(entry.phase)) return;
       const fields = entry.fields;
-      await exclusive(taskSid, () => save(taskSid, fields, true));
+      await exclusive(taskSid, () => save(taskSid, fields, 'retry'));
     },
 
     async resume() {
@@ -292,7 +315,7 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
           const entry = store.get(taskSid);
           const fields = entry.fields;
           if (fields === undefined || !['failed', 'local'].includes(entry.phase)) return;
-          await exclusive(taskSid, () => save(taskSid, fields, true));
+          await exclusive(taskSid, () => save(taskSid, fields, 'resume'));
         }),
       );
     },

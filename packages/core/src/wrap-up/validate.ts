@@ -3,7 +3,7 @@
  * messages in the agent's language; the save Function answers them as its 400 body. Both
  * run this function, so what the form accepts the Function accepts, and the reverse.
  */
-import { normalizeIntentStatus } from '../contract.js';
+import { INTENT_STATUSES, normalizeIntentStatus } from '../contract.js';
 import { isRecord } from '../objects.js';
 
 /** Limits of a wrap-up's fields. */
@@ -22,7 +22,7 @@ export const WRAP_UP_ISSUE_CODES = [
   'intent_format',
   /** An intent without its status. */
   'status_required',
-  /** A status that is not a word such as `open`, `resolved`, `abandoned`. */
+  /** A status that is not `open`, `resolved` or `abandoned` (`closed` is read as `resolved`). */
   'status_format',
   /** `variables` is not an object of name → value. */
   'variables_format',
@@ -75,7 +75,6 @@ export type WrapUpValidation =
   | { readonly ok: false; readonly issues: readonly WrapUpIssue[] };
 
 const VARIABLE_NAME = /^[\p{L}\p{N}_.-]{1,64}$/u;
-const STATUS = /^[a-z][a-z_]{0,31}$/;
 /** Control characters, line and paragraph separators, and bidirectional overrides and isolates. */
 const UNSAFE_IN_NAMES = /[\p{Cc}\p{Zl}\p{Zp}\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/u;
 /** Names an object cannot carry as plain own properties everywhere. */
@@ -122,7 +121,8 @@ export function validateWrapUp(input: unknown, rules: WrapUpRules = {}): WrapUpV
       });
     } else {
       const status = typeof rawStatus === 'string' ? normalizeIntentStatus(rawStatus) : '';
-      if (STATUS.test(status)) fields.intent_status = status;
+      // Only the API's three: a status it does not know would make a wrap-up no Retry can save.
+      if ((INTENT_STATUSES as readonly string[]).includes(status)) fields.intent_status = status;
       else
         issues.push({
           code: 'status_format',

@@ -1,4 +1,12 @@
-import { TASK_ATTRIBUTES_LIMIT, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
+import {
+  checkDraft,
+  createWrapUpStore,
+  NEW_INTENT,
+  type WrapUpIssue,
+  type WrapUpPhase,
+  type WrapUpRules,
+  type WrapUpStore,
+} from '@stickycalls/core';
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import * as React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,18 +14,6 @@ import type { FlexTask } from '../flex-types.js';
 import { DEFAULT_STRINGS } from '../strings.js';
 import { WrapUpCapture, type WrapUpCaptureProps } from '../WrapUpCapture.js';
 import {
-  type CheckedWrapUp,
-  checkWrapUp,
-  createWrapUpStore,
-  EMPTY_DRAFT,
-  NEW_INTENT,
-  type WrapUpDraft,
-  type WrapUpIssue,
-  type WrapUpStore,
-} from '../wrap-up-draft.js';
-import {
-  CALL_SID,
-  CUSTOMER_REF,
   confirmMatch,
   degraded,
   flexVoiceKeys,
@@ -67,22 +63,30 @@ function descriptionOf(element: HTMLElement): string | null {
     .join(' ');
 }
 
-/** Refuses a completion for these issues, as `registerCallerContext`'s completion listener does. */
+/** Refuses a completion for these issues, as the wrap-up session does before a task completes. */
 function completionFails(store: WrapUpStore, issues: readonly WrapUpIssue[], taskSid = TASK_SID) {
   act(() => store.set(taskSid, { issues, phase: 'editing', refusals: store.get(taskSid).refusals + 1 }));
 }
 
-function ok(result: CheckedWrapUp) {
-  if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result.issues)}`);
-  return result;
+/** What the session checks before a completion: the task's draft, against the task. */
+function checkTask(store: WrapUpStore, flexTask: FlexTask, rules: WrapUpRules = { requireIntent: true }) {
+  return checkDraft(store.get(flexTask.taskSid as string).draft, flexTask.attributes, rules);
 }
 
-function issuesOf(result: CheckedWrapUp): readonly WrapUpIssue[] {
-  if (result.ok) throw new Error('expected issues, got ok');
+function issuesOf(result: ReturnType<typeof checkDraft>): readonly WrapUpIssue[] {
+  if (result.ok) throw new Error(`expected issues, got ${JSON.stringify(result.fields)}`);
   return result.issues;
 }
 
-const draft = (change: Partial<WrapUpDraft>): WrapUpDraft => ({ ...EMPTY_DRAFT, ...change });
+/** An issue as the validator or the save Function reports it; the message is not what the form shows. */
+const issue = (code: WrapUpIssue['code'], path: WrapUpIssue['path'], extra: Partial<WrapUpIssue> = {}) =>
+  ({ code, path, message: `(${code})`, ...extra }) as WrapUpIssue;
+
+/** The texts of the alert's list, in order. */
+const listed = () =>
+  within(screen.getByRole('alert'))
+    .getAllByRole('listitem')
+    .map((item) => item.textContent);
 
 describe('WrapUpCapture: the intent', () => {
   it("offers the caller's open intents with their attempt, and something else", () => {
@@ -271,7 +275,7 @@ describe('WrapUpCapture: extra details', () => {
 });
 
 describe('WrapUpCapture: the store', () => {
-  it('holds the whole draft, ready for checkWrapUp', () => {
+  it('holds the whole draft, ready for checkDraft', () => {
     const { store, task: flexTask } = renderWrapUp(returningCaller(), { dispositions: ['refund_issued'] });
     fireEvent.click(screen.getByRole('radio', { name: /^Refund request/ }));
     fireEvent.click(screen.getByRole('radio', { name: S.StickyCallsStatus_resolved }));
@@ -289,13 +293,13 @@ describe('WrapUpCapture: the store', () => {
       disposition: 'refund_issued',
       variables: [{ name: 'refund_amount', value: '42.50' }],
     });
-    expect(ok(checkWrapUp(flexTask, draftOf(store), S)).wrapUp).toEqual({
-      call_id: CALL_SID,
-      customer_ref: CUSTOMER_REF,
-      intent: 'refund_request',
-      intent_status: 'resolved',
-      variables: { summary: 'Refund approved.', disposition: 'refund_issued', refund_amount: '42.50' },
-      saved: false,
+    expect(checkTask(store, flexTask)).toEqual({
+      ok: true,
+      fields: {
+        intent: 'refund_request',
+        intent_status: 'resolved',
+        variables: { summary: 'Refund approved.', disposition: 'refund_issued', refund_amount: '42.50' },
+      },
     });
   });
 
@@ -334,11 +338,18 @@ describe('WrapUpCapture: the store', () => {
 });
 
 describe('WrapUpCapture: issues', () => {
+  /** Issues as the session stores them, and as the form words them. */
   const issues: WrapUpIssue[] = [
-    { field: 'intent', message: S.StickyCallsErrorIntentRequired },
-    { field: 'status', message: S.StickyCallsErrorStatusRequired },
-    { field: 'summary', message: 'The wrap-up is 12 characters too long for the task: shorten the note.' },
-    { field: 'variables.0', message: 'Detail 1 needs a value.' },
+    issue('intent_required', ['intent']),
+    issue('status_required', ['intent_status']),
+    issue('too_long', ['variables'], { count: 12 }),
+    issue('variable_value', ['variables', 0], { name: 'order_id' }),
+  ];
+  const worded = [
+    S.StickyCallsErrorIntentRequired,
+    S.StickyCallsErrorStatusRequired,
+    'The wrap-up is 12 characters too long for the task: shorten the note.',
+    'Detail 1 needs a value.',
   ];
 
   function withRow() {
@@ -347,6 +358,12 @@ describe('WrapUpCapture: issues', () => {
     return renderWrapUp(returningCaller(), { store });
   }
 
+  const links = () =>
+    within(screen.getByRole('alert'))
+      .getAllByRole('link')
+      .map((link) => link.textContent);
+  const targetOf = (link: HTMLElement) => document.getElementById(link.getAttribute('href')?.slice(1) ?? '');
+
   it('lists them in an alert, each linking to its field, and moves the focus there', () => {
     const { store } = withRow();
     expect(screen.queryByRole('alert')).toBeNull();
@@ -354,10 +371,8 @@ describe('WrapUpCapture: issues', () => {
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain(S.StickyCallsWrapUpErrors);
     expect(document.activeElement).toBe(alert);
-    const links = within(alert).getAllByRole('link');
-    expect(links.map((link) => link.textContent)).toEqual(issues.map((issue) => issue.message));
-    const targets = links.map((link) => document.getElementById(link.getAttribute('href')?.slice(1) ?? ''));
-    expect(targets).toEqual([
+    expect(links()).toEqual(worded);
+    expect(within(alert).getAllByRole('link').map(targetOf)).toEqual([
       within(intentGroup()).getAllByRole('radio')[0],
       within(statusGroup()).getAllByRole('radio')[0],
       summary(),
@@ -386,82 +401,167 @@ describe('WrapUpCapture: issues', () => {
   it('lists an issue of no field of the form (the task has no call) as text, without a link', () => {
     const { store } = withRow();
     completionFails(store, [
-      { field: 'intent', message: S.StickyCallsErrorIntentRequired },
-      { field: 'call_id', message: S.StickyCallsErrorNoCall },
-      { field: 'variables.x', message: 'Not a row' },
+      issue('intent_required', ['intent']),
+      issue('no_call', ['call_id']),
+      issue('variables_format', ['variables']),
+      { code: 'other', path: ['variables', 'no_such_row'], message: 'the CRM is read-only today' },
+    ]);
+    expect(listed()).toEqual([
+      S.StickyCallsErrorIntentRequired,
+      S.StickyCallsErrorNoCall,
+      S.StickyCallsErrorVariablesFormat,
+      'The save Function refused the wrap-up: the CRM is read-only today',
     ]);
     const alert = screen.getByRole('alert');
-    expect(
-      within(alert)
-        .getAllByRole('listitem')
-        .map((item) => item.textContent),
-    ).toEqual([S.StickyCallsErrorIntentRequired, S.StickyCallsErrorNoCall, 'Not a row']);
-    const links = within(alert).getAllByRole('link');
-    expect(links.map((link) => link.textContent)).toEqual([S.StickyCallsErrorIntentRequired]);
-    expect(document.getElementById(links[0]?.getAttribute('href')?.slice(1) ?? '')).toBe(
-      within(intentGroup()).getAllByRole('radio')[0],
-    );
+    expect(links()).toEqual([S.StickyCallsErrorIntentRequired]);
+    expect(targetOf(within(alert).getByRole('link'))).toBe(within(intentGroup()).getAllByRole('radio')[0]);
   });
 
   it('says each one at its field too', () => {
     const { store } = withRow();
     completionFails(store, issues);
-    expect(descriptionOf(summary())).toContain(issues[2]?.message);
+    expect(descriptionOf(summary())).toContain(worded[2]);
     expect(summary().getAttribute('aria-invalid')).toBe('true');
     expect(descriptionOf(intentGroup())).toContain(S.StickyCallsErrorIntentRequired);
     expect(descriptionOf(statusGroup())).toContain(S.StickyCallsErrorStatusRequired);
     const name = screen.getByRole('textbox', { name: S.StickyCallsWrapUpVariableName });
     expect(descriptionOf(name)).toContain('Detail 1 needs a value.');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
   });
 
-  it("clears a field's issue when the agent edits it, and the alert with the last one", () => {
+  it("clears a field's issue when the agent edits it, and only that field's", () => {
     const { store } = withRow();
     completionFails(store, issues);
-    const messages = () =>
-      within(screen.getByRole('alert'))
-        .getAllByRole('link')
-        .map((link) => link.textContent);
 
     fireEvent.click(screen.getByRole('radio', { name: S.StickyCallsStatus_open }));
-    expect(messages()).toEqual([issues[0]?.message, issues[2]?.message, issues[3]?.message]);
+    expect(links()).toEqual([worded[0], worded[2], worded[3]]);
     expect(descriptionOf(statusGroup())).toBeNull();
 
     type(summary(), 'Shorter');
-    expect(messages()).toEqual([issues[0]?.message, issues[3]?.message]);
+    expect(links()).toEqual([worded[0], worded[3]]);
     expect(summary().getAttribute('aria-invalid')).toBeNull();
 
-    type(screen.getByRole('textbox', { name: S.StickyCallsWrapUpVariableValue }), 'ORD-1');
-    expect(messages()).toEqual([issues[0]?.message]);
-
     fireEvent.click(screen.getByRole('radio', { name: /^Refund request/ }));
-    expect(screen.queryByRole('alert')).toBeNull();
-    expect(store.get(TASK_SID).issues).toEqual([]);
+    expect(links()).toEqual([worded[3]]);
+    expect(descriptionOf(intentGroup())).toBeNull();
   });
 
-  it('shows the issue of a task without a call, checkWrapUp finding it', () => {
+  it("clears a row's issue when the agent edits that row, and the alert with the last one", () => {
+    const { store } = withRow();
+    completionFails(store, [issue('variable_value', ['variables', 0], { name: 'order_id' })]);
+    expect(links()).toEqual(['Detail 1 needs a value.']);
+
+    type(screen.getByRole('textbox', { name: S.StickyCallsWrapUpVariableValue }), 'ORD-1');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(store.get(TASK_SID).issues).toEqual([]);
+    const name = screen.getByRole('textbox', { name: S.StickyCallsWrapUpVariableName });
+    expect(name.getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it('shows an issue the save Function raises about a variable at that variable’s row', () => {
+    const store = createWrapUpStore();
+    store.edit(TASK_SID, {
+      variables: [
+        { name: 'plan', value: 'Basic' },
+        { name: 'order id', value: 'A1' },
+      ],
+    });
+    renderWrapUp(returningCaller(), { store });
+    completionFails(store, [
+      {
+        code: 'variable_name',
+        path: ['variables', 'order id'],
+        name: 'order id',
+        message: 'variable name "order id" must be 1 to 64 letters, digits, _, . or -',
+      },
+    ]);
+    const message = 'Detail 2 needs a name (letters, digits and _ . -).';
+    expect(links()).toEqual([message]);
+    const [plan, orderId] = screen.getAllByRole('textbox', { name: S.StickyCallsWrapUpVariableName }) as [
+      HTMLInputElement,
+      HTMLInputElement,
+    ];
+    expect(targetOf(within(screen.getByRole('alert')).getByRole('link'))).toBe(orderId);
+    expect(orderId.getAttribute('aria-invalid')).toBe('true');
+    expect(descriptionOf(orderId)).toContain(message);
+    expect(plan.getAttribute('aria-invalid')).toBeNull();
+    expect(descriptionOf(plan)).toBeNull();
+
+    // Fixing the name clears it.
+    type(orderId, 'order_id');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(orderId.getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it('words what checkDraft finds, naming each row by its number', () => {
     const store = createWrapUpStore();
     const noCall = { ...returningCaller(), call_sid: undefined };
     const { task: flexTask } = renderWrapUp(noCall, { store });
-    fireEvent.click(screen.getByRole('radio', { name: /^Refund request/ }));
-    fireEvent.click(screen.getByRole('radio', { name: S.StickyCallsStatus_resolved }));
-    completionFails(store, issuesOf(checkWrapUp(flexTask, draftOf(store), S)));
-    const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain(S.StickyCallsErrorNoCall);
-    expect(within(alert).queryAllByRole('link')).toEqual([]);
+    act(() =>
+      store.edit(TASK_SID, {
+        intentChoice: 'refund_request',
+        variables: [
+          { name: 'order id', value: 'A1' },
+          { name: 'plan', value: 'Basic' },
+          { name: 'plan', value: 'Premium' },
+          { name: 'callback_time', value: ' ' },
+          { name: 'order-id', value: 'A1' },
+        ],
+      }),
+    );
+    completionFails(store, issuesOf(checkTask(store, flexTask)));
+    const expected = [
+      'Detail 1 needs a name (letters, digits and _ . -).',
+      'Detail 3 repeats the name “plan”.',
+      'Detail 4 needs a value.',
+      S.StickyCallsErrorStatusRequired,
+      S.StickyCallsErrorNoCall,
+    ];
+    expect(listed()).toHaveLength(expected.length);
+    expect(listed()).toEqual(expect.arrayContaining(expected));
+    // Every issue but the missing call links to its field.
+    expect(links()).toHaveLength(expected.length - 1);
+    expect(links()).not.toContain(S.StickyCallsErrorNoCall);
+    const names = screen.getAllByRole('textbox', { name: S.StickyCallsWrapUpVariableName });
+    expect(names.map((name) => name.getAttribute('aria-invalid'))).toEqual([
+      'true',
+      null,
+      'true',
+      'true',
+      null,
+    ]);
+    expect(descriptionOf(names[2] as HTMLElement)).toContain('Detail 3 repeats the name “plan”.');
   });
 
-  it('shows the issues checkWrapUp finds in an empty draft', () => {
+  it('words the issue of an empty draft checkDraft finds: the intent is required', () => {
     const { store, task: flexTask } = renderWrapUp();
-    completionFails(store, issuesOf(checkWrapUp(flexTask, draftOf(store), S)));
-    expect(within(screen.getByRole('alert')).getByRole('link').textContent).toBe(
-      S.StickyCallsErrorIntentRequired,
-    );
+    completionFails(store, issuesOf(checkTask(store, flexTask)));
+    expect(listed()).toEqual([S.StickyCallsErrorIntentRequired]);
+    expect(links()).toEqual([S.StickyCallsErrorIntentRequired]);
+  });
+
+  it('shows the too-long issue checkDraft finds at the summary, with its count', () => {
+    const flexTask = task(truncated());
+    const store = createWrapUpStore();
+    store.edit(TASK_SID, { intentChoice: 'topic_0', status: 'open', summary: 'n'.repeat(999) });
+    render(<WrapUpCapture task={flexTask} store={store} />);
+    const found = issuesOf(checkTask(store, flexTask));
+    expect(found.map((one) => one.code)).toEqual(['too_long']);
+    const count = found[0]?.count ?? 0;
+    expect(count).toBeGreaterThan(0);
+    completionFails(store, found);
+    const message = `The wrap-up is ${count} characters too long for the task: shorten the note.`;
+    expect(listed()).toEqual([message]);
+    expect(descriptionOf(summary())).toContain(message);
+    expect(targetOf(within(screen.getByRole('alert')).getByRole('link'))).toBe(summary());
+    expect(document.activeElement).toBe(screen.getByRole('alert'));
   });
 });
 
-describe('WrapUpCapture: saving', () => {
-  it('locks the form while saving and once saved, saying so', () => {
-    const { store, form } = renderWrapUp();
+describe('WrapUpCapture: storing and saving', () => {
+  function phases() {
+    const rendered = renderWrapUp();
+    const { form } = rendered;
     const status = () => within(form).getByRole('status');
     // Controls in a disabled fieldset are disabled without an attribute of their own.
     const controls = () => [
@@ -470,40 +570,63 @@ describe('WrapUpCapture: saving', () => {
       within(form).getByRole('button', { name: S.StickyCallsWrapUpAddVariable }),
     ];
     const disabled = () => controls().map((control) => control.matches(':disabled'));
+    const to = (phase: WrapUpPhase) => act(() => rendered.store.set(TASK_SID, { phase }));
+    return { ...rendered, status, disabled, to };
+  }
+
+  it('says nothing and is editable while the agent types', () => {
+    const { status, disabled } = phases();
     expect(status().textContent).toBe('');
-    expect(disabled().some(Boolean)).toBe(false);
+    expect(status().getAttribute('data-phase')).toBe('editing');
+    expect(disabled()).not.toContain(true);
+  });
 
-    act(() => store.set(TASK_SID, { phase: 'saving' }));
+  it('locks the form while storing and saving and once saved, saying so', () => {
+    const { status, disabled, to } = phases();
+    to('storing');
+    expect(status().textContent).toBe(S.StickyCallsWrapUpStoring);
+    expect(disabled()).not.toContain(false);
+
+    to('saving');
     expect(status().textContent).toBe(S.StickyCallsWrapUpSaving);
-    expect(disabled().every(Boolean)).toBe(true);
+    expect(disabled()).not.toContain(false);
 
-    act(() => store.set(TASK_SID, { phase: 'saved' }));
+    to('saved');
     expect(status().textContent).toBe(S.StickyCallsWrapUpSaved);
-    expect(disabled().every(Boolean)).toBe(true);
+    expect(disabled()).not.toContain(false);
+  });
+
+  it('stays editable once stored on the task, saying it is saved when the task completes', () => {
+    const { status, disabled, to } = phases();
+    to('storing');
+    to('stored');
+    expect(status().textContent).toBe(S.StickyCallsWrapUpStoredPending);
+    expect(status().getAttribute('data-phase')).toBe('stored');
+    expect(disabled()).not.toContain(true);
   });
 
   it('lets the agent edit again when the save failed', () => {
-    const { store } = renderWrapUp();
-    act(() => store.set(TASK_SID, { phase: 'saving' }));
-    act(() => store.set(TASK_SID, { phase: 'failed' }));
-    expect(screen.getByRole('status').textContent).toBe(S.StickyCallsWrapUpSaveFailed);
-    expect(summary().matches(':disabled')).toBe(false);
-    expect(screen.getByRole('radio', { name: S.StickyCallsStatus_open }).matches(':disabled')).toBe(false);
+    const { status, disabled, to } = phases();
+    to('saving');
+    to('failed');
+    expect(status().textContent).toBe(S.StickyCallsWrapUpSaveFailed);
+    expect(disabled()).not.toContain(true);
   });
 
-  it('says so when the wrap-up is neither saved nor stored on the task, and stays editable', () => {
-    const { store } = renderWrapUp();
-    act(() => store.set(TASK_SID, { phase: 'unstored' }));
-    expect(screen.getByRole('status').textContent).toBe(S.StickyCallsWrapUpUnstored);
-    expect(screen.getByRole('status').getAttribute('data-phase')).toBe('unstored');
-    expect(summary().matches(':disabled')).toBe(false);
+  it('says so when the wrap-up is kept only in this browser, and stays editable', () => {
+    const { status, disabled, to } = phases();
+    to('local');
+    expect(status().textContent).toBe(S.StickyCallsWrapUpUnstored);
+    expect(status().getAttribute('data-phase')).toBe('local');
+    expect(disabled()).not.toContain(true);
   });
 
-  it('says a wrap-up kept on the task only is stored, and locks it', () => {
-    const { store } = renderWrapUp();
-    act(() => store.set(TASK_SID, { phase: 'stored' }));
-    expect(screen.getByRole('status').textContent).toBe(S.StickyCallsWrapUpStored);
-    expect(summary().matches(':disabled')).toBe(true);
+  it('says a wrap-up kept on the task only (nothing names the caller) is stored there, and locks it', () => {
+    const { status, disabled, to } = phases();
+    to('kept');
+    expect(status().textContent).toBe(S.StickyCallsWrapUpStored);
+    expect(status().getAttribute('data-phase')).toBe('kept');
+    expect(disabled()).not.toContain(false);
   });
 });
 
@@ -566,7 +689,7 @@ describe('WrapUpCapture: two forms on one page', () => {
 
   it("moves the focus to the refused form's issues, not the other's", () => {
     const { store, mine, theirs } = twoForms();
-    completionFails(store, [{ field: 'intent', message: S.StickyCallsErrorIntentRequired }], 'WTother');
+    completionFails(store, [issue('intent_required', ['intent'])], 'WTother');
     expect(within(mine).queryByRole('alert')).toBeNull();
     expect(document.activeElement).toBe(within(theirs).getByRole('alert'));
     const link = within(theirs).getByRole('link');
@@ -581,291 +704,22 @@ describe('WrapUpCapture: strings', () => {
     expect(screen.getByRole('region', { name: 'Cierre' })).toBeTruthy();
     expect(screen.getByRole('textbox', { name: 'Nota' })).toBeTruthy();
   });
-});
 
-describe('checkWrapUp', () => {
-  const returning = () => task(returningCaller());
-
-  it('names the missing call when the task has no call_sid', () => {
-    const noCall = { ...returning(), attributes: { ...returningCaller(), call_sid: undefined } };
-    const complete = draft({ intentChoice: 'refund_request', status: 'resolved' });
-    expect(issuesOf(checkWrapUp(noCall, complete, S))).toEqual([
-      { field: 'call_id', message: S.StickyCallsErrorNoCall },
+  it('words the issues and the phase with its strings prop', () => {
+    const store = createWrapUpStore();
+    const strings = {
+      StickyCallsErrorIntentRequired: '¿De qué trató la llamada?',
+      StickyCallsErrorVariableValue: 'Al dato {{index}} le falta el valor.',
+      StickyCallsWrapUpStoredPending: 'Guardado en la tarea.',
+    };
+    store.edit(TASK_SID, { variables: [{ name: 'order_id', value: '' }] });
+    render(<WrapUpCapture task={task(returningCaller())} store={store} strings={strings} />);
+    completionFails(store, [
+      issue('intent_required', ['intent']),
+      issue('variable_value', ['variables', 0], { name: 'order_id' }),
     ]);
-  });
-
-  it('needs an intent', () => {
-    expect(issuesOf(checkWrapUp(returning(), EMPTY_DRAFT, S))).toEqual([
-      { field: 'intent', message: S.StickyCallsErrorIntentRequired },
-    ]);
-    const blank = draft({ intentChoice: NEW_INTENT, customIntent: '   ', status: 'open' });
-    expect(issuesOf(checkWrapUp(returning(), blank, S))).toEqual([
-      { field: 'intent', message: S.StickyCallsErrorIntentRequired },
-    ]);
-  });
-
-  it('calls typed text that makes no slug (only punctuation) a format issue, not a missing intent', () => {
-    for (const status of ['open', ''] as const) {
-      const punctuation = draft({ intentChoice: NEW_INTENT, customIntent: ' !!! ', status });
-      expect(issuesOf(checkWrapUp(returning(), punctuation, S))).toEqual([
-        { field: 'intent', message: S.StickyCallsErrorIntentFormat },
-      ]);
-    }
-    // Even when no intent is required: the agent typed one.
-    const optional = draft({ intentChoice: NEW_INTENT, customIntent: '¿?', status: 'open' });
-    expect(issuesOf(checkWrapUp(returning(), optional, S, { requireIntent: false }))).toEqual([
-      { field: 'intent', message: S.StickyCallsErrorIntentFormat },
-    ]);
-  });
-
-  it('does without an intent when told to, saving only the note', () => {
-    const result = ok(
-      checkWrapUp(returning(), draft({ summary: 'Wrong number' }), S, { requireIntent: false }),
-    );
-    expect(result.wrapUp).toEqual({
-      call_id: CALL_SID,
-      customer_ref: CUSTOMER_REF,
-      variables: { summary: 'Wrong number' },
-      saved: false,
-    });
-    expect(result.endCall).toEqual({
-      call_id: CALL_SID,
-      customer_ref: CUSTOMER_REF,
-      variables: { summary: 'Wrong number' },
-    });
-  });
-
-  it('needs a status once there is an intent', () => {
-    expect(issuesOf(checkWrapUp(returning(), draft({ intentChoice: 'refund_request' }), S))).toEqual([
-      { field: 'status', message: S.StickyCallsErrorStatusRequired },
-    ]);
-  });
-
-  it('saves a typed intent as its slug', () => {
-    const typed = draft({ intentChoice: NEW_INTENT, customIntent: 'Billing Question', status: 'open' });
-    expect(ok(checkWrapUp(returning(), typed, S)).wrapUp).toMatchObject({
-      intent: 'billing_question',
-      intent_status: 'open',
-    });
-  });
-
-  it.each([
-    ['返金 申請', '返金_申請'],
-    ['Ünïcödé Çafé', 'ünïcödé_çafé'],
-    ['  Rückruf: Montag! ', 'rückruf_montag'],
-    ['v2.1-beta', 'v2.1-beta'],
-  ])('saves the typed intent %s as the Unicode slug %s', (typed, slug) => {
-    const result = ok(
-      checkWrapUp(returning(), draft({ intentChoice: NEW_INTENT, customIntent: typed, status: 'open' }), S),
-    );
-    expect(result.wrapUp.intent).toBe(slug);
-    expect(result.endCall).toMatchObject({ intent: slug });
-  });
-
-  it('refuses a typed intent longer than 64 characters', () => {
-    const long = draft({ intentChoice: NEW_INTENT, customIntent: 'a'.repeat(65), status: 'open' });
-    expect(issuesOf(checkWrapUp(returning(), long, S))).toEqual([
-      { field: 'intent', message: S.StickyCallsErrorIntentFormat },
-    ]);
-    const longest = draft({ intentChoice: NEW_INTENT, customIntent: 'a'.repeat(64), status: 'open' });
-    expect(ok(checkWrapUp(returning(), longest, S)).wrapUp.intent).toBe('a'.repeat(64));
-  });
-
-  it("takes the caller's own open intent as the API gave it, with no slug check", () => {
-    // Whatever the API called it is what the API knows it by.
-    for (const intent of ['refund request', 'Refund_Request', 'x'.repeat(80)]) {
-      const result = ok(checkWrapUp(returning(), draft({ intentChoice: intent, status: 'open' }), S));
-      expect(result.wrapUp.intent).toBe(intent);
-      expect(result.endCall).toMatchObject({ intent, intent_status: 'open' });
-    }
-    const padded = draft({ intentChoice: ' refund_request ', status: 'open' });
-    expect(ok(checkWrapUp(returning(), padded, S)).wrapUp.intent).toBe('refund_request');
-  });
-
-  it('names each bad extra detail by its row', () => {
-    const result = checkWrapUp(
-      returning(),
-      draft({
-        intentChoice: 'refund_request',
-        status: 'resolved',
-        variables: [
-          { name: 'order id', value: 'ORD-1' },
-          { name: 'order_id', value: 'ORD-1' },
-          { name: '', value: '' },
-          { name: 'order_id', value: 'ORD-2' },
-          { name: 'summary', value: 'x' },
-          { name: 'disposition', value: 'y' },
-          { name: 'callback_time', value: '   ' },
-          { name: 'x'.repeat(65), value: 'z' },
-        ],
-      }),
-      S,
-    );
-    expect(issuesOf(result)).toEqual([
-      { field: 'variables.0', message: 'Detail 1 needs a name (letters, digits and _).' },
-      { field: 'variables.3', message: 'Detail 4 repeats the name “order_id”.' },
-      { field: 'variables.4', message: 'Detail 5 repeats the name “summary”.' },
-      { field: 'variables.5', message: 'Detail 6 repeats the name “disposition”.' },
-      { field: 'variables.6', message: 'Detail 7 needs a value.' },
-      { field: 'variables.7', message: 'Detail 8 needs a name (letters, digits and _).' },
-    ]);
-  });
-
-  it('reports every problem at once', () => {
-    const result = checkWrapUp(
-      returning(),
-      draft({ intentChoice: 'refund_request', variables: [{ name: 'a b', value: '1' }] }),
-      S,
-    );
-    expect(issuesOf(result).map((issue) => issue.field)).toEqual(['status', 'variables.0']);
-  });
-
-  it('trims what was typed and leaves out empty fields', () => {
-    const result = ok(
-      checkWrapUp(
-        returning(),
-        draft({
-          intentChoice: 'address_change',
-          status: 'open',
-          summary: '  Moving in May \n',
-          disposition: '   ',
-          variables: [
-            { name: ' new_city ', value: ' Leeds ' },
-            { name: '', value: '' },
-          ],
-        }),
-        S,
-      ),
-    );
-    expect(result.wrapUp.variables).toEqual({ summary: 'Moving in May', new_city: 'Leeds' });
-  });
-
-  it('gives the calls.end body for a known caller', () => {
-    const result = ok(
-      checkWrapUp(
-        returning(),
-        draft({ intentChoice: 'refund_request', status: 'resolved', disposition: 'refund_issued' }),
-        S,
-      ),
-    );
-    expect(result.endCall).toEqual({
-      call_id: CALL_SID,
-      customer_ref: CUSTOMER_REF,
-      intent: 'refund_request',
-      intent_status: 'resolved',
-      variables: { disposition: 'refund_issued' },
-    });
-  });
-
-  it('names the caller by their number when the lookup failed (identity_hints from `from`)', () => {
-    const result = ok(
-      checkWrapUp(
-        task(degraded('timeout', '+1 (415) 555-1234')),
-        draft({ intentChoice: NEW_INTENT, customIntent: 'lost card', status: 'open' }),
-        S,
-      ),
-    );
-    expect(result.wrapUp.customer_ref).toBeUndefined();
-    expect(result.endCall).toEqual({
-      call_id: CALL_SID,
-      identity_hints: { ani: '+14155551234' },
-      intent: 'lost_card',
-      intent_status: 'open',
-    });
-  });
-
-  it.each([
-    ['withheld', 'anonymous'],
-    ['a Twilio Client', 'client:agent_alice'],
-  ])(
-    'keeps the wrap-up on the task only (endCall null) when the caller is %s and unknown',
-    (_label, from) => {
-      const result = ok(
-        checkWrapUp(
-          task(degraded('no_identity_hints', from)),
-          draft({ intentChoice: 'x', status: 'open' }),
-          S,
-        ),
-      );
-      expect(result.wrapUp).toEqual({ call_id: CALL_SID, intent: 'x', intent_status: 'open', saved: false });
-      expect(result.endCall).toBeNull();
-    },
-  );
-
-  it('reads attributes given as JSON', () => {
-    const result = ok(
-      checkWrapUp(task(JSON.stringify(returningCaller())), draft({ intentChoice: 'a', status: 'open' }), S),
-    );
-    expect(result.wrapUp).toMatchObject({ call_id: CALL_SID, customer_ref: CUSTOMER_REF });
-  });
-
-  it('uses the strings it is given', () => {
-    const strings = { ...S, StickyCallsErrorIntentRequired: '¿De qué trató la llamada?' };
-    expect(issuesOf(checkWrapUp(returning(), EMPTY_DRAFT, strings))[0]?.message).toBe(
-      '¿De qué trató la llamada?',
-    );
-  });
-
-  describe('the 4,096-character task attribute limit', () => {
-    const withSummary = (flexTask: FlexTask, length: number) =>
-      checkWrapUp(
-        flexTask,
-        draft({ intentChoice: 'topic_0', status: 'open', summary: 'n'.repeat(length) }),
-        S,
-      );
-
-    /** The longest summary that still fits on the task, found through checkWrapUp itself. */
-    function longestFitting(flexTask: FlexTask): number {
-      let low = 0;
-      let high = TASK_ATTRIBUTES_LIMIT;
-      expect(withSummary(flexTask, low).ok).toBe(true);
-      expect(withSummary(flexTask, high).ok).toBe(false);
-      while (high - low > 1) {
-        const middle = Math.floor((low + high) / 2);
-        if (withSummary(flexTask, middle).ok) low = middle;
-        else high = middle;
-      }
-      return low;
-    }
-
-    it('counts how many characters too long the wrap-up is', () => {
-      const flexTask = task(truncated());
-      const longest = longestFitting(flexTask);
-      const wrapUp = ok(withSummary(flexTask, longest)).wrapUp;
-      expect(wrapUp.saved).toBe(false);
-      // At the limit exactly: the attributes with the wrap-up as first written (saved: false)…
-      const written = (saved: boolean) =>
-        JSON.stringify({ ...(flexTask.attributes as object), [WRAP_UP_ATTRIBUTE_KEY]: { ...wrapUp, saved } });
-      expect(written(false).length).toBe(TASK_ATTRIBUTES_LIMIT);
-      // …so marking it saved (`true` is one character shorter) fits too.
-      expect(written(true).length).toBe(TASK_ATTRIBUTES_LIMIT - 1);
-
-      for (const over of [1, 37]) {
-        expect(issuesOf(withSummary(flexTask, longest + over))).toEqual([
-          {
-            field: 'summary',
-            message: `The wrap-up is ${over} characters too long for the task: shorten the note.`,
-          },
-        ]);
-      }
-    });
-
-    it('is reached by a typed note on a task already carrying a large context', () => {
-      const flexTask = task(truncated());
-      expect(JSON.stringify(flexTask.attributes).length).toBeGreaterThan(3000);
-      expect(longestFitting(flexTask)).toBeLessThan(1000);
-      // The same note fits beside a small context.
-      expect(withSummary(task(returningCaller()), 999).ok).toBe(true);
-    });
-
-    it('shows the too-long issue at the summary', () => {
-      const flexTask = task(truncated());
-      const store = createWrapUpStore();
-      store.edit(TASK_SID, { intentChoice: 'topic_0', status: 'open', summary: 'n'.repeat(999) });
-      render(<WrapUpCapture task={flexTask} store={store} />);
-      completionFails(store, issuesOf(checkWrapUp(flexTask, draftOf(store), S)));
-      expect(descriptionOf(summary())).toMatch(/The wrap-up is \d+ characters too long for the task/);
-      expect(document.activeElement).toBe(screen.getByRole('alert'));
-    });
+    expect(listed()).toEqual(['¿De qué trató la llamada?', 'Al dato 1 le falta el valor.']);
+    act(() => store.set(TASK_SID, { phase: 'stored' }));
+    expect(screen.getByRole('status').textContent).toBe('Guardado en la tarea.');
   });
 });

@@ -4,6 +4,7 @@
  * 2.x dev dependency) satisfy those declarations, so a plugin can pass `flex`,
  * `manager` and tasks as Flex gives them. Types only: nothing here runs.
  */
+import type { SaveFailureReason } from '@stickycalls/core';
 import type * as Flex from '@twilio/flex-ui';
 import { describe, expectTypeOf, test } from 'vitest';
 import type {
@@ -16,10 +17,8 @@ import type {
   ManagerLike,
   NotificationActionProps,
   TaskContextProps,
-  WritableFlexTask,
 } from '../flex-types.js';
 import type { registerCallerContext } from '../registerCallerContext.js';
-import type { SaveFailureReason } from '../save-wrap-up.js';
 import type { StickyCallsStringKey } from '../strings.js';
 
 type FlexModule = typeof import('@twilio/flex-ui');
@@ -39,6 +38,8 @@ describe('Flex satisfies the declared shapes', () => {
     expectTypeOf<FlexModule['NotificationType']>().toExtend<NonNullable<FlexLike['NotificationType']>>();
     expectTypeOf<FlexModule['NotificationBar']>().toExtend<NonNullable<FlexLike['NotificationBar']>>();
     expectTypeOf<FlexModule['Tab']>().toExtend<NonNullable<FlexLike['Tab']>>();
+    expectTypeOf<FlexModule['TaskHelper']>().toExtend<NonNullable<FlexLike['TaskHelper']>>();
+    expectTypeOf<typeof Flex.TaskHelper>().toExtend<NonNullable<FlexLike['TaskHelper']>>();
     // withTaskContext is found at run time (typeof check), not typed in FlexLike.
     expectTypeOf<FlexModule['withTaskContext']>().toBeFunction();
   });
@@ -51,10 +52,11 @@ describe('Flex satisfies the declared shapes', () => {
   test('the manager is a ManagerLike', () => {
     expectTypeOf<Flex.Manager>().toExtend<ManagerLike>();
     expectTypeOf<Flex.Manager['user']['token']>().toEqualTypeOf<string>();
+    // Flex's Redux store, watched for tasks completed without the agent.
+    expectTypeOf<Flex.Manager['store']>().toExtend<NonNullable<ManagerLike['store']>>();
   });
 
-  test("Flex's task is a WritableFlexTask (and so a FlexTask)", () => {
-    expectTypeOf<Flex.ITask>().toExtend<WritableFlexTask>();
+  test("Flex's task is a FlexTask", () => {
     expectTypeOf<Flex.ITask>().toExtend<FlexTask>();
   });
 
@@ -74,13 +76,16 @@ describe('Flex satisfies the declared shapes', () => {
     >().toEqualTypeOf<FlexNotification>();
   });
 
-  test('every save failure reason, and not_stored, has its string', () => {
-    expectTypeOf<`StickyCallsSaveReason_${SaveFailureReason | 'not_stored'}`>().toExtend<StickyCallsStringKey>();
+  test('every save failure reason has its string', () => {
+    expectTypeOf<`StickyCallsSaveReason_${SaveFailureReason}`>().toExtend<StickyCallsStringKey>();
   });
 
   test('the shapes are not loose enough to take anything', () => {
     expectTypeOf<{ TaskCanvas: object }>().not.toExtend<FlexLike>();
     expectTypeOf<{ user: { token: number } }>().not.toExtend<ManagerLike>();
-    expectTypeOf<FlexTask>().not.toExtend<WritableFlexTask>();
+    expectTypeOf<{ user: { token: string }; store: { getState(): unknown } }>().not.toExtend<ManagerLike>();
+    expectTypeOf<{ isCallTask(task: Flex.ITask): string }>().not.toExtend<
+      NonNullable<FlexLike['TaskHelper']>
+    >();
   });
 });

@@ -269,8 +269,12 @@ describe('WrapUpCapture in Chromium', () => {
     const { container } = render(frame(<WrapUpCapture task={task} store={store} />));
     store.set(task.taskSid as string, {
       issues: [
-        { field: 'intent', message: 'Choose or type what the call was about.' },
-        { field: 'status', message: 'Choose the intent’s status.' },
+        { code: 'intent_required', path: ['intent'], message: 'intent is required' },
+        {
+          code: 'status_required',
+          path: ['intent_status'],
+          message: 'intent_status is required with an intent (open, resolved or abandoned)',
+        },
       ],
       refusals: 1,
     });
@@ -278,6 +282,7 @@ describe('WrapUpCapture in Chromium', () => {
     const alert = container.querySelector('[role="alert"]') as HTMLElement;
     expect(document.activeElement).toBe(alert);
     expect(alert.textContent).toContain('Choose or type what the call was about.');
+    expect(alert.textContent).toContain('Choose the intent’s status.');
     expect(await seriousViolations(container)).toEqual([]);
     await screenshot('wrap-up-issues', container.firstElementChild as HTMLElement);
   });
