@@ -18,7 +18,8 @@ export interface TokenResult {
 /**
  * Validates a Flex token. Rejects when the token is invalid or expired; rejects with a
  * {@link TokenCheckUnavailableError} when it could not be checked (Twilio unreachable),
- * and with a `ConfigurationError` when the Function lacks the credentials to check it.
+ * and with a `ConfigurationError` when the Function lacks the credentials to check it
+ * or Twilio refuses them.
  */
 export type TokenValidator = (token: string, context: FunctionContext) => Promise<TokenResult>;
 
@@ -29,6 +30,12 @@ export class TokenCheckUnavailableError extends Error {
 
 /** Network failures and non-JSON answers of IAM, as Twilio's validator reports them. */
 const UNAVAILABLE = /network|ENOTFOUND|EAI_AGAIN|ECONN|ETIMEDOUT|EPIPE|socket hang up|Unexpected token|JSON/i;
+/**
+ * IAM refusing the Function's own credentials (401, Twilio error 20003), which the
+ * validator reports by the answer's message only: `Authenticate`, or `Authentication
+ * Error - …`. A rejected token is answered `valid: false` with another message.
+ */
+const CREDENTIALS_REFUSED = /^Authenticat(?:e|ion Error)\b/;
 
 /** The default {@link TokenValidator}: Twilio IAM, with the context's account credentials. */
 export const flexTokenValidator: TokenValidator = async (token, context) => {
@@ -54,6 +61,13 @@ export const flexTokenValidator: TokenValidator = async (token, context) => {
         }))) as TokenResult;
   } catch (reason) {
     // The validator rejects with strings; they are not passed on, as they may echo input.
+    if (typeof reason === 'string' && CREDENTIALS_REFUSED.test(reason.trim())) {
+      throw new ConfigurationError(
+        authToken !== undefined
+          ? "Twilio IAM refused the Function's credentials to check Flex tokens: check ACCOUNT_SID and AUTH_TOKEN"
+          : "Twilio IAM refused the Function's credentials to check Flex tokens: check ACCOUNT_SID, API_KEY and API_SECRET",
+      );
+    }
     if (typeof reason === 'string' && UNAVAILABLE.test(reason))
       throw new TokenCheckUnavailableError('Twilio IAM unreachable');
     throw new Error('token rejected');

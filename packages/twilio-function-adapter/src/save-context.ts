@@ -31,7 +31,7 @@ import {
   toFunctionHandler,
   within,
 } from './runtime.js';
-import { type Stored, savedOnTask, storeOnTask } from './task-wrap-up.js';
+import { type Stored, sameWrapUp, savedOnTask, storeOnTask } from './task-wrap-up.js';
 import {
   createTaskRouter,
   TaskRouterError,
@@ -44,7 +44,11 @@ import {
 export interface TaskAccessRequest {
   /** The task the wrap-up is for. */
   readonly taskSid: string;
-  /** The task's call (its `call_sid`), which the save is bound to. */
+  /**
+   * The task's own call (its `call_sid`, as the task's attributes say), which the save
+   * is bound to after this check; `''` when the task is not a Sticky Calls call (such a
+   * task is refused after the check).
+   */
   readonly callId: string;
   /** The worker of the agent's Flex token. */
   readonly workerSid: string;
@@ -59,8 +63,10 @@ export interface TaskAccessRequest {
 }
 
 /**
- * Decides whether a worker may store or save the wrap-up of a task. It runs after the
- * request was bound to the task's own call and customer, which no check can lift.
+ * Decides whether a worker may store or save the wrap-up of a task. It runs before
+ * anything about the task is answered, so a worker it refuses gets 403
+ * `no_reservation` whatever the task and the request are. The binding to the task's own
+ * call and customer follows, and no check can lift it.
  */
 export type TaskAccessCheck = (request: TaskAccessRequest) => Promise<boolean> | boolean;
 
@@ -114,10 +120,11 @@ const ENDED = new Set(['completed', 'canceled']);
 
 /**
  * A public Twilio Function the Flex plugin calls at wrap-up. It authenticates the
- * agent's Flex token, reads the task from TaskRouter, binds the wrap-up to the task's
- * own call and customer, checks that the agent holds or held a reservation on the task,
- * and then stores the wrap-up on the task (`action: 'store'`, before completion) or
- * saves it with `calls.end` once the task completed (`action: 'save'`, the default).
+ * agent's Flex token, reads the task from TaskRouter, checks that the agent holds or
+ * held a reservation on the task, binds the wrap-up to the task's own call and
+ * customer, and then stores the wrap-up on the task (`action: 'store'`, before
+ * completion) or saves it with `calls.end` once the task completed (`action: 'save'`,
+ * the default).
  * Answers are core's save protocol (`saveAnswer`), each with CORS headers, within
  * the deadline.
  *
@@ -247,17 +254,22 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
           left(),
           () => new TaskRouterError(`TaskRouter did not answer in time to ${what}`, undefined),
         );
-      const statuses = new Map<string, Promise<readonly string[]>>();
-      const holds = async (taskSid: string): Promise<boolean> => {
+      const statuses = new Map<string, Promise<readonly string[] | null>>();
+      /** The worker's reservation statuses on the task, asked once per request; `null`: TaskRouter has no such task. */
+      const reservations = (taskSid: string): Promise<readonly string[] | null> => {
         let pending = statuses.get(taskSid);
         if (pending === undefined) {
           pending = taskRouter.workerReservationStatuses(taskSid, workerSid);
           statuses.set(taskSid, pending);
         }
-        return (await pending).some((status) => HELD.has(status));
+        return pending;
       };
+      const holds = async (taskSid: string): Promise<boolean> =>
+        (await reservations(taskSid))?.some((status) => HELD.has(status)) ?? false;
       const canActOnTask: TaskAccessCheck =
         options.canActOnTask ?? (({ holdsReservation }) => holdsReservation());
+      const noReservation = (sid: string): Reply =>
+        forbidden('no_reservation', `worker ${workerSid} holds no reservation on task ${sid}`);
 
       let taskSid = request.taskSid;
       let callId = typeof namedCall === 'string' ? namedCall : undefined;
@@ -275,21 +287,26 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
           taskSid = found;
         }
         const sid = taskSid;
+        // Nothing about the task is answered before the access check: its call, its customer
+        // and whether it is a Sticky Calls call are told only to a worker who may act on it.
         const task = await step('fetch the task', () => taskRouter.fetchTask(sid));
-        if (task === null) return taskGone(sid);
+        if (task === null) {
+          // Said gone when its reservations are gone too, or the worker held one: a removed
+          // task's existence is no secret.
+          const listed = await step('check access to the task', () => reservations(sid));
+          if (listed === null || listed.some((status) => HELD.has(status))) return taskGone(sid);
+          return noReservation(sid);
+        }
 
-        // Bound to the task's own call and customer, whatever the request says.
-        const bound = bindToTask(task.attributes, request.claims);
-        if (!bound.ok) return forbidden(bound.refusal, `${bound.message} (task ${sid})`);
-        callId = bound.call.call_id;
-
-        const boundCall = bound.call.call_id;
+        // The task's own call, as its attributes say: the request is bound to it next.
+        const own = bindToTask(task.attributes);
+        const taskCall = own.ok ? own.call.call_id : '';
         let allowed: boolean;
         try {
           allowed = await step('check access to the task', async () =>
             canActOnTask({
               taskSid: sid,
-              callId: boundCall,
+              callId: taskCall,
               workerSid,
               roles,
               context,
@@ -300,8 +317,17 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
           if (isStickyCallsError(error, ConfigurationError) || isTaskRouterFailure(error)) throw error;
           return unavailable(`check access to task ${sid}`, error, callId);
         }
-        if (allowed !== true)
-          return forbidden('no_reservation', `worker ${workerSid} holds no reservation on task ${sid}`);
+        if (allowed !== true) {
+          const listed = statuses.get(sid);
+          if (listed !== undefined && (await listed.catch(() => [])) === null) return taskGone(sid);
+          return noReservation(sid);
+        }
+
+        // Bound to the task's own call and customer, whatever the request says.
+        const bound = bindToTask(task.attributes, request.claims);
+        if (!bound.ok) return forbidden(bound.refusal, `${bound.message} (task ${sid})`);
+        callId = bound.call.call_id;
+        const boundCall = bound.call.call_id;
 
         const put = (saved: boolean, first: TaskRouterTask) =>
           storeOnTask(taskRouter, step, sid, first, request.claims, fields, saved);
@@ -318,11 +344,17 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
             message: `the task is ${task.assignmentStatus || 'not completed'}: a wrap-up is saved once its task completed`,
           });
         }
-        const stored = savedOnTask(task, bound.call.call_id);
+        const stored = savedOnTask(task, boundCall);
         if (stored !== undefined) {
-          logLine(options, 'info', `${name} task=${sid} call=${boundCall}: already saved`);
+          // The same wrap-up, saved by the safety net (or by this save's earlier try): saved.
+          const same = sameWrapUp(stored.wrapUp, fields);
+          logLine(
+            options,
+            'info',
+            `${name} task=${sid} call=${boundCall}: ${same ? 'saved before, this very wrap-up' : 'already saved'}`,
+          );
           return answer({
-            status: 'already_saved',
+            status: same ? 'saved' : 'already_saved',
             call_id: boundCall,
             customer_ref: stored.customerRef ?? bound.call.customer_ref,
           });
@@ -346,18 +378,34 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
           report(options, name, outcome.error, boundCall);
           logLine(options, 'warn', `${name} call=${boundCall}: not saved (${describe(outcome.error)})`);
           await bestEffort('keep the unsaved wrap-up on the task', () => put(false, task), boundCall);
-          const failure = isStickyCallsError(outcome.error) ? outcome.error : undefined;
+          const code = isStickyCallsError(outcome.error) ? outcome.error.code : 'unknown';
+          // What failed is in the log line; the browser gets the code and a fixed message.
           return answer({
             status: 'failed',
             retryable: outcome.retryable,
-            code: failure?.code ?? 'unknown',
-            // The SDK's messages hold no secret and say what failed; anything else might.
-            message: failure?.message ?? 'the save failed unexpectedly',
+            code,
+            message: failedMessage(code, outcome.retryable),
           });
         }
         logLine(options, 'info', `${name} call=${boundCall}: ${outcome.status} by ${workerSid}`);
-        await bestEffort('mark the wrap-up saved on the task', () => put(true, task), boundCall);
-        return answer({ status: outcome.status, call_id: boundCall, customer_ref: outcome.customer_ref });
+        const marked = await bestEffort(
+          'mark the wrap-up saved on the task',
+          () => put(true, task),
+          boundCall,
+        );
+        // The API had an end already, and the task now marks this very wrap-up saved: the
+        // safety net saved it while this request was on its way.
+        const savedByNet =
+          outcome.status === 'already_saved' &&
+          marked?.kind === 'already_saved' &&
+          sameWrapUp(marked.wrapUp, fields);
+        if (savedByNet)
+          logLine(options, 'info', `${name} task=${sid} call=${boundCall}: saved before, this very wrap-up`);
+        return answer({
+          status: savedByNet ? 'saved' : outcome.status,
+          call_id: boundCall,
+          customer_ref: outcome.customer_ref,
+        });
       } catch (error) {
         if (isStickyCallsError(error, ConfigurationError)) return notConfigured(error, callId);
         if (isTaskRouterFailure(error)) return unavailable('reach TaskRouter', error, callId);
@@ -407,14 +455,20 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
         }
       }
 
-      async function bestEffort(what: string, work: () => Promise<Stored>, callId: string): Promise<void> {
+      async function bestEffort(
+        what: string,
+        work: () => Promise<Stored>,
+        callId: string,
+      ): Promise<Stored | undefined> {
         try {
           const outcome = await work();
           if (outcome.kind !== 'stored' && outcome.kind !== 'already_saved')
             logLine(options, 'warn', `${name} call=${callId}: could not ${what} (${outcome.kind})`);
+          return outcome;
         } catch (error) {
           report(options, name, error, callId);
           logLine(options, 'warn', `${name} call=${callId}: could not ${what} (${describe(error)})`);
+          return undefined;
         }
       }
     },
@@ -428,6 +482,33 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
       return { status: http.status, body: http.body, headers: cors(event) };
     },
   );
+}
+
+/** Fixed messages of a failed save, by the family of the SDK's error code: nothing of the error itself. */
+const FAILED_MESSAGES: Readonly<Record<string, string>> = {
+  timeout: 'the Sticky Calls API could not be reached in time',
+  network_error: 'the Sticky Calls API could not be reached in time',
+  aborted: 'the Sticky Calls API could not be reached in time',
+  server_error: 'the Sticky Calls API failed to save the wrap-up',
+  rate_limited: 'the Sticky Calls API failed to save the wrap-up',
+  invalid_response: 'the Sticky Calls API failed to save the wrap-up',
+  unauthorized:
+    'the Sticky Calls API refused the save Function’s key or account (the Function’s log says why)',
+  quota_exceeded:
+    'the Sticky Calls API refused the save Function’s key or account (the Function’s log says why)',
+  not_configured:
+    'the Sticky Calls API refused the save Function’s key or account (the Function’s log says why)',
+  invalid_request: 'the Sticky Calls API refused the wrap-up (the Function’s log says why)',
+  bad_request: 'the Sticky Calls API refused the wrap-up (the Function’s log says why)',
+  conflict: 'the Sticky Calls API refused the wrap-up (the Function’s log says why)',
+  api_error: 'the Sticky Calls API refused the wrap-up (the Function’s log says why)',
+};
+
+function failedMessage(code: string, retryable: boolean): string {
+  const message = Object.hasOwn(FAILED_MESSAGES, code)
+    ? (FAILED_MESSAGES[code] as string)
+    : 'the save failed unexpectedly';
+  return retryable ? `${message}; try again` : message;
 }
 
 function isTaskRouterFailure(error: unknown): error is TaskRouterError {

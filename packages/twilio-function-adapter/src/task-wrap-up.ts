@@ -8,6 +8,8 @@ import {
   readWrapUp,
   type SaveClaims,
   type TaskCall,
+  validateWrapUp,
+  type WrapUp,
   type WrapUpFields,
   type WrapUpIssue,
   withWrapUp,
@@ -21,7 +23,13 @@ const UPDATE_TRIES = 3;
 /** What storing the wrap-up on the task came to. */
 export type Stored =
   | { readonly kind: 'stored'; readonly call: TaskCall }
-  | { readonly kind: 'already_saved'; readonly call: TaskCall; readonly customerRef: string | null }
+  | {
+      readonly kind: 'already_saved';
+      readonly call: TaskCall;
+      readonly customerRef: string | null;
+      /** The wrap-up the task marks saved. */
+      readonly wrapUp: WrapUp;
+    }
   | { readonly kind: 'refused'; readonly code: string; readonly message: string }
   | { readonly kind: 'too_long'; readonly issue: WrapUpIssue }
   | { readonly kind: 'gone' }
@@ -30,7 +38,9 @@ export type Stored =
 /**
  * Merges the wrap-up into the task's attributes with `If-Match`: on a concurrent write
  * (412) the task is fetched again, bound again and merged again, so what the other
- * writer put there stays. A wrap-up already saved for this call is never overwritten.
+ * writer put there stays. A task fetched without an ETag is fetched once more, and is
+ * never written without one (`conflict`). A wrap-up already saved for this call is
+ * never overwritten.
  */
 export async function storeOnTask(
   taskRouter: TaskRouterPort,
@@ -42,17 +52,32 @@ export async function storeOnTask(
   saved: boolean,
 ): Promise<Stored> {
   let task = first;
+  let fetchedForETag = false;
   for (let attempt = 1; ; attempt += 1) {
     const bound = bindToTask(task.attributes, claims);
     if (!bound.ok) return { kind: 'refused', code: bound.refusal, message: bound.message };
     const already = savedOnTask(task, bound.call.call_id);
     if (already !== undefined)
-      return { kind: 'already_saved', call: bound.call, customerRef: already.customerRef };
+      return {
+        kind: 'already_saved',
+        call: bound.call,
+        customerRef: already.customerRef,
+        wrapUp: already.wrapUp,
+      };
     const merged = withWrapUp(task.attributes, wrapUpFor(bound.call, fields, saved));
     if (!merged.ok) return { kind: 'too_long', issue: merged.issue };
-    const current = task;
+    const etag = task.etag;
+    if (etag === undefined || etag === '') {
+      // No version to write against: a write without If-Match could undo another writer's.
+      if (fetchedForETag) return { kind: 'conflict' };
+      fetchedForETag = true;
+      const fresh = await step('fetch the task again', () => taskRouter.fetchTask(taskSid));
+      if (fresh === null) return { kind: 'gone' };
+      task = fresh;
+      continue;
+    }
     const outcome = await step('update the task', () =>
-      taskRouter.updateAttributes(taskSid, JSON.stringify(merged.attributes), current.etag),
+      taskRouter.updateAttributes(taskSid, JSON.stringify(merged.attributes), etag),
     );
     if (outcome === 'updated') return { kind: 'stored', call: bound.call };
     if (outcome === 'gone') return { kind: 'gone' };
@@ -67,9 +92,32 @@ export async function storeOnTask(
 export function savedOnTask(
   task: TaskRouterTask,
   callId: string,
-): { customerRef: string | null } | undefined {
+): { readonly customerRef: string | null; readonly wrapUp: WrapUp } | undefined {
   const stored = readWrapUp(task.attributes);
   if (stored.state !== 'ready' || stored.wrapUp.saved !== true || stored.wrapUp.call_id !== callId)
     return undefined;
-  return { customerRef: stored.wrapUp.customer_ref ?? null };
+  return { customerRef: stored.wrapUp.customer_ref ?? null, wrapUp: stored.wrapUp };
+}
+
+/**
+ * Whether a stored wrap-up holds the same intent, intent status and variables as checked
+ * fields, compared as the validator normalises them (trimmed text, `closed` read as
+ * `resolved`, numbers as text).
+ */
+export function sameWrapUp(wrapUp: WrapUp, fields: WrapUpFields): boolean {
+  const checked = validateWrapUp({
+    intent: wrapUp.intent,
+    intent_status: wrapUp.intent_status,
+    variables: wrapUp.variables,
+  });
+  if (!checked.ok) return false;
+  const stored = checked.fields;
+  if (stored.intent !== fields.intent || stored.intent_status !== fields.intent_status) return false;
+  const a = stored.variables ?? {};
+  const b = fields.variables ?? {};
+  const names = Object.keys(a);
+  return (
+    names.length === Object.keys(b).length &&
+    names.every((name) => Object.hasOwn(b, name) && a[name] === b[name])
+  );
 }

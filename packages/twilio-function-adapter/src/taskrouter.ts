@@ -36,10 +36,16 @@ export interface TaskRouterPort {
    * Anything but a call sid (`CA` and 32 hex digits) finds nothing, without a request.
    */
   findTasksByCall(callSid: string): Promise<readonly string[]>;
-  /** The statuses of the worker's reservations on the task (`accepted`, `wrapping`, …); `[]` for none. */
-  workerReservationStatuses(taskSid: string, workerSid: string): Promise<readonly string[]>;
-  /** Replaces the task's attributes, only when the task is still at `etag` (`If-Match`). */
-  updateAttributes(taskSid: string, attributes: string, etag: string | undefined): Promise<AttributesUpdate>;
+  /**
+   * The statuses of the worker's reservations on the task (`accepted`, `wrapping`, …);
+   * `[]` for none, `null` when TaskRouter does not have the task (404).
+   */
+  workerReservationStatuses(taskSid: string, workerSid: string): Promise<readonly string[] | null>;
+  /**
+   * Replaces the task's attributes, only when the task is still at `etag` (`If-Match`).
+   * Never written without one: a task fetched without an ETag is fetched again.
+   */
+  updateAttributes(taskSid: string, attributes: string, etag: string): Promise<AttributesUpdate>;
 }
 
 /** TaskRouter failed or could not be reached. Its message is safe to log: it never holds a credential. */
@@ -190,7 +196,7 @@ export function createTaskRouter(
         uri: `${tasksUrl}/${sid(taskSid, 'taskSid')}/Reservations`,
         params: { WorkerSid: sid(workerSid, 'workerSid'), PageSize: PAGE_SIZE },
       });
-      if (status === 404) return [];
+      if (status === 404) return null;
       if (status !== 200 || !isRecord(body) || !Array.isArray(body.reservations))
         throw failed(what, status, body);
       return body.reservations.flatMap((reservation: unknown) =>
@@ -204,11 +210,14 @@ export function createTaskRouter(
 
     async updateAttributes(taskSid, attributes, etag) {
       const what = 'update the task’s attributes';
+      // Without If-Match the last writer wins and another writer's change is lost: never sent.
+      if (typeof etag !== 'string' || etag === '')
+        throw new TypeError('etag is required: a task is only written with If-Match');
       const { status, body } = await send(what, {
         method: 'post',
         uri: `${tasksUrl}/${sid(taskSid, 'taskSid')}`,
         data: { Attributes: attributes },
-        ...(etag === undefined ? {} : { headers: { 'If-Match': etag } }),
+        headers: { 'If-Match': etag },
       });
       if (status === 412) return 'conflict';
       if (status === 404) return 'gone';

@@ -1,7 +1,7 @@
 import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { delay, HttpResponse, http } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { createSaveContextHandler, type SaveContextHandlerOptions } from '../index.js';
+import { createSaveContextHandler, createTaskRouter, type SaveContextHandlerOptions } from '../index.js';
 import { FakeResponse, invoke, stubTokenValidator, TEST_WORKER_SID } from '../testing/index.js';
 import {
   ACCOUNT_SID,
@@ -120,13 +120,22 @@ describe('storing before completion, saving after', () => {
     expect(answer.body).toMatchObject({ status: 'saved' });
   });
 
-  it('answers already_saved without calling the API when the task says it was saved', async () => {
+  it('answers saved to this very wrap-up and already_saved to another, without calling the API, when the task says it was saved', async () => {
     const { taskSid, callId, customerRef } = await routedCall();
     complete(taskSid);
     await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
     const before = updates().length;
-    const again = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    // A repeat (its first answer was lost, or the safety net saved it first): the same wrap-up.
+    const again = await save({
+      TaskSid: taskSid,
+      wrap_up: { ...WRAP_UP, variables: { amount: 20, summary: ' Label sent' } },
+    });
     expect(again).toMatchObject({
+      statusCode: 200,
+      body: { status: 'saved', call_id: callId, customer_ref: customerRef },
+    });
+    const other = await save({ TaskSid: taskSid, wrap_up: { ...WRAP_UP, intent_status: 'resolved' } });
+    expect(other).toMatchObject({
       statusCode: 200,
       body: { status: 'already_saved', call_id: callId, customer_ref: customerRef },
     });
@@ -160,6 +169,51 @@ describe('storing before completion, saving after', () => {
     expect(ends().map((request) => request.status)).toEqual([200, 409]);
     expect(wrapUpOn(taskSid)).toMatchObject({ saved: true });
   });
+
+  it.each([
+    ['this very wrap-up', {}, 'saved'],
+    ['another wrap-up', { intent_status: 'resolved' }, 'already_saved'],
+  ] as const)(
+    'answers by what the task marks saved when the safety net saved and marked %s while the save was on its way',
+    async (_name, marked, status) => {
+      const { taskSid, callId, customerRef } = await routedCall();
+      await save({ TaskSid: taskSid, action: 'store', wrap_up: WRAP_UP });
+      complete(taskSid);
+      // The safety net's calls.end lands first (the save meets 409)…
+      await fetch(`${BASE_URL}/v1/calls/end`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          call_id: callId,
+          customer_ref: customerRef,
+          ...WRAP_UP,
+          variables: { summary: 'Label sent', amount: '20' },
+          ...marked,
+        }),
+      });
+      // …and it marks the task saved just before the save marks it.
+      taskRouter.beforeNextUpdate((sid) =>
+        taskRouter.write(sid, (attributes) => ({
+          ...attributes,
+          [WRAP_UP_ATTRIBUTE_KEY]: {
+            ...(attributes[WRAP_UP_ATTRIBUTE_KEY] as Record<string, unknown>),
+            ...marked,
+            saved: true,
+          },
+        })),
+      );
+      const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+      expect(answer).toMatchObject({ statusCode: 200, body: { status, call_id: callId } });
+      expect(ends().map((request) => request.status)).toEqual([200, 409]);
+      // What the safety net marked stays.
+      expect(wrapUpOn(taskSid)).toMatchObject({
+        ...WRAP_UP,
+        ...marked,
+        variables: { amount: '20' },
+        saved: true,
+      });
+    },
+  );
 
   it("accepts the vendor guide's field names: the task is found from CallSid", async () => {
     const { callId, taskSid, customerRef } = await routedCall();
@@ -287,6 +341,61 @@ describe('storing before completion, saving after', () => {
     },
   );
 
+  it.each([
+    [
+      'a refused key (its masked hint)',
+      { type: 'status', status: 401 } as const,
+      'unauthorized',
+      false,
+      'sk_test_',
+    ],
+    [
+      'the API’s error body',
+      {
+        type: 'status',
+        status: 400,
+        body: { error: 'bad_request', message: 'rejected by rule 7 on db-host-12' },
+      } as const,
+      'bad_request',
+      false,
+      'db-host-12',
+    ],
+    [
+      'the API’s failure',
+      { type: 'status', status: 503, body: { error: 'unavailable', message: 'db-host-12 is down' } } as const,
+      'server_error',
+      true,
+      'db-host-12',
+    ],
+  ])(
+    'answers a failed save with its code and a fixed message, keeping %s in the log only',
+    async (_name, fault, code, retryable, detail) => {
+      const { taskSid } = await routedCall();
+      complete(taskSid);
+      emulator.inject({ ...fault, operation: 'end', times: 10 });
+      const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP }, saver({ timeoutMs: 2000 }));
+      expect(answer).toMatchObject({ statusCode: 502, body: { status: 'failed', retryable, code } });
+      const { message } = answer.body as { message: string };
+      expect(message).not.toContain(detail);
+      expect(message).not.toMatch(/calls\.end|\(\d{3}\)/);
+      expect(logged.filter((line) => line.includes('not saved')).at(-1)).toContain(detail);
+    },
+  );
+
+  it('gives one message for a code, whatever the API said', async () => {
+    const messages: unknown[] = [];
+    for (const body of [{ message: 'first' }, { message: 'second' }, 'plain text']) {
+      const { taskSid } = await routedCall();
+      complete(taskSid);
+      emulator.inject({ type: 'status', status: 400, body, operation: 'end', times: 10 });
+      const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+      expect(answer.body).toMatchObject({ code: 'bad_request' });
+      messages.push((answer.body as { message: string }).message);
+      emulator.clearFaults();
+    }
+    expect(new Set(messages).size).toBe(1);
+  });
+
   it('answers 503 when STICKY_CALLS_API_KEY is missing', async () => {
     const { taskSid } = await routedCall();
     complete(taskSid);
@@ -341,6 +450,138 @@ describe('a store meets another writer', () => {
       call_id: taskRouter.attributes(taskSid).call_sid,
     });
     expect(answer).toMatchObject({ statusCode: 403, body: { status: 'forbidden', code: 'other_call' } });
+  });
+});
+
+describe('a task fetched without an ETag is never written without If-Match', () => {
+  /** TaskRouter answers the task's first `times` fetches without an ETag. */
+  const withoutETag = (times: number) => {
+    let fetched = 0;
+    return http.get(
+      'https://taskrouter.twilio.com/v1/Workspaces/:workspace/Tasks/:task',
+      async ({ request }) => {
+        const response = await taskRouter.handle(request);
+        fetched += 1;
+        if (fetched > times) return response;
+        const headers = new Headers(response.headers);
+        headers.delete('etag');
+        return new Response(await response.text(), { status: response.status, headers });
+      },
+    );
+  };
+  const taskFetches = (taskSid: string) =>
+    taskRouter.requests.filter((request) => request.method === 'GET' && request.path.endsWith(taskSid));
+
+  it('fetches the task once more, then answers a retryable 502 conflict, writing nothing', async () => {
+    server.use(withoutETag(Number.POSITIVE_INFINITY));
+    const { taskSid } = await routedCall();
+    const answer = await save({ TaskSid: taskSid, action: 'store', wrap_up: WRAP_UP });
+    expect(answer).toMatchObject({
+      statusCode: 502,
+      body: { status: 'failed', retryable: true, code: 'conflict' },
+    });
+    expect(updates()).toEqual([]);
+    expect(taskFetches(taskSid)).toHaveLength(2);
+    expect(wrapUpOn(taskSid)).toBeUndefined();
+  });
+
+  it('writes with the ETag of the fetch that brought one', async () => {
+    server.use(withoutETag(1));
+    const { taskSid } = await routedCall();
+    const answer = await save({ TaskSid: taskSid, action: 'store', wrap_up: WRAP_UP });
+    expect(answer.body).toMatchObject({ status: 'stored' });
+    // The second fetch's ETag (the task's revision 0).
+    expect(updates().map((request) => [request.status, request.ifMatch])).toEqual([[200, '0']]);
+  });
+
+  it('keeps the unsaved wrap-up off the task rather than write it blind after a failed save', async () => {
+    const { taskSid } = await routedCall();
+    complete(taskSid);
+    server.use(withoutETag(Number.POSITIVE_INFINITY));
+    emulator.inject({ type: 'status', status: 503, operation: 'end', times: 10 });
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP }, saver({ timeoutMs: 2000 }));
+    expect(answer.body).toMatchObject({ status: 'failed', code: 'server_error' });
+    expect(updates()).toEqual([]);
+  });
+
+  it('the port refuses an update without an ETag, before any request', async () => {
+    const { taskSid } = await routedCall();
+    const port = createTaskRouter(context());
+    if (port instanceof Error) throw port;
+    await expect(port.updateAttributes(taskSid, '{}', undefined as never)).rejects.toThrow(TypeError);
+    await expect(port.updateAttributes(taskSid, '{}', '' as never)).rejects.toThrow(TypeError);
+    expect(taskRouter.requests).toEqual([]);
+  });
+});
+
+describe('a worker without a reservation learns nothing of the task', () => {
+  const theirsCompleted = async () => {
+    const theirs = await routedCall({ workerSid: OTHER_WORKER_SID });
+    complete(theirs.taskSid);
+    return theirs;
+  };
+
+  it.each([
+    ['another call', () => ({ call_id: callSid() })],
+    [
+      'the task’s call and another customer',
+      (theirs: { callId: string }) => ({ call_id: theirs.callId, customer_ref: 'cust_guess' }),
+    ],
+    [
+      'the task’s own call and customer',
+      (theirs: { callId: string; customerRef: string | null }) => ({
+        call_id: theirs.callId,
+        customer_ref: theirs.customerRef,
+      }),
+    ],
+    ['identity hints', () => ({ identity_hints: { ani: '+14155550000' } })],
+  ])('answers no_reservation to a request naming %s', async (_name, claims) => {
+    const theirs = await theirsCompleted();
+    expectRefused(
+      await save({ TaskSid: theirs.taskSid, ...claims(theirs), wrap_up: WRAP_UP }),
+      'no_reservation',
+    );
+  });
+
+  it('answers no_reservation for another worker’s task that is not a Sticky Calls call', async () => {
+    const taskSid = taskRouter.addTask({
+      attributes: { channelType: 'web', conversationSid: `CH${'1'.repeat(32)}` },
+      assignmentStatus: 'completed',
+      reservations: [{ workerSid: OTHER_WORKER_SID, status: 'completed' }],
+    });
+    expectRefused(await save({ TaskSid: taskSid, wrap_up: WRAP_UP }), 'no_reservation');
+  });
+
+  it('runs a custom access check before the binding, with the task’s own call', async () => {
+    const canActOnTask = vi.fn(() => false);
+    const theirs = await theirsCompleted();
+    const answer = await save(
+      { TaskSid: theirs.taskSid, call_id: callSid(), wrap_up: WRAP_UP },
+      saver({ canActOnTask }),
+    );
+    expectRefused(answer, 'no_reservation');
+    expect(canActOnTask).toHaveBeenCalledWith(
+      expect.objectContaining({ taskSid: theirs.taskSid, callId: theirs.callId }),
+    );
+  });
+
+  it('says a task is gone only to a worker who held it, or when its reservations are gone too', async () => {
+    const mine = await routedCall();
+    const theirs = await theirsCompleted();
+    // TaskRouter answers 404 for the task, while its reservations are still listed.
+    server.use(
+      http.get('https://taskrouter.twilio.com/v1/Workspaces/:workspace/Tasks/:task', () =>
+        HttpResponse.json({ code: 20404, message: 'not found', status: 404 }, { status: 404 }),
+      ),
+    );
+    expectRefused(await save({ TaskSid: theirs.taskSid, wrap_up: WRAP_UP }), 'no_reservation');
+    expect((await save({ TaskSid: mine.taskSid, wrap_up: WRAP_UP })).body).toMatchObject({
+      status: 'task_gone',
+    });
+    // A removed task has no reservations either: gone, whoever asks.
+    server.resetHandlers();
+    taskRouter.remove(theirs.taskSid);
+    expect((await save({ TaskSid: theirs.taskSid, wrap_up: WRAP_UP })).statusCode).toBe(410);
   });
 });
 
@@ -711,6 +952,41 @@ describe("with Twilio's own token validator", () => {
     );
     expect(answer).toMatchObject({ statusCode: 503, body: { status: 'not_configured' } });
   });
+
+  it.each([
+    ['Authenticate', { AUTH_TOKEN: 'wrong-auth-token' }, 'ACCOUNT_SID and AUTH_TOKEN'],
+    [
+      'Authentication Error - invalid username',
+      { AUTH_TOKEN: undefined, API_KEY: `SK${'1'.repeat(32)}`, API_SECRET: 'wrong-api-secret' },
+      'API_KEY and API_SECRET',
+    ],
+  ])(
+    'answers not_configured, logged as a configuration problem, when IAM refuses the Function’s own credentials (401 %s)',
+    async (message, credentials, settings) => {
+      server.use(
+        http.post('https://iam.twilio.com/v1/Accounts/:account/Tokens/validate', () =>
+          HttpResponse.json(
+            { code: 20003, message, more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 },
+            { status: 401 },
+          ),
+        ),
+      );
+      const onError = vi.fn();
+      const handler = createSaveContextHandler({ Response: FakeResponse, onError });
+      const answer = await save(
+        { TaskSid: `WT${'1'.repeat(32)}`, wrap_up: WRAP_UP },
+        handler,
+        context(credentials),
+      );
+      expect(answer).toMatchObject({ statusCode: 503, body: { status: 'not_configured' } });
+      expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: 'not_configured' });
+      const line = logged.at(-1) as string;
+      expect(line).toMatch(/not configured \(Twilio IAM refused the Function's credentials/);
+      expect(line).toContain(settings);
+      expect(line).not.toContain('wrong-');
+      expect(taskRouter.requests).toEqual([]);
+    },
+  );
 
   it('answers a retryable 502 when Twilio IAM cannot be reached', async () => {
     server.use(

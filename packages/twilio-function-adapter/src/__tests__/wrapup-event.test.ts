@@ -1,11 +1,11 @@
 import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { describe, expect, it } from 'vitest';
-import { createWrapupEventHandler } from '../index.js';
-import { FakeResponse, invoke } from '../testing/index.js';
-import { CALLER, callSid, useApi } from './kit.js';
+import { createSaveContextHandler, createWrapupEventHandler } from '../index.js';
+import { FakeResponse, invoke, stubTokenValidator, TEST_WORKER_SID } from '../testing/index.js';
+import { AGENT_TOKEN, CALLER, callSid, useApi } from './kit.js';
 import { logged } from './setup.js';
 
-const { emulator, context, callTask } = useApi();
+const { emulator, taskRouter, context, callTask, routedCall } = useApi();
 const handlerOptions = { Response: FakeResponse, client: { retry: { initialDelayMs: 10 } } };
 
 /** A call's task with a wrap-up stored on it; `wrapUp` fields override the call's own. */
@@ -55,7 +55,7 @@ describe('the wrap-up safety net', () => {
 
   it('saves once when the same event arrives twice', async () => {
     const { attributes } = await taskWithWrapUp({ intent: 'x' });
-    const event = callback('reservation.wrapup', attributes);
+    const event = callback('task.completed', attributes);
     const handler = createWrapupEventHandler(handlerOptions);
     await invoke(handler, { context: context(), event });
     const again = await invoke(handler, { context: context(), event });
@@ -242,5 +242,132 @@ describe('the safety net saves only what its own task names', () => {
     });
     expect(answer.statusCode).toBe(204);
     expect(ends().map((r) => (r.body as { call_id: string }).call_id)).toEqual([genuine.callId]);
+  });
+});
+
+describe('the safety net and the agent’s own save, on an ordinary call', () => {
+  const WRAP_UP = { intent: 'refund_request', intent_status: 'open', variables: { summary: 'Label sent' } };
+  const saveFunction = createSaveContextHandler({
+    ...handlerOptions,
+    validateToken: stubTokenValidator({ [AGENT_TOKEN]: { worker_sid: TEST_WORKER_SID, roles: ['agent'] } }),
+  });
+  const agentSaves = async (taskSid: string, fields: Record<string, unknown> = WRAP_UP, action = 'save') =>
+    (
+      await invoke(saveFunction, {
+        context: context(),
+        event: { Token: AGENT_TOKEN, TaskSid: taskSid, action, wrap_up: fields },
+      })
+    ).body;
+  const completed = (taskSid: string) => taskRouter.setStatus(taskSid, 'completed', 'completed');
+  /** The agent stored the wrap-up and completed the task: what `task.completed` carries. */
+  const storedAndCompleted = async () => {
+    const call = await routedCall();
+    expect(await agentSaves(call.taskSid, WRAP_UP, 'store')).toMatchObject({ status: 'stored' });
+    completed(call.taskSid);
+    const event = callback('task.completed', JSON.stringify(taskRouter.attributes(call.taskSid)));
+    return { ...call, event: { ...event, TaskSid: call.taskSid } };
+  };
+  const wrapUpOn = (taskSid: string) => taskRouter.attributes(taskSid)[WRAP_UP_ATTRIBUTE_KEY];
+
+  it('fetches the task again and sends nothing when the agent’s save marked it saved meanwhile', async () => {
+    const { taskSid, event } = await storedAndCompleted();
+    expect(await agentSaves(taskSid)).toMatchObject({ status: 'saved' });
+    const answer = await invoke(createWrapupEventHandler(handlerOptions), { context: context(), event });
+    expect(answer.statusCode).toBe(204);
+    expect(ends().map((r) => r.status)).toEqual([200]);
+    expect(logged.at(-1)).toContain('already saved (the task says so)');
+  });
+
+  it('marks its own save on the task (If-Match), so the agent’s save of the same wrap-up answers saved', async () => {
+    const { taskSid, callId, customerRef, event } = await storedAndCompleted();
+    const writesBefore = taskRouter.requests.filter((r) => r.method === 'POST').length;
+    const answer = await invoke(createWrapupEventHandler(handlerOptions), { context: context(), event });
+    expect(answer.statusCode).toBe(204);
+    expect(wrapUpOn(taskSid)).toEqual({
+      call_id: callId,
+      customer_ref: customerRef,
+      ...WRAP_UP,
+      saved: true,
+    });
+    const writes = taskRouter.requests.filter((r) => r.method === 'POST').slice(writesBefore);
+    expect(writes.map((r) => [r.status, r.ifMatch !== null])).toEqual([[200, true]]);
+
+    expect(await agentSaves(taskSid)).toMatchObject({
+      status: 'saved',
+      call_id: callId,
+      customer_ref: customerRef,
+    });
+    // The agent changed it after the safety net saved it: that one was not saved.
+    expect(await agentSaves(taskSid, { ...WRAP_UP, intent_status: 'resolved' })).toMatchObject({
+      status: 'already_saved',
+    });
+    expect(ends().map((r) => r.status)).toEqual([200]);
+  });
+
+  it('keeps what another writer put on the task while it marked it saved', async () => {
+    const { taskSid, event } = await storedAndCompleted();
+    taskRouter.beforeNextUpdate((sid) =>
+      taskRouter.write(sid, (attributes) => ({ ...attributes, transfer_note: 'kept' })),
+    );
+    await invoke(createWrapupEventHandler(handlerOptions), { context: context(), event });
+    expect(taskRouter.attributes(taskSid)).toMatchObject({
+      transfer_note: 'kept',
+      [WRAP_UP_ATTRIBUTE_KEY]: { saved: true },
+    });
+  });
+
+  it('does not mark a wrap-up the API had already (a 409 may be another task’s end)', async () => {
+    const { taskSid, event } = await storedAndCompleted();
+    emulator.inject({ type: 'status', status: 409, operation: 'end' });
+    const answer = await invoke(createWrapupEventHandler(handlerOptions), { context: context(), event });
+    expect(answer.statusCode).toBe(204);
+    expect(wrapUpOn(taskSid)).toMatchObject({ saved: false });
+  });
+
+  it('saves as the event says when TaskRouter cannot be reached or fetched', async () => {
+    const first = await storedAndCompleted();
+    const before = taskRouter.requests.length;
+    const withoutWorkspace = await invoke(createWrapupEventHandler(handlerOptions), {
+      context: context({ TWILIO_WORKSPACE_SID: undefined }),
+      event: first.event,
+    });
+    expect(withoutWorkspace.statusCode).toBe(204);
+    expect(taskRouter.requests.length).toBe(before);
+    expect(logged.some((line) => line.includes('saving without fetching the tasks again'))).toBe(true);
+
+    const second = await storedAndCompleted();
+    taskRouter.fail(500);
+    const failing = await invoke(createWrapupEventHandler(handlerOptions), {
+      context: context(),
+      event: second.event,
+    });
+    expect(failing.statusCode).toBe(204);
+    expect(ends().map((r) => (r.body as { call_id: string }).call_id)).toEqual([first.callId, second.callId]);
+  });
+
+  it('saves on task.completed only, by default: a wrap-up being edited is not saved early', async () => {
+    const call = await routedCall();
+    expect(await agentSaves(call.taskSid, WRAP_UP, 'store')).toMatchObject({ status: 'stored' });
+    const attributes = JSON.stringify(taskRouter.attributes(call.taskSid));
+    const handler = createWrapupEventHandler(handlerOptions);
+    for (const type of ['task.wrapup', 'reservation.wrapup', 'reservation.completed']) {
+      const answer = await invoke(handler, {
+        context: context(),
+        event: { ...callback(type, attributes), TaskSid: call.taskSid },
+      });
+      expect(answer.statusCode).toBe(204);
+    }
+    expect(ends()).toEqual([]);
+    // Still an option.
+    const early = createWrapupEventHandler({ ...handlerOptions, eventTypes: ['task.wrapup'] });
+    await invoke(early, {
+      context: context(),
+      event: { ...callback('task.wrapup', attributes), TaskSid: call.taskSid },
+    });
+    expect(ends().map((r) => r.status)).toEqual([200]);
+  });
+
+  it('refuses a taskRouter option that is not a function', () => {
+    expect(() => createWrapupEventHandler({ taskRouter: {} as never })).toThrow('taskRouter');
   });
 });

@@ -370,7 +370,7 @@ describe.each([
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://flex.twilio.com');
   });
 
-  it("saves the vendor guide's field names, finding the task from the call; a repeat is already saved", async () => {
+  it("saves the vendor guide's field names, finding the task from the call; a repeat does not reach the API", async () => {
     const { callId, taskSid, customerRef } = await routedCall();
     complete(taskSid);
     const body = {
@@ -383,8 +383,13 @@ describe.each([
       Disposition: 'resolved',
     };
     expect((await saveContext(body)).body).toMatchObject({ status: 'saved', call_id: callId });
-    // The task says it was saved: the repeat does not reach the API.
-    expect((await saveContext(body)).body).toMatchObject({ status: 'already_saved', call_id: callId });
+    // The task says this very wrap-up was saved: the repeat does not reach the API.
+    expect((await saveContext(body)).body).toMatchObject({ status: 'saved', call_id: callId });
+    // Another wrap-up for the call: the task says one was saved before.
+    expect((await saveContext({ ...body, IntentStatus: 'open' })).body).toMatchObject({
+      status: 'already_saved',
+      call_id: callId,
+    });
     expect(ends(callId).map((r) => r.status)).toEqual([200]);
     expect(ends(callId)[0]?.body).toMatchObject({
       intent_status: 'resolved',
@@ -421,10 +426,26 @@ describe.each([
       }),
     };
     const first = await fetch(`${runtime.url}/wrapup-event`, form(event));
+    // The safety net marked its save on the task, with If-Match.
+    expect(taskRouter.attributes(taskSid)[WRAP_UP_ATTRIBUTE_KEY]).toMatchObject({
+      call_id: callId,
+      intent: 'move',
+      saved: true,
+    });
+    expect(taskUpdates(taskSid).map((r) => [r.status, r.ifMatch !== null])).toEqual([[200, true]]);
     const second = await fetch(`${runtime.url}/wrapup-event`, form(event));
     expect([first.status, second.status]).toEqual([204, 204]);
-    // Locally each request is a new process, so the second delivery meets the API's 409.
-    expect(ends(callId).map((r) => r.status)).toEqual([200, 409]);
+    // Locally each request is a new process: the second delivery finds the task marked saved.
+    expect(ends(callId).map((r) => r.status)).toEqual([200]);
+    // The agent's save of the same wrap-up, once the task completed: this very wrap-up, saved.
+    complete(taskSid);
+    const agent = await saveContext({
+      Token: AGENT,
+      TaskSid: taskSid,
+      wrap_up: { intent: 'move', intent_status: 'open' },
+    });
+    expect(agent).toMatchObject({ status: 200, body: { status: 'saved', call_id: callId } });
+    expect(ends(callId).map((r) => r.status)).toEqual([200]);
   });
 
   it('refuses a TaskRouter event whose wrap-up names another call than its task’s', async () => {
