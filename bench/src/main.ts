@@ -63,8 +63,8 @@ out(table);
 out('');
 out(`${machine}; ${date}; ${seconds} s`);
 
-// The reliability suite (`reliability/`, run by `npm test`) keeps its summary in a marked
-// section of the same file: keep it.
+// The reliability suite's counts live in a marked section of the same file, written by
+// `pnpm --filter @stickycalls/reliability results`: keep it.
 const resultsFile = resolve(import.meta.dirname, '../RESULTS.md');
 const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
 const reliability = /<!-- reliability:start -->[\s\S]*<!-- reliability:end -->/.exec(previous)?.[0];

@@ -5,6 +5,7 @@ export const CATEGORIES = [
   { file: 'bad-input.test.ts', name: 'bad input' },
   { file: 'secrets.test.ts', name: 'secrets' },
   { file: 'auth.test.ts', name: 'auth' },
+  { file: 'binding.test.ts', name: 'binding' },
   { file: 'xss.test.tsx', name: 'xss' },
 ] as const;
 

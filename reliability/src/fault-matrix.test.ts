@@ -3,17 +3,20 @@
  * API or the network can throw at it. What users depend on:
  *   - call start (caller-context Function): Studio always gets 200 with the same keys,
  *     degraded with a reason code, within the Function's deadline;
- *   - wrap-up save (save Function): the plugin gets saved / already_saved, or a JSON
- *     error whose `retryable` says whether to try again, within the deadline;
- *   - safety net (wrap-up event Function): 204 when the wrap-up is saved or a retry
+ *   - wrap-up save (save Function, for a completed task in the TaskRouter stand-in,
+ *     reached through the real Twilio client): the plugin gets saved / already_saved,
+ *     or a JSON error whose `retryable` says whether to try again, within the deadline,
+ *     and the wrap-up stays on the task, unsaved, when the save failed;
+ *   - safety net (wrap-up event Function, given the task's attributes as Studio, Send to
+ *     Flex and the save Function left them): 204 when the wrap-up is saved or a retry
  *     cannot help, 503 (redeliver) when one can.
  *
  * "Oversize" is two cases: the API answering 413 to a large wrap-up (the client sends
  * it: nothing caps variables before sending), and a request the client refuses before
- * sending (a call_id over 128 characters), where no request may reach the API.
- * "Connection reset" is the emulator's network_error fault.
+ * sending (a task whose call_sid is over 128 characters), where no request may reach
+ * the API. "Connection reset" is the emulator's network_error fault.
  */
-import { ATTRIBUTE_KEY, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
+import { ATTRIBUTE_KEY, readWrapUp, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import type { Fault } from '@stickycalls/core/testing';
 import {
   createCallerContextHandler,
@@ -25,15 +28,17 @@ import { describe, expect, it } from 'vitest';
 import {
   CALLER,
   callSid,
+  completeTask,
   emulatedApi,
   FLEX_TOKEN,
   handlerOptions,
+  routedCall,
   run,
-  startedCall,
+  taskEvent,
   WORKER_SID,
 } from './kit.js';
 
-const { emulator } = emulatedApi();
+const { emulator, taskRouter } = emulatedApi();
 
 type FaultName =
   | '5xx'
@@ -141,7 +146,6 @@ describe('call start: the caller-context Function answers 200, degraded with a r
 
 type SaveOutcome =
   | { status: 200; body: 'saved' | 'already_saved' }
-  | { status: 400 }
   | { status: 502; retryable: boolean; code: string };
 
 describe('wrap-up save: the save Function answers saved, or an error that says whether to retry, in time', () => {
@@ -164,32 +168,36 @@ describe('wrap-up save: the save Function answers saved, or an error that says w
     '402': { status: 502, retryable: false, code: 'quota_exceeded' },
     '409': { status: 200, body: 'already_saved' },
     'oversize: API answers 413': { status: 502, retryable: false, code: 'api_error' },
-    'oversize: refused before sending': { status: 400 },
+    'oversize: refused before sending': { status: 502, retryable: false, code: 'invalid_request' },
   };
 
   it.each(NAMES)('%s', async (name) => {
-    const { callId, customerRef } = await startedCall();
-    baseline = emulator.requests.length;
-    inject(name, 'end');
+    const call = await routedCall(taskRouter, {
+      ...(name === 'oversize: refused before sending' ? { callId: LONG_CALL_ID } : {}),
+    });
     const oversize = name.startsWith('oversize');
     const event = {
       Token: FLEX_TOKEN,
-      call_id: name === 'oversize: refused before sending' ? LONG_CALL_ID : callId,
-      customer_ref: customerRef,
-      intent: 'refund_request',
-      intent_status: 'open',
-      variables: oversize ? LARGE_VARIABLES : { amount: 20 },
+      TaskSid: call.taskSid,
+      wrap_up: {
+        intent: 'refund_request',
+        intent_status: 'open',
+        variables: oversize ? LARGE_VARIABLES : { amount: 20 },
+      },
     };
+    // As the plugin does: stored on the task before the completion (an oversize one does not fit).
+    const stored = await run(handler, { ...event, action: 'store' });
+    expect(stored.body).toMatchObject(oversize ? { status: 'invalid' } : { status: 'stored' });
+    completeTask(taskRouter, call.taskSid);
+    baseline = emulator.requests.length;
+    inject(name, 'end');
     const { value: answer, ms } = await timed(() => run(handler, event));
     const expected = outcomes[name];
     expect(ms).toBeLessThan(SAVE_TIMEOUT + SLACK);
     expect(answer.callbackCalls).toBe(1);
     expect(answer.statusCode).toBe(expected.status);
     if (expected.status === 200) {
-      expect(answer.body).toMatchObject({ status: expected.body, call_id: callId });
-    } else if (expected.status === 400) {
-      expect(answer.body).toMatchObject({ status: 'invalid', retryable: false });
-      expect(ends()).toHaveLength(0);
+      expect(answer.body).toMatchObject({ status: expected.body, call_id: call.callId });
     } else {
       expect(answer.body).toMatchObject({
         status: 'failed',
@@ -198,20 +206,29 @@ describe('wrap-up save: the save Function answers saved, or an error that says w
         message: expect.any(String),
       });
     }
+    if (name === 'oversize: refused before sending') expect(ends()).toHaveLength(0);
     if (expected.status === 200 && expected.body === 'saved') {
       expect(savedIntent('refund_request')).toEqual({ status: 'open', attemptCount: 1 });
+      expect(readWrapUp(taskRouter.attributes(call.taskSid))).toMatchObject({ wrapUp: { saved: true } });
+    }
+    if (expected.status === 502 && !oversize) {
+      // Not saved: the wrap-up stays on the task as stored, unsaved, for a Retry or the safety net.
+      expect(readWrapUp(taskRouter.attributes(call.taskSid))).toMatchObject({
+        state: 'ready',
+        wrapUp: { call_id: call.callId, intent: 'refund_request', saved: false },
+      });
     }
   });
 
   it('saves against a healthy API (the control case)', async () => {
-    const { callId, customerRef } = await startedCall();
+    const call = await routedCall(taskRouter);
+    completeTask(taskRouter, call.taskSid);
     const answer = await run(handler, {
       Token: FLEX_TOKEN,
-      call_id: callId,
-      customer_ref: customerRef,
-      intent: 'x',
+      TaskSid: call.taskSid,
+      wrap_up: { intent: 'x', intent_status: 'open' },
     });
-    expect(answer).toMatchObject({ statusCode: 200, body: { status: 'saved' } });
+    expect(answer).toMatchObject({ statusCode: 200, body: { status: 'saved', call_id: call.callId } });
   });
 });
 
@@ -239,23 +256,22 @@ describe('safety net: the wrap-up event Function saves, or asks for a redelivery
   };
 
   it.each(NAMES)('%s', async (name) => {
-    const { callId, customerRef } = await startedCall();
+    const call = await routedCall(taskRouter, {
+      ...(name === 'oversize: refused before sending' ? { callId: LONG_CALL_ID } : {}),
+    });
     baseline = emulator.requests.length;
     inject(name, 'end');
     const oversize = name.startsWith('oversize');
+    // What the save Function stored on the task before completion, bound to the task's call.
     const wrapUp = {
-      call_id: name === 'oversize: refused before sending' ? LONG_CALL_ID : callId,
-      customer_ref: customerRef,
+      call_id: call.callId,
+      customer_ref: call.customerRef,
       intent: 'refund_request',
       intent_status: 'open',
       variables: oversize ? LARGE_VARIABLES : { amount: '20' },
       saved: false,
     };
-    const event = {
-      EventType: 'task.completed',
-      TaskSid: `WT${'2'.repeat(32)}`,
-      TaskAttributes: JSON.stringify({ call_sid: callId, from: CALLER, [WRAP_UP_ATTRIBUTE_KEY]: wrapUp }),
-    };
+    const event = taskEvent(call.taskSid, { ...call.attributes, [WRAP_UP_ATTRIBUTE_KEY]: wrapUp });
     const expected = outcomes[name];
     const { value: answer, ms } = await timed(() => run(handler(), event));
     expect(ms).toBeLessThan(SAVE_TIMEOUT + SLACK);
@@ -267,12 +283,18 @@ describe('safety net: the wrap-up event Function saves, or asks for a redelivery
   });
 
   it('saves against a healthy API (the control case)', async () => {
-    const { callId, customerRef } = await startedCall();
-    const wrapUp = { call_id: callId, customer_ref: customerRef, intent: 'x', saved: false };
-    const answer = await run(handler(), {
-      EventType: 'task.completed',
-      TaskAttributes: JSON.stringify({ [WRAP_UP_ATTRIBUTE_KEY]: wrapUp }),
-    });
+    const call = await routedCall(taskRouter);
+    const wrapUp = {
+      call_id: call.callId,
+      customer_ref: call.customerRef,
+      intent: 'x',
+      intent_status: 'open',
+      saved: false,
+    };
+    const answer = await run(
+      handler(),
+      taskEvent(call.taskSid, { ...call.attributes, [WRAP_UP_ATTRIBUTE_KEY]: wrapUp }),
+    );
     expect(answer.statusCode).toBe(204);
     expect(savedIntent('x')).toEqual({ status: 'open', attemptCount: 1 });
   });

@@ -1,9 +1,11 @@
 /**
- * Secrets: the built packages hold neither the suite's key nor its token, and the
+ * Secrets: the built packages hold none of the suite's secrets (the API key, the agent's
+ * Flex token, the account's auth token and the Basic auth header made of it), and the
  * browser bundle a Flex plugin ships (flex-react's build with the core it imports,
  * bundled as packages/flex-react/bench/size.mjs does) has no API-key handling at all:
  * the key lives in the Functions only. That every log line, response body and error of
- * every file is free of the secrets is checked by setup.ts when each file ends.
+ * every file (what twilio-run printed included) is free of the secrets is checked by
+ * setup.ts when each file ends.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +63,7 @@ describe('the built packages', () => {
     'packages/twilio-function-adapter/dist/index.cjs',
     'packages/flex-react/dist/index.cjs',
   ];
-  it.each(files.map((file) => [file] as const))('%s holds neither secret', (file) => {
+  it.each(files.map((file) => [file] as const))('%s holds none of the secrets', (file) => {
     const text = readFileSync(join(ROOT, file), 'utf8');
     expect(text.length).toBeGreaterThan(1000);
     for (const secret of SECRETS) expect(text).not.toContain(secret);

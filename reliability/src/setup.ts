@@ -1,7 +1,7 @@
 /**
  * Runs before every file: captures every console line and every write to stdout and
  * stderr, and when the file ends scans them, with the response bodies and errors the
- * file captured (kit.ts), for the API key and the Flex token. Then it records the
+ * file captured (kit.ts), for the suite's secrets (kit.ts). Then it records the
  * file's cases for the summary (global-setup.ts).
  */
 import { writeFileSync } from 'node:fs';
