@@ -119,7 +119,7 @@ export async function startTwilioRun({
     process.execPath,
     [
       '--require',
-      join(import.meta.dirname, 'loopback-listen.cjs'),
+      join(import.meta.dirname, '../../scripts/loopback-listen.cjs'),
       TWILIO_RUN,
       'start',
       '--port',

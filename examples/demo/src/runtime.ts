@@ -90,7 +90,7 @@ export async function startRuntime({
     process.execPath,
     [
       '--require',
-      join(import.meta.dirname, 'loopback-listen.cjs'),
+      join(import.meta.dirname, '../../../scripts/loopback-listen.cjs'),
       twilioRun,
       'start',
       '--port',

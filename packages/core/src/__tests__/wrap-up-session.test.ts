@@ -292,14 +292,20 @@ describe('beforeComplete: a Function that refuses every store', () => {
     ['not_configured', 503],
     ['forbidden', 403],
     ['unexpected_answer', 200],
-  ] as const)('lets the second Complete through when it answers %s, so no agent is held in wrap-up', async (reason, status) => {
-    const { session, store, notices } = setup([failure(reason, false, status), failure(reason, false, status)]);
-    store.edit(TASK_SID, DRAFT);
-    await expect(session.beforeComplete(TASK)).resolves.toBe(false);
-    await expect(session.beforeComplete(TASK)).resolves.toBe(true);
-    expect(store.get(TASK_SID)).toMatchObject({ phase: 'local', fields: FIELDS });
-    expect(kinds(notices)).toEqual(['not_stored']);
-  });
+  ] as const)(
+    'lets the second Complete through when it answers %s, so no agent is held in wrap-up',
+    async (reason, status) => {
+      const { session, store, notices } = setup([
+        failure(reason, false, status),
+        failure(reason, false, status),
+      ]);
+      store.edit(TASK_SID, DRAFT);
+      await expect(session.beforeComplete(TASK)).resolves.toBe(false);
+      await expect(session.beforeComplete(TASK)).resolves.toBe(true);
+      expect(store.get(TASK_SID)).toMatchObject({ phase: 'local', fields: FIELDS });
+      expect(kinds(notices)).toEqual(['not_stored']);
+    },
+  );
 
   it('holds the completion for as long as the Function names issues the agent can fix', async () => {
     const refused = {
@@ -308,11 +314,18 @@ describe('beforeComplete: a Function that refuses every store', () => {
       retryable: false,
       httpStatus: 400,
       attempts: 1,
-      issues: [{ path: ['intent_status'], message: 'intent_status must be open, resolved or abandoned', code: 'status_format' }],
+      issues: [
+        {
+          path: ['intent_status'],
+          message: 'intent_status must be open, resolved or abandoned',
+          code: 'status_format',
+        },
+      ],
     } as const satisfies PostWrapUpResult;
     const { session, store } = setup([refused, refused, refused]);
     store.edit(TASK_SID, DRAFT);
-    for (let attempt = 0; attempt < 3; attempt += 1) await expect(session.beforeComplete(TASK)).resolves.toBe(false);
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      await expect(session.beforeComplete(TASK)).resolves.toBe(false);
     expect(store.get(TASK_SID)).toMatchObject({ phase: 'editing', storeFailures: 0 });
   });
 

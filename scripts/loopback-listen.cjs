@@ -1,6 +1,8 @@
-// Loaded with --require into the suite's twilio-run: twilio-run listens on every network
-// interface (`app.listen(port)`); the suite's Functions answer this machine only. A
-// listen that names no host is given 127.0.0.1.
+// Loaded with --require into the twilio-run of the demo, the benchmark and the reliability
+// suite: twilio-run listens on every network interface (`app.listen(port)`), and these
+// Functions must answer this machine only (with a real key, anyone on the network could
+// otherwise read callers' context).
+// A listen that names no host is given 127.0.0.1.
 const net = require('node:net');
 
 const listen = net.Server.prototype.listen;
