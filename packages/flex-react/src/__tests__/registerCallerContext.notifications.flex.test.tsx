@@ -214,7 +214,7 @@ describe('registerCallerContext on Flex 2.17.1: notifications and Retry', () => 
       expect(keptDraft(scene.task)).toBeNull();
     });
 
-    test('Retry after the safety net saved it: already saved, nothing saved twice', async () => {
+    test('Retry after the safety net saved this same wrap-up: saved, nothing sent twice', async () => {
       const scene = await failedSave();
       backend.emulator.clearFaults();
       // The server-side safety net saved it meanwhile and marked the task.
@@ -224,10 +224,30 @@ describe('registerCallerContext on Flex 2.17.1: notifications and Retry', () => 
       }));
       fireEvent.click(retryButton());
       await until(() => scene.saves.length === 2, 'the Retry');
+      // It is the agent's own wrap-up: the agent is told it is saved, not that another won.
+      expect(backend.saveRequests.at(-1)?.answer).toMatchObject({ status: 'saved' });
+      expect(savedEnds(scene.call.callId)).toEqual([]);
+      expect(shown()).toEqual([[NOTIFICATION_IDS.saved, scene.task.taskSid]]);
+      expect(keptDraft(scene.task)).toBeNull();
+    });
+
+    test('Retry after another wrap-up of the call was saved: already saved, nothing sent', async () => {
+      const scene = await failedSave();
+      backend.emulator.clearFaults();
+      // Another wrap-up of this call (a transfer's) is the one saved and marked on the task.
+      backend.taskRouter.write(scene.task.taskSid, (attributes) => ({
+        ...attributes,
+        [WRAP_UP_ATTRIBUTE_KEY]: {
+          ...(attributes[WRAP_UP_ATTRIBUTE_KEY] as object),
+          variables: { summary: 'another agent’s note' },
+          saved: true,
+        },
+      }));
+      fireEvent.click(retryButton());
+      await until(() => scene.saves.length === 2, 'the Retry');
       expect(backend.saveRequests.at(-1)?.answer).toMatchObject({ status: 'already_saved' });
       expect(savedEnds(scene.call.callId)).toEqual([]);
       expect(shown()).toEqual([[NOTIFICATION_IDS.alreadySaved, scene.task.taskSid]]);
-      expect(keptDraft(scene.task)).toBeNull();
     });
 
     test('nothing is shown for a save that ends after the registration was removed', async () => {
