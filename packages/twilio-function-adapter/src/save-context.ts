@@ -6,6 +6,7 @@ import {
   isStickyCallsError,
   readSaveRequest,
   type SaveAnswer,
+  sameWrapUp,
   saveAnswer,
   type ValidationIssue,
   validateWrapUp,
@@ -31,7 +32,7 @@ import {
   toFunctionHandler,
   within,
 } from './runtime.js';
-import { type Stored, sameWrapUp, savedOnTask, storeOnTask } from './task-wrap-up.js';
+import { type Stored, savedOnTask, storeOnTask } from './task-wrap-up.js';
 import {
   createTaskRouter,
   TaskRouterError,

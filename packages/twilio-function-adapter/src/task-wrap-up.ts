@@ -5,10 +5,9 @@
  */
 import {
   bindToTask,
-  readWrapUp,
   type SaveClaims,
+  savedWrapUp,
   type TaskCall,
-  validateWrapUp,
   type WrapUp,
   type WrapUpFields,
   type WrapUpIssue,
@@ -88,36 +87,11 @@ export async function storeOnTask(
   }
 }
 
-/** The wrap-up on the task when it is marked saved for this very call. */
+/** The wrap-up on the task when it is marked saved for this very call (core's `savedWrapUp`). */
 export function savedOnTask(
   task: TaskRouterTask,
   callId: string,
 ): { readonly customerRef: string | null; readonly wrapUp: WrapUp } | undefined {
-  const stored = readWrapUp(task.attributes);
-  if (stored.state !== 'ready' || stored.wrapUp.saved !== true || stored.wrapUp.call_id !== callId)
-    return undefined;
-  return { customerRef: stored.wrapUp.customer_ref ?? null, wrapUp: stored.wrapUp };
-}
-
-/**
- * Whether a stored wrap-up holds the same intent, intent status and variables as checked
- * fields, compared as the validator normalises them (trimmed text, `closed` read as
- * `resolved`, numbers as text).
- */
-export function sameWrapUp(wrapUp: WrapUp, fields: WrapUpFields): boolean {
-  const checked = validateWrapUp({
-    intent: wrapUp.intent,
-    intent_status: wrapUp.intent_status,
-    variables: wrapUp.variables,
-  });
-  if (!checked.ok) return false;
-  const stored = checked.fields;
-  if (stored.intent !== fields.intent || stored.intent_status !== fields.intent_status) return false;
-  const a = stored.variables ?? {};
-  const b = fields.variables ?? {};
-  const names = Object.keys(a);
-  return (
-    names.length === Object.keys(b).length &&
-    names.every((name) => Object.hasOwn(b, name) && a[name] === b[name])
-  );
+  const wrapUp = savedWrapUp(task.attributes, callId);
+  return wrapUp === undefined ? undefined : { customerRef: wrapUp.customer_ref ?? null, wrapUp };
 }

@@ -54,7 +54,15 @@ export {
   type SafetyNetSelection,
   selectWrapUpsToSave,
 } from './safety-net.js';
-export { readWrapUp, WRAP_UP_ATTRIBUTE_KEY, type WrapUp, type WrapUpState, wrapUpSchema } from './schema.js';
+export {
+  readWrapUp,
+  sameWrapUp,
+  savedWrapUp,
+  WRAP_UP_ATTRIBUTE_KEY,
+  type WrapUp,
+  type WrapUpState,
+  wrapUpSchema,
+} from './schema.js';
 export {
   createWrapUpSession,
   type WrapUpNotice,

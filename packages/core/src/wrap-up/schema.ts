@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { formatIssues } from '../errors.js';
 import { hasOwn } from '../objects.js';
 import { toValidationIssues } from '../zod-issues.js';
+import { validateWrapUp, type WrapUpFields } from './validate.js';
 
 /** The key of the wrap-up in task attributes. */
 export const WRAP_UP_ATTRIBUTE_KEY = 'sticky_calls_wrapup';
@@ -64,4 +65,37 @@ export function readWrapUp(attributes: unknown): WrapUpState {
     };
   }
   return { state: 'ready', wrapUp: parsed.data };
+}
+
+/**
+ * The wrap-up a task's attributes mark saved for this very call, if any: what both the
+ * save Function and the safety net check before they send anything.
+ */
+export function savedWrapUp(attributes: unknown, callId: string): WrapUp | undefined {
+  const stored = readWrapUp(attributes);
+  return stored.state === 'ready' && stored.wrapUp.saved === true && stored.wrapUp.call_id === callId
+    ? stored.wrapUp
+    : undefined;
+}
+
+/**
+ * Whether a stored wrap-up holds the same intent, intent status and variables as checked
+ * fields, compared as the validator normalises them (trimmed text, `closed` read as
+ * `resolved`, numbers as text): a save of the same wrap-up twice is one save.
+ */
+export function sameWrapUp(wrapUp: WrapUp, fields: WrapUpFields): boolean {
+  const checked = validateWrapUp({
+    intent: wrapUp.intent,
+    intent_status: wrapUp.intent_status,
+    variables: wrapUp.variables,
+  });
+  if (!checked.ok) return false;
+  const stored = checked.fields;
+  if (stored.intent !== fields.intent || stored.intent_status !== fields.intent_status) return false;
+  const a = stored.variables ?? {};
+  const b = fields.variables ?? {};
+  const names = Object.keys(a);
+  return (
+    names.length === Object.keys(b).length && names.every((name) => hasOwn(b, name) && a[name] === b[name])
+  );
 }

@@ -167,9 +167,8 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
     const announce = source !== 'completion';
     // On the task only when a store was confirmed ('stored', or 'failed' after it): a draft
     // saved straight from the form (the task completed elsewhere) is only in this browser.
-    const { phase } = store.get(taskSid);
-    const stored = phase === 'stored' || phase === 'failed';
     const before = store.get(taskSid);
+    const stored = before.phase === 'stored' || before.phase === 'failed';
     // With the fields: a draft checked only now (completed elsewhere) needs them for Retry and resume.
     store.set(taskSid, { phase: 'saving', fields });
     const result = await post(taskSid, 'save', fields, saveTimeoutMs);
