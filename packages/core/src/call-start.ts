@@ -4,7 +4,8 @@
  * never sent as `ani`, loose input (JSON text from Studio) is read, junk is dropped.
  */
 import { type CallerNumberOptions, callerAni } from './caller-number.js';
-import { LINE_TYPES, type LineType, type StartCallParams } from './contract.js';
+import { isExternalIdName, LINE_TYPES, type LineType, type StartCallParams } from './contract.js';
+import { isRecord, snapshot } from './objects.js';
 
 /** What the webhook gave. Every field is read defensively. */
 export interface CallStartInput {
@@ -26,16 +27,21 @@ export type CallStartParamsResult =
   | { readonly ok: false; readonly reason: 'invalid_request' | 'no_identity_hints' };
 
 /**
- * `calls.start` params for a call, or the reason it cannot be looked up.
+ * `calls.start` params for a call, or the reason it cannot be looked up. The input is
+ * copied before it is read: one that cannot be copied whole (throwing getters, proxies,
+ * cycles) is an `invalid_request`. Never throws on what the webhook gave.
  *
  * @example
  * const start = callStartParams({ callId: event.CallSid, from: event.From, to: event.To });
  * if (start.ok) await sticky.calls.start(start.params);
  */
 export function callStartParams(
-  input: CallStartInput,
+  given: CallStartInput,
   options: CallerNumberOptions = {},
 ): CallStartParamsResult {
+  const read = snapshot(given);
+  if (!read.ok || !isRecord(read.value)) return { ok: false, reason: 'invalid_request' };
+  const input: Partial<CallStartInput> = read.value;
   const callId = typeof input.callId === 'string' ? input.callId.trim() : '';
   if (callId === '' || callId.length > 128) return { ok: false, reason: 'invalid_request' };
   const ani = callerAni(input.from, options);
@@ -57,7 +63,12 @@ export function callStartParams(
   };
 }
 
-/** External ids from an object or its JSON; entries whose value is not a non-empty string are dropped. */
+/**
+ * External ids from an object or its JSON. Entries whose value is not a non-empty string
+ * are dropped, and so are names `calls.start` would refuse (control, invisible or
+ * bidirectional characters, `__proto__`, `constructor`, `prototype`): junk from a flow
+ * should not cost the caller their lookup.
+ */
 function readExternalIds(value: unknown): Record<string, string> | undefined {
   let parsed = value;
   if (typeof value === 'string') {
@@ -70,7 +81,7 @@ function readExternalIds(value: unknown): Record<string, string> | undefined {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const entries = Object.entries(parsed).filter(
     (entry): entry is [string, string] =>
-      entry[0] !== '' && typeof entry[1] === 'string' && entry[1].trim() !== '',
+      isExternalIdName(entry[0]) && typeof entry[1] === 'string' && entry[1].trim() !== '',
   );
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

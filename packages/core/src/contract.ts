@@ -16,6 +16,8 @@ import {
   levelForConfidence,
   recommendationForConfidence,
 } from './identity.js';
+import { isRecord, setOwn } from './objects.js';
+import { toValidationIssues } from './zod-issues.js';
 
 // ---------------------------------------------------------------------------
 // Shared pieces
@@ -27,6 +29,143 @@ export type KnownIntentStatus = (typeof INTENT_STATUSES)[number];
 
 /** Telco line types the API scores (`mobile` weighs most). */
 export const LINE_TYPES = ['mobile', 'landline', 'voip', 'unknown'] as const;
+
+// ---------------------------------------------------------------------------
+// What a wrap-up may hold: one set of rules for the form, the save Function and the client
+
+/**
+ * Limits of a wrap-up, the same wherever one enters: the agent's form, the save
+ * Function (`readSaveRequest`, `validateWrapUp`) and the client's `calls.end`: what the
+ * validator passes, `calls.end` sends; what is over a limit is refused with the field
+ * named, never cut or sent. Lengths count characters as JavaScript does (UTF-16 code units:
+ * most emoji count two), after trimming and normalising.
+ *
+ * What names and intents may hold, and how values are normalised:
+ * - an intent, a variable name or an external id name must show a letter, digit,
+ *   punctuation mark or symbol, and may not hold control characters (line breaks and
+ *   tabs included), format characters (zero-width spaces and joiners, soft hyphens,
+ *   bidirectional marks, embeddings, overrides and isolates, word joiners, the byte
+ *   order mark, tags), line or paragraph separators, lone surrogates, or characters
+ *   that draw nothing (Hangul fillers, the braille blank);
+ * - `__proto__`, `constructor` and `prototype` are never names: refused on the way in,
+ *   and carried as ordinary names when an API answer holds one;
+ * - a variable value keeps what people write, tidied: CR LF, CR, NEL and the line and
+ *   paragraph separators become LF; other control characters (C0 and C1) except tab
+ *   are removed; bidirectional embeddings, overrides and isolates (U+202A to U+202E,
+ *   U+2066 to U+2069) are removed, since they reorder what an agent's screen shows
+ *   after them; lone surrogates become U+FFFD. Zero-width joiners and non-joiners and
+ *   the bidirectional marks (LRM, RLM, ALM) are kept: scripts and emoji need them. A
+ *   value that shows nothing once normalised is refused as empty.
+ */
+export const WRAP_UP_LIMITS = {
+  /** Longest intent. */
+  intentLength: 128,
+  /** Longest variable name. */
+  variableNameLength: 64,
+  /** Most variables in one wrap-up (the agent's note and disposition included). */
+  variableCount: 50,
+  /** Longest variable value, once normalised. */
+  variableValueLength: 1000,
+  /** Longest save request the save Function reads, as JSON (the runtime's `request` not counted). */
+  saveRequestLength: 16384,
+} as const;
+
+/** Names an object cannot carry as plain own properties everywhere. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Characters that draw nothing though Unicode calls them letters or symbols. */
+const BLANKS = /[\u115F\u1160\u3164\uFFA0\u2800]/gu;
+/** What no name may hold: see {@link WRAP_UP_LIMITS}. */
+const UNSAFE_IN_NAMES = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800]/u;
+/** A character that shows: a letter, a digit, punctuation or a symbol. */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/** Whether text can be an intent or a name: something shows, and nothing hides or reorders it. */
+export function isSafeName(text: string): boolean {
+  return !UNSAFE_IN_NAMES.test(text) && VISIBLE.test(text);
+}
+
+/** Whether text shows anything: a letter, digit, punctuation mark or symbol that draws. */
+export function showsText(text: string): boolean {
+  return VISIBLE.test(text.replace(BLANKS, ''));
+}
+
+/**
+ * A variable value as it is saved (see {@link WRAP_UP_LIMITS}): line breaks as LF, no
+ * other control characters but tab, no bidirectional embeddings, overrides or isolates,
+ * no lone surrogates.
+ *
+ * @example
+ * normalizeValue('paid\r\nin full\u202E') // 'paid\nin full'
+ */
+export function normalizeValue(text: string): string {
+  return text
+    .replace(/\r\n?|[\u0085\u2028\u2029]/g, '\n')
+    .replace(/[^\P{Cc}\t\n]|[\u202A-\u202E\u2066-\u2069]/gu, '')
+    .replace(/\p{Cs}/gu, '\uFFFD');
+}
+
+/** What is wrong with a name a request gives (a variable's, an external id's), if anything. */
+function nameProblem(what: string, name: string, maxLength?: number): string | undefined {
+  if (RESERVED_NAMES.has(name)) return `${what} may not be __proto__, constructor or prototype`;
+  if (name.trim() !== name || name === '') return `${what} must not be empty or start or end with a space`;
+  if (maxLength !== undefined && name.length > maxLength)
+    return `${what} must be at most ${maxLength} characters`;
+  if (!isSafeName(name))
+    return `${what} must show a letter, digit or sign, without control, invisible or bidirectional characters`;
+  return undefined;
+}
+
+/** Whether a request may name an external id so: what `calls.start` sends. */
+export function isExternalIdName(name: string): boolean {
+  return nameProblem('external id name', name) === undefined;
+}
+
+/**
+ * A record of name → value that keeps every name an own key, `__proto__` included:
+ * zod's `z.record` leaves such a key out, which on a request would drop a variable
+ * without a word and on an answer would lose one. Names are checked with `checkName`;
+ * with `maxEntries`, more entries are one issue (their values unchecked).
+ */
+function ownRecord<V extends z.ZodMiniType>(
+  value: V,
+  options: {
+    readonly error: string;
+    readonly checkName?: (name: string) => string | undefined;
+    readonly maxEntries?: { readonly limit: number; readonly message: (count: number) => string };
+  },
+) {
+  return z.pipe(
+    z.custom<Record<string, z.input<V>>>(isRecord, options.error),
+    z.transform((input: Record<string, z.input<V>>, ctx) => {
+      const output: Record<string, z.output<V>> = {};
+      const names = Object.keys(input);
+      const max = options.maxEntries;
+      if (max !== undefined && names.length > max.limit) {
+        ctx.issues.push({ code: 'custom', message: max.message(names.length), input });
+        return output;
+      }
+      for (const name of names) {
+        const problem = options.checkName?.(name);
+        if (problem !== undefined) {
+          ctx.issues.push({ code: 'custom', message: problem, input: name, path: [name] });
+          continue;
+        }
+        const parsed = value.safeParse(input[name]);
+        if (parsed.success) setOwn(output, name, parsed.data);
+        else
+          for (const issue of toValidationIssues(parsed.error, [name]))
+            ctx.issues.push({
+              code: 'custom',
+              message: issue.message,
+              input: input[name],
+              path: [...issue.path],
+            });
+      }
+      return output;
+    }),
+  );
+}
 
 /** Runs `normalise` on the raw value, then validates the result with `schema`. */
 function lenient<S extends z.ZodMiniType>(normalise: (value: unknown) => unknown, schema: S) {
@@ -61,7 +200,12 @@ const identityHintsSchema = z
     /** The number that was dialled. */
     dnis: z.optional(nonEmpty('dnis')),
     /** Stable ids from your systems (CRM id, account number). */
-    external_ids: z.optional(z.record(nonEmpty('external id name'), nonEmpty('external id'))),
+    external_ids: z.optional(
+      ownRecord(nonEmpty('external id'), {
+        error: 'external_ids must be an object of name → id',
+        checkName: (name) => nameProblem('external id name', name),
+      }),
+    ),
     /** A `customer_ref` returned by an earlier call. */
     customer_ref: z.optional(nonEmpty('customer_ref')),
   })
@@ -162,18 +306,25 @@ function normaliseVariable(value: unknown): unknown {
   return undefined;
 }
 
-/** Stored variables, normalised: plain values become `{value}`, unusable entries are dropped. */
-export const storedVariablesSchema = lenient(
-  (value) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-    const entries = Object.entries(value).flatMap(([name, raw]) => {
-      const normalised = normaliseVariable(raw);
-      return normalised === undefined ? [] : [[name, normalised] as const];
-    });
-    return Object.fromEntries(entries);
-  },
-  z.record(z.string(), storedVariableSchema),
-);
+/**
+ * Stored variables, normalised: plain values become `{value}`, unusable entries are
+ * dropped. Every name is kept as an own key, `__proto__` included: the API may hold
+ * variables of any name, and one the agent cannot see is one lost.
+ */
+export const storedVariablesSchema = z.transform((value: unknown) => {
+  const variables: Record<string, z.output<typeof storedVariableSchema>> = {};
+  if (!isRecord(value)) return variables;
+  for (const name of Object.keys(value)) {
+    const parsed = storedVariableSchema.safeParse(normaliseVariable(value[name]));
+    if (parsed.success) setOwn(variables, name, parsed.data);
+  }
+  return variables;
+});
+
+/** Text values by name, every name an own key (`__proto__` included), for what the SDK writes on tasks. */
+export function textRecord<V extends z.ZodMiniType>(value: V) {
+  return ownRecord(value, { error: 'must be an object of name → value' });
+}
 
 /** Open intents, normalised: entries without an intent name are dropped. */
 export const openIntentsSchema = lenient(
@@ -214,13 +365,46 @@ const intentStatusSchema = z.union(
   { error: 'intent_status must be open, resolved, abandoned or another non-empty string' },
 );
 
-/** Variable values are sent as strings; numbers and booleans are converted. */
+/** Variable values are sent as strings, normalised (see {@link WRAP_UP_LIMITS}); numbers and booleans are converted. */
 const variableValueSchema = z.pipe(
-  z.union([z.string(), z.number().check(z.refine(Number.isFinite, 'must be a finite number')), z.boolean()], {
-    error: 'variable values must be strings, numbers or booleans',
-  }),
-  z.transform((value: string | number | boolean) => String(value)),
+  z.pipe(
+    z.union(
+      [z.string(), z.number().check(z.refine(Number.isFinite, 'must be a finite number')), z.boolean()],
+      {
+        error: 'variable values must be strings, numbers or booleans',
+      },
+    ),
+    z.transform((value: string | number | boolean) => normalizeValue(String(value))),
+  ),
+  z
+    .string()
+    .check(
+      z.refine(
+        showsText,
+        'a variable value must show something once control and bidirectional characters are removed',
+      ),
+      z.maxLength(
+        WRAP_UP_LIMITS.variableValueLength,
+        `a variable value must be at most ${WRAP_UP_LIMITS.variableValueLength} characters`,
+      ),
+    ),
 );
+
+/** An intent as `calls.end` sends it: trimmed, within the limit, safe to show. */
+const intentSchema = z
+  .string({ error: 'intent must be a string' })
+  .check(
+    z.trim(),
+    z.minLength(1, 'intent must not be empty'),
+    z.maxLength(
+      WRAP_UP_LIMITS.intentLength,
+      `intent must be at most ${WRAP_UP_LIMITS.intentLength} characters`,
+    ),
+    z.refine(
+      isSafeName,
+      'intent must show a letter, digit or sign, without control, invisible or bidirectional characters',
+    ),
+  );
 
 /** Request body of `calls.end`. */
 export const endCallParamsSchema = z
@@ -232,11 +416,20 @@ export const endCallParamsSchema = z
     /** For an end without a start (batch, webhook flows): who the caller was. */
     identity_hints: z.optional(identityHintsSchema),
     /** What the call was about, as a slug such as `billing_inquiry`. */
-    intent: z.optional(nonEmpty('intent')),
+    intent: z.optional(intentSchema),
     /** `open` (counts an attempt), `resolved`, `abandoned`. */
     intent_status: z.optional(intentStatusSchema),
     /** Facts to remember, name → value; values are sent as strings. */
-    variables: z.optional(z.record(nonEmpty('variable name'), variableValueSchema)),
+    variables: z.optional(
+      ownRecord(variableValueSchema, {
+        error: 'variables must be an object of name → value',
+        checkName: (name) => nameProblem('a variable name', name, WRAP_UP_LIMITS.variableNameLength),
+        maxEntries: {
+          limit: WRAP_UP_LIMITS.variableCount,
+          message: (count) => `at most ${WRAP_UP_LIMITS.variableCount} variables, got ${count}`,
+        },
+      }),
+    ),
   })
   .check(
     z.refine((params) => params.customer_ref !== undefined || params.identity_hints !== undefined, {

@@ -3,6 +3,7 @@
  * with `EventType`, `TaskSid`, `TaskAttributes`) or Event Streams (a JSON array of
  * CloudEvents, which Twilio's runtime may spread by index). Read defensively.
  */
+import { snapshot } from './objects.js';
 
 /** One TaskRouter event. */
 export interface TaskRouterEvent {
@@ -14,12 +15,17 @@ export interface TaskRouterEvent {
 }
 
 /**
- * The TaskRouter events in a webhook body. Never throws; unknown shapes give `[]`.
+ * The TaskRouter events in a webhook body. The body is copied before it is read; one
+ * that cannot be copied whole (throwing getters, proxies, cycles, nesting too deep) is
+ * an unknown shape. Never throws; unknown shapes give `[]`.
  *
  * @example
  * for (const event of readTaskRouterEvents(body)) if (event.type === 'task.completed') …
  */
-export function readTaskRouterEvents(body: unknown): TaskRouterEvent[] {
+export function readTaskRouterEvents(event: unknown): TaskRouterEvent[] {
+  const read = snapshot(event);
+  if (!read.ok) return [];
+  const body = read.value;
   if (typeof body !== 'object' || body === null) return [];
   const record = body as Record<string, unknown>;
   if (typeof record.EventType === 'string') {

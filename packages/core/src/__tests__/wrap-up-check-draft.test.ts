@@ -16,6 +16,7 @@ import {
   TASK_ATTRIBUTES_LIMIT,
   toTaskAttributes,
   WRAP_UP_ATTRIBUTE_KEY,
+  WRAP_UP_LIMITS,
   type WrapUpDraft,
   type WrapUpFields,
   type WrapUpIssue,
@@ -413,7 +414,8 @@ describe('checkDraft: the 4,096-character task attribute limit', () => {
 
   it('is not measured before the fields are right', () => {
     const result = checkDraft(
-      draft({ intentChoice: 'topic_0', summary: 'n'.repeat(TASK_ATTRIBUTES_LIMIT) }),
+      // The longest note a value may be, too long for this task: still not measured.
+      draft({ intentChoice: 'topic_0', summary: 'n'.repeat(WRAP_UP_LIMITS.variableValueLength) }),
       largeContext(),
       REQUIRED,
     );

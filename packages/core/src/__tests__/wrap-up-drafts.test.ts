@@ -10,7 +10,6 @@ import {
   EMPTY_DRAFT,
   fieldOf,
   NEW_INTENT,
-  TASK_ATTRIBUTES_LIMIT,
   type WrapUpDraft,
   type WrapUpIssue,
 } from '../index.js';
@@ -157,7 +156,17 @@ describe('checkDraft', () => {
   });
 
   it('refuses a wrap-up that would not fit in the task attributes, saying by how much', () => {
-    const checked = checkDraft(draft({ summary: 'x'.repeat(TASK_ATTRIBUTES_LIMIT) }), callTaskAttributes());
+    // Every value within its 1,000 characters: together they do not fit beside the caller context.
+    const long = (last: number) =>
+      draft({
+        summary: 'x'.repeat(1000),
+        disposition: 'y'.repeat(1000),
+        variables: [
+          { name: 'a', value: 'z'.repeat(1000) },
+          { name: 'b', value: 'w'.repeat(last) },
+        ],
+      });
+    const checked = checkDraft(long(1000), callTaskAttributes());
     expect(checked).toEqual({
       ok: false,
       issues: [expect.objectContaining({ code: 'too_long', path: ['variables'], count: expect.any(Number) })],
@@ -165,16 +174,11 @@ describe('checkDraft', () => {
     if (checked.ok) return;
     const over = checked.issues[0]?.count ?? 0;
     expect(over).toBeGreaterThan(0);
+    expect(over).toBeLessThan(1000);
     // Exactly that many characters fewer fits.
-    const shorter = checkDraft(
-      draft({ summary: 'x'.repeat(TASK_ATTRIBUTES_LIMIT - over) }),
-      callTaskAttributes(),
-    );
-    expect(shorter).toMatchObject({ ok: true });
+    expect(checkDraft(long(1000 - over), callTaskAttributes())).toMatchObject({ ok: true });
     // Without the task there is nothing to measure against.
-    expect(checkDraft(draft({ summary: 'x'.repeat(TASK_ATTRIBUTES_LIMIT) }), undefined)).toMatchObject({
-      ok: true,
-    });
+    expect(checkDraft(long(1000), undefined)).toMatchObject({ ok: true });
   });
 });
 

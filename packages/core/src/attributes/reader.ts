@@ -6,7 +6,7 @@
 import { confidenceSchema, openIntentsSchema, storedVariablesSchema } from '../contract.js';
 import { formatIssues } from '../errors.js';
 import { identityTier, levelForConfidence, type TierOptions } from '../identity.js';
-import { hasOwn, isRecord } from '../objects.js';
+import { hasOwn, isRecord, snapshotJson } from '../objects.js';
 import { toValidationIssues } from '../zod-issues.js';
 import {
   ATTRIBUTE_KEY,
@@ -44,26 +44,33 @@ const FLAT_KEYS = ['customer_ref', 'identity_confidence', 'identity_level', 'var
 
 /**
  * Reads the caller context from a task's attributes (an object or its JSON string).
- * Never throws.
+ * The attributes are copied before they are read: ones that cannot be copied whole
+ * (throwing getters, proxies, cycles, nesting too deep) are invalid. Never throws.
  *
  * @example
  * const caller = readCallerContext(task.attributes);
  * if (caller.state === 'ready') show(caller.context.vars.name);
  */
 export function readCallerContext(attributes: unknown, options: ReaderOptions = {}): CallerContextState {
+  if (attributes === undefined || attributes === null || attributes === '') return { state: 'absent' };
+  const copied = snapshotJson(attributes);
+  if (!copied.ok)
+    return {
+      state: 'invalid',
+      problem:
+        copied.problem === 'not_json'
+          ? 'the task attributes are not valid JSON'
+          : 'the task attributes could not be read',
+    };
   try {
-    return read(attributes, options);
+    return read(copied.value, options);
   } catch {
-    // Only reachable with hostile objects (throwing getters, proxies).
+    // Not reachable with a copy of plain data; kept so that a reader bug cannot break the UI.
     return { state: 'invalid', problem: 'the task attributes could not be read' };
   }
 }
 
-function read(attributes: unknown, options: ReaderOptions): CallerContextState {
-  if (attributes === undefined || attributes === null || attributes === '') return { state: 'absent' };
-  const parsed = typeof attributes === 'string' ? parseJson(attributes) : { value: attributes };
-  if (parsed === undefined) return { state: 'invalid', problem: 'the task attributes are not valid JSON' };
-  const record = parsed.value;
+function read(record: unknown, options: ReaderOptions): CallerContextState {
   if (!isRecord(record)) return { state: 'invalid', problem: 'the task attributes are not an object' };
 
   const namespaced = hasOwn(record, ATTRIBUTE_KEY) ? readNamespaced(record[ATTRIBUTE_KEY]) : undefined;
@@ -136,6 +143,7 @@ function readFlat(record: Record<string, unknown>, options: ReaderOptions): Call
         status: intent.status,
         attempts: intent.attempt_count,
       })),
+      // fromEntries defines own keys: a variable named __proto__ stays a variable.
       vars: Object.fromEntries(Object.entries(variables).map(([name, variable]) => [name, variable.value])),
       truncated: false,
       omitted: { variables: 0, intents: 0 },
@@ -144,20 +152,17 @@ function readFlat(record: Record<string, unknown>, options: ReaderOptions): Call
 }
 
 /**
- * A task's attributes as a record: the object itself, or parsed from its JSON text (as
- * TaskRouter events carry them). `undefined` for anything else: invalid JSON, an array,
- * a primitive. Never throws.
+ * A task's attributes as a record: a copy of the object, or parsed from its JSON text
+ * (as TaskRouter events carry them). `undefined` for anything else: invalid JSON, an
+ * array, a primitive, or an object that cannot be copied whole (throwing getters,
+ * proxies, cycles, nesting too deep). Never throws.
  *
  * @example
  * taskAttributes('{"call_sid":"CA1"}') // { call_sid: 'CA1' }
  */
 export function taskAttributes(attributes: unknown): Record<string, unknown> | undefined {
-  try {
-    const value = typeof attributes === 'string' ? parseJson(attributes)?.value : attributes;
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  const copied = snapshotJson(attributes);
+  return copied.ok && isRecord(copied.value) ? copied.value : undefined;
 }
 
 function parseJson(text: string): { value: unknown } | undefined {

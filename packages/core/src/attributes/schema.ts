@@ -3,6 +3,7 @@
  * produces these shapes and the reader parses them: both use these schemas.
  */
 import * as z from 'zod/mini';
+import { textRecord } from '../contract.js';
 import { isStickyCallsError, STICKY_CALLS_ERROR_CODES } from '../errors.js';
 import type { IdentityLevel } from '../identity.js';
 
@@ -69,8 +70,8 @@ export const callerContextAttributeSchema = z.object({
   sources: z.array(z.string()),
   call_start: z.nullable(z.string()),
   intents: z.array(intentSchema),
-  /** Stored variables, name → value, in the API's order. */
-  vars: z.record(z.string(), z.string()),
+  /** Stored variables, name → value, in the API's order; any name, `__proto__` included, is an own key. */
+  vars: textRecord(z.string()),
   /** Whether anything was cut to fit the budget; `omitted` counts what. */
   truncated: z.boolean(),
   omitted: z.object({ variables: z.int().check(z.gte(0)), intents: z.int().check(z.gte(0)) }),

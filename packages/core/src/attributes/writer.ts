@@ -82,7 +82,7 @@ export function resolveAttributeWriterOptions(options: AttributeWriterOptions = 
     const value = resolved[name];
     if (!Number.isInteger(value) || value < MIN_BUDGET || value > TASK_ATTRIBUTES_LIMIT) {
       throw new ConfigurationError(
-        `${name} must be a whole number of characters from ${MIN_BUDGET} to ${TASK_ATTRIBUTES_LIMIT}, got ${String(value)}`,
+        `${name} must be a whole number of characters from ${MIN_BUDGET} to ${TASK_ATTRIBUTES_LIMIT}, got ${typeof value === 'number' ? value : `a ${typeof value}`}`,
       );
     }
   }

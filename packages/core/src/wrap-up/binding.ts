@@ -9,7 +9,7 @@ import { ATTRIBUTE_KEY } from '../attributes/schema.js';
 import { TASK_ATTRIBUTES_LIMIT } from '../attributes/writer.js';
 import { callerAni } from '../caller-number.js';
 import type { EndCallParams } from '../contract.js';
-import { hasOwn } from '../objects.js';
+import { hasOwn, isRecord, snapshot } from '../objects.js';
 import { WRAP_UP_ATTRIBUTE_KEY, type WrapUp } from './schema.js';
 import type { WrapUpFields, WrapUpIssue } from './validate.js';
 
@@ -53,7 +53,12 @@ export interface SaveClaims {
  * const bound = bindToTask(task.attributes, { call_id: body.CallSid });
  * if (!bound.ok) return forbidden(bound.message);
  */
-export function bindToTask(attributes: unknown, claims: SaveClaims = {}): TaskBinding {
+export function bindToTask(attributes: unknown, claimed: SaveClaims = {}): TaskBinding {
+  // Claims that cannot be copied whole (throwing getters, proxies) could name anything.
+  const read = snapshot(claimed);
+  if (!read.ok)
+    return { ok: false, refusal: 'other_call', message: 'what it says about the call could not be read' };
+  const claims: SaveClaims = isRecord(read.value) ? read.value : {};
   const record = taskAttributes(attributes);
   const callSid = record?.call_sid;
   const caller = readCallerContext(record);

@@ -82,7 +82,11 @@ export function checkDraft(draft: WrapUpDraft, attributes: unknown, rules: WrapU
     },
     issues.some((issue) => issue.code === 'intent_format') ? { ...rules, requireIntent: false } : rules,
   );
-  if (!checked.ok) issues.push(...checked.issues);
+  if (!checked.ok) {
+    // The rows and the validator both count details: "too many" is said once.
+    const counted = issues.some((issue) => issue.code === 'too_many_variables');
+    issues.push(...checked.issues.filter((issue) => !(counted && issue.code === 'too_many_variables')));
+  }
   if (attributes !== undefined) {
     const bound = bindToTask(attributes);
     if (!bound.ok) {

@@ -5,8 +5,9 @@
  * answers with {@link readSaveAnswer}.
  */
 import * as z from 'zod/mini';
+import { WRAP_UP_LIMITS } from '../contract.js';
 import type { ValidationIssue } from '../errors.js';
-import { isRecord } from '../objects.js';
+import { hasOwn, isRecord, type SnapshotProblem, setOwn, snapshot } from '../objects.js';
 import type { SaveClaims } from './binding.js';
 
 /** What a request asks: store the wrap-up on the task (before completion), or save it (after). */
@@ -43,17 +44,36 @@ export type SaveRequestResult =
  * flat names (`call_id`, `intent`, …) or the vendor guide's (`CallSid`, `CustomerRef`,
  * `Intent`, `IntentStatus`, `AgentNotes`, `Disposition`). The guide's notes and
  * disposition become the `summary` and `disposition` variables. Values may be strings
- * (form posts) or JSON. Never throws.
+ * (form posts) or JSON.
+ *
+ * The body is copied before it is read, and refused when it cannot be copied whole
+ * (throwing getters, proxies, cycles, nesting too deep), when it is more than
+ * {@link WRAP_UP_LIMITS}`.saveRequestLength` characters of JSON (the runtime's `request`,
+ * its headers and cookies, is not counted), or when it or its wrap-up holds a
+ * `__proto__` field. Never throws.
  *
  * @example
  * readSaveRequest({ TaskSid: 'WT…', wrap_up: { intent: 'refund', intent_status: 'open' } })
  */
-export function readSaveRequest(body: unknown): SaveRequestResult {
-  if (!isRecord(body)) {
-    return { success: false, issues: [{ path: [], message: 'the body must be a JSON object' }] };
+export function readSaveRequest(event: unknown): SaveRequestResult {
+  const read = snapshot(event);
+  if (!read.ok) return refused([], unreadableMessage(read.problem));
+  if (!isRecord(read.value)) return refused([], 'the body must be a JSON object');
+  // The runtime's own `request` (headers, cookies) is no part of what the browser sent.
+  const body: Record<string, unknown> = {};
+  for (const key of Object.keys(read.value)) if (key !== 'request') setOwn(body, key, read.value[key]);
+  const size = JSON.stringify(body).length;
+  if (size > WRAP_UP_LIMITS.saveRequestLength) {
+    return refused(
+      largestField(body, size),
+      `the request is ${thousands(size)} characters of JSON, over the limit of ${thousands(WRAP_UP_LIMITS.saveRequestLength)}`,
+    );
   }
+  if (hasOwn(body, '__proto__')) return refused(['__proto__'], PROTO_MESSAGE);
+
   const pick = (record: Record<string, unknown>, ...names: string[]): unknown => {
-    for (const name of names) if (record[name] !== undefined && record[name] !== '') return record[name];
+    for (const name of names)
+      if (hasOwn(record, name) && record[name] !== undefined && record[name] !== '') return record[name];
     return undefined;
   };
   const issues: ValidationIssue[] = [];
@@ -67,6 +87,8 @@ export function readSaveRequest(body: unknown): SaveRequestResult {
   }
   const nested = parseObject(pick(body, 'wrap_up'));
   if (nested === null) issues.push({ path: ['wrap_up'], message: 'wrap_up must be an object (or its JSON)' });
+  if (nested !== null && nested !== undefined && hasOwn(nested, '__proto__'))
+    issues.push({ path: ['wrap_up', '__proto__'], message: PROTO_MESSAGE });
   const source = nested ?? body;
   const rawVariables = pick(source, 'variables', 'Variables');
   let variables = rawVariables === undefined ? undefined : parseObject(rawVariables);
@@ -82,8 +104,8 @@ export function readSaveRequest(body: unknown): SaveRequestResult {
   const disposition = pick(body, 'Disposition', 'disposition');
   if (notes !== undefined || disposition !== undefined) {
     variables = { ...(variables ?? {}) };
-    if (notes !== undefined && variables.summary === undefined) variables.summary = notes;
-    if (disposition !== undefined && variables.disposition === undefined) variables.disposition = disposition;
+    if (notes !== undefined && !hasOwn(variables, 'summary')) variables.summary = notes;
+    if (disposition !== undefined && !hasOwn(variables, 'disposition')) variables.disposition = disposition;
   }
   if (issues.length > 0) return { success: false, issues };
   return {
@@ -103,6 +125,56 @@ export function readSaveRequest(body: unknown): SaveRequestResult {
       },
     },
   };
+}
+
+const PROTO_MESSAGE = 'a field named __proto__ is not accepted: it cannot be read as an ordinary field';
+
+function refused(path: (string | number)[], message: string): SaveRequestResult {
+  return { success: false, issues: [{ path, message }] };
+}
+
+function unreadableMessage(problem: SnapshotProblem): string {
+  switch (problem) {
+    case 'too_large':
+      return `the request is too large to read; at most ${thousands(WRAP_UP_LIMITS.saveRequestLength)} characters of JSON are accepted`;
+    case 'too_deep':
+      return 'the request could not be read: it is nested too deeply';
+    case 'cycle':
+      return 'the request could not be read: it holds itself';
+    default:
+      return 'the request could not be read';
+  }
+}
+
+/**
+ * Where most of an oversized request is: down from the body, the field holding more than
+ * half of its parent's JSON, at most three levels deep (`['wrap_up', 'variables', 'note']`),
+ * or `[]` when no one field does.
+ */
+function largestField(body: Record<string, unknown>, size: number): (string | number)[] {
+  const path: (string | number)[] = [];
+  let value: unknown = body;
+  let length = size;
+  while (path.length < 3 && (isRecord(value) || Array.isArray(value))) {
+    const parent: Record<string, unknown> | unknown[] = value;
+    let best: { key: string | number; value: unknown; length: number } | undefined;
+    const keys: (string | number)[] = Array.isArray(parent) ? parent.map((_, i) => i) : Object.keys(parent);
+    for (const key of keys) {
+      const child = (parent as Record<string | number, unknown>)[key];
+      const childLength = JSON.stringify(child)?.length ?? 0;
+      if (best === undefined || childLength > best.length) best = { key, value: child, length: childLength };
+    }
+    if (best === undefined || best.length * 2 <= length) break;
+    path.push(best.key);
+    value = best.value;
+    length = best.length;
+  }
+  return path;
+}
+
+/** 16384 → `16,384`. */
+function thousands(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 const issueSchema = z.object({
@@ -212,11 +284,15 @@ export type SaveAttemptOutcome =
 /**
  * Reads the save Function's answer. Only the Function's own answer counts as done: a
  * 2xx from anything else is `unexpected_answer`, since marking an unsaved wrap-up saved
- * would lose it. Never throws.
+ * would lose it. The body is copied before it is read (hostile objects are no answer).
+ * Never throws.
  */
 export function readSaveAnswer(httpStatus: number, body: unknown): SaveAttemptOutcome {
-  const parsed = saveAnswerSchema.safeParse(body);
-  if (parsed.success && SAVE_ANSWER_HTTP_STATUS[parsed.data.status] === httpStatus) {
+  // A body that cannot be copied whole is no answer of the Function's.
+  const read = snapshot(body);
+  const parsed = saveAnswerSchema.safeParse(read.ok ? read.value : undefined);
+  const code = typeof httpStatus === 'number' ? httpStatus : Number.NaN;
+  if (parsed.success && SAVE_ANSWER_HTTP_STATUS[parsed.data.status] === code) {
     const answer = parsed.data;
     switch (answer.status) {
       case 'saved':
@@ -225,23 +301,23 @@ export function readSaveAnswer(httpStatus: number, body: unknown): SaveAttemptOu
       case 'stored':
         return { ok: true, status: 'stored', saveable: answer.saveable };
       case 'invalid':
-        return { ok: false, reason: 'invalid', retryable: false, httpStatus, issues: answer.errors };
+        return { ok: false, reason: 'invalid', retryable: false, httpStatus: code, issues: answer.errors };
       case 'failed':
-        return { ok: false, reason: 'failed', retryable: answer.retryable, httpStatus };
+        return { ok: false, reason: 'failed', retryable: answer.retryable, httpStatus: code };
       case 'not_completed':
-        return { ok: false, reason: 'not_completed', retryable: true, httpStatus };
+        return { ok: false, reason: 'not_completed', retryable: true, httpStatus: code };
       default:
-        return { ok: false, reason: answer.status, retryable: false, httpStatus };
+        return { ok: false, reason: answer.status, retryable: false, httpStatus: code };
     }
   }
-  if (httpStatus >= 200 && httpStatus < 300)
-    return { ok: false, reason: 'unexpected_answer', retryable: false, httpStatus };
-  if (httpStatus === 401 || httpStatus === 403)
-    return { ok: false, reason: 'forbidden', retryable: false, httpStatus };
-  if (httpStatus === 400 || httpStatus === 413 || httpStatus === 422)
-    return { ok: false, reason: 'invalid', retryable: false, httpStatus };
-  const retryable = httpStatus === 408 || httpStatus === 429 || httpStatus >= 500;
-  return { ok: false, reason: 'failed', retryable, httpStatus };
+  if (code >= 200 && code < 300)
+    return { ok: false, reason: 'unexpected_answer', retryable: false, httpStatus: code };
+  if (code === 401 || code === 403)
+    return { ok: false, reason: 'forbidden', retryable: false, httpStatus: code };
+  if (code === 400 || code === 413 || code === 422)
+    return { ok: false, reason: 'invalid', retryable: false, httpStatus: code };
+  const retryable = code === 408 || code === 429 || code >= 500;
+  return { ok: false, reason: 'failed', retryable, httpStatus: code };
 }
 
 /** An object, or its JSON text; `undefined` when absent, `null` when neither. */

@@ -5,8 +5,9 @@
  * for all of them, so they cannot disagree.
  */
 import * as z from 'zod/mini';
+import { textRecord } from '../contract.js';
 import { formatIssues } from '../errors.js';
-import { hasOwn } from '../objects.js';
+import { hasOwn, snapshotJson } from '../objects.js';
 import { toValidationIssues } from '../zod-issues.js';
 import { validateWrapUp, type WrapUpFields } from './validate.js';
 
@@ -21,8 +22,12 @@ export const wrapUpSchema = z.object({
   identity_hints: z.optional(z.record(z.string(), z.unknown())),
   intent: z.optional(z.string()),
   intent_status: z.optional(z.string()),
-  /** Values as `calls.end` takes them: strings, numbers or booleans (sent as strings). */
-  variables: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  /**
+   * Values as `calls.end` takes them: strings, numbers or booleans (sent as strings).
+   * Every name is read, `__proto__` included, so the validator refuses what the save
+   * Function would have refused, rather than a name going missing.
+   */
+  variables: z.optional(textRecord(z.union([z.string(), z.number(), z.boolean()]))),
   /** Set once the save Function confirmed the save; the safety net saves only unsaved wrap-ups. */
   saved: z.optional(z.boolean()),
 });
@@ -38,15 +43,21 @@ export type WrapUpState =
 
 /**
  * The wrap-up stored on a task (attributes as an object or JSON): absent, invalid (with
- * the problem, so it can be logged rather than lost quietly) or ready. Never throws.
+ * the problem, so it can be logged rather than lost quietly) or ready. The attributes
+ * are copied before they are read: ones that cannot be copied whole (throwing getters,
+ * proxies, cycles, nesting too deep) are invalid. Never throws.
  */
 export function readWrapUp(attributes: unknown): WrapUpState {
-  let record: unknown;
-  try {
-    record = typeof attributes === 'string' ? JSON.parse(attributes) : attributes;
-  } catch {
-    return { state: 'invalid', problem: 'the task attributes are not valid JSON' };
-  }
+  const read = snapshotJson(attributes);
+  if (!read.ok)
+    return {
+      state: 'invalid',
+      problem:
+        read.problem === 'not_json'
+          ? 'the task attributes are not valid JSON'
+          : `the task attributes could not be read (${read.problem.replace('_', ' ')})`,
+    };
+  const record = read.value;
   if (typeof record !== 'object' || record === null || !hasOwn(record, WRAP_UP_ATTRIBUTE_KEY))
     return { state: 'absent' };
   let raw = (record as Record<string, unknown>)[WRAP_UP_ATTRIBUTE_KEY];

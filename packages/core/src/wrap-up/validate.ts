@@ -3,22 +3,28 @@
  * messages in the agent's language; the save Function answers them as its 400 body. Both
  * run this function, so what the form accepts the Function accepts, and the reverse.
  */
-import { INTENT_STATUSES, normalizeIntentStatus } from '../contract.js';
-import { isRecord } from '../objects.js';
+import {
+  INTENT_STATUSES,
+  isSafeName,
+  normalizeIntentStatus,
+  normalizeValue,
+  RESERVED_NAMES,
+  showsText,
+  WRAP_UP_LIMITS,
+} from '../contract.js';
+import { isRecord, type SnapshotProblem, setOwn, snapshot } from '../objects.js';
 
-/** Limits of a wrap-up's fields. */
-export const WRAP_UP_LIMITS = {
-  /** Longest intent, in characters. */
-  intentLength: 128,
-  /** Longest variable name, in characters. */
-  variableNameLength: 64,
-} as const;
+/**
+ * Limits of a wrap-up's fields, what names may hold and how values are normalised: one
+ * set, shared with the client's `calls.end` (defined beside its schema).
+ */
+export { WRAP_UP_LIMITS };
 
 /** What can be wrong with a wrap-up, as stable codes. */
 export const WRAP_UP_ISSUE_CODES = [
   /** An intent is required (the form's `requireIntent`) and there is none. */
   'intent_required',
-  /** The intent is not usable text (empty once trimmed, too long, control or bidi characters). */
+  /** The intent is not usable text (empty once trimmed, too long, control, invisible or bidi characters). */
   'intent_format',
   /** An intent without its status. */
   'status_required',
@@ -30,8 +36,12 @@ export const WRAP_UP_ISSUE_CODES = [
   'variable_name',
   /** The same variable name twice (the form's rows). */
   'variable_duplicate',
-  /** A variable without a value, or a value that is not text, a number or true/false. */
+  /** A variable without a value (or one that shows nothing once normalised), or not text, a number or true/false. */
   'variable_value',
+  /** A variable's value longer than `WRAP_UP_LIMITS.variableValueLength`. */
+  'variable_too_long',
+  /** More variables than `WRAP_UP_LIMITS.variableCount`. */
+  'too_many_variables',
   /** The wrap-up does not fit in the task's attributes. */
   'too_long',
   /** The task has no Sticky Calls call to save the wrap-up for. */
@@ -51,7 +61,10 @@ export interface WrapUpIssue {
   readonly message: string;
   /** The variable's name, for variable issues. */
   readonly name?: string;
-  /** Characters over the limit, for `too_long`. */
+  /**
+   * How far over its limit: characters for `too_long` and `variable_too_long`, variables
+   * for `too_many_variables`.
+   */
   readonly count?: number;
 }
 
@@ -74,34 +87,40 @@ export type WrapUpValidation =
   | { readonly ok: true; readonly fields: WrapUpFields }
   | { readonly ok: false; readonly issues: readonly WrapUpIssue[] };
 
-const VARIABLE_NAME = /^[\p{L}\p{N}_.-]{1,64}$/u;
-/** Control characters, line and paragraph separators, and bidirectional overrides and isolates. */
-const UNSAFE_IN_NAMES = /[\p{Cc}\p{Zl}\p{Zp}\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/u;
-/** Names an object cannot carry as plain own properties everywhere. */
-const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+/** Letters, digits, `_`, `.` and `-`; the length is checked against the limit. */
+const VARIABLE_NAME = /^[\p{L}\p{N}_.-]+$/u;
 
 /**
  * Checks a wrap-up's fields (`intent`, `intent_status`, `variables`), as the form builds
  * them or as a request carries them. Trims text, maps `closed` to `resolved`, turns
- * numbers and booleans into text. Never throws.
+ * numbers and booleans into text, normalises values (line breaks as LF, no other
+ * control characters but tab, no bidirectional embeddings, overrides or isolates), and
+ * refuses what is over a limit of {@link WRAP_UP_LIMITS}, names and intents holding
+ * control, invisible or bidirectional characters, and the names `__proto__`,
+ * `constructor` and `prototype`. The input is copied first, so hostile objects
+ * (throwing getters, proxies, cycles, very deep or large values) are refused, never
+ * read through. Never throws.
  *
  * @example
  * validateWrapUp({ intent: 'refund_request', intent_status: 'open', variables: { 'order-id': 'A1' } })
  * // { ok: true, fields: { intent: 'refund_request', intent_status: 'open', variables: { 'order-id': 'A1' } } }
  */
 export function validateWrapUp(input: unknown, rules: WrapUpRules = {}): WrapUpValidation {
-  const source = isRecord(input) ? input : {};
+  const read = snapshot(input);
+  if (!read.ok) return { ok: false, issues: [unreadable(read.problem)] };
+  const source = isRecord(read.value) ? read.value : {};
   const issues: WrapUpIssue[] = [];
   const fields: { intent?: string; intent_status?: string; variables?: Record<string, string> } = {};
 
   const rawIntent = source.intent;
-  if (rawIntent !== undefined && rawIntent !== null && rawIntent !== '') {
+  const hasIntent = rawIntent !== undefined && rawIntent !== null && rawIntent !== '';
+  if (hasIntent) {
     const intent = typeof rawIntent === 'string' ? rawIntent.trim() : '';
-    if (intent === '' || intent.length > WRAP_UP_LIMITS.intentLength || UNSAFE_IN_NAMES.test(intent)) {
+    if (intent === '' || intent.length > WRAP_UP_LIMITS.intentLength || !isSafeName(intent)) {
       issues.push({
         code: 'intent_format',
         path: ['intent'],
-        message: `intent must be text of 1 to ${WRAP_UP_LIMITS.intentLength} characters, without control characters`,
+        message: `intent must be text of 1 to ${WRAP_UP_LIMITS.intentLength} characters that shows a letter, digit or sign, without control, invisible or bidirectional characters`,
       });
     } else {
       fields.intent = intent;
@@ -111,7 +130,6 @@ export function validateWrapUp(input: unknown, rules: WrapUpRules = {}): WrapUpV
   }
 
   const rawStatus = source.intent_status;
-  const hasIntent = rawIntent !== undefined && rawIntent !== null && rawIntent !== '';
   if (hasIntent) {
     if (rawStatus === undefined || rawStatus === null || rawStatus === '') {
       issues.push({
@@ -141,47 +159,96 @@ export function validateWrapUp(input: unknown, rules: WrapUpRules = {}): WrapUpV
         message: 'variables must be an object of name → value',
       });
     } else {
-      const variables: Record<string, string> = {};
-      for (const name of Object.keys(rawVariables)) {
-        const issue = nameIssue(name) ?? valueIssue(name, rawVariables[name]);
-        if (issue !== undefined) issues.push(issue);
-        else variables[name] = String(rawVariables[name]).trim();
+      const names = Object.keys(rawVariables);
+      const over = names.length - WRAP_UP_LIMITS.variableCount;
+      // One issue for 10,000 variables, not 10,000.
+      if (over > 0) issues.push(tooManyVariables(names.length, over));
+      else {
+        const variables: Record<string, string> = {};
+        for (const name of names) {
+          const value = nameIssue(name) ?? readValue(name, rawVariables[name]);
+          if (typeof value === 'string') setOwn(variables, name, value);
+          else issues.push(value);
+        }
+        if (names.length > 0) fields.variables = variables;
       }
-      if (Object.keys(variables).length > 0) fields.variables = variables;
     }
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, fields };
 }
 
+function unreadable(problem: SnapshotProblem): WrapUpIssue {
+  const why: Record<SnapshotProblem, string> = {
+    unreadable: 'a value could not be read',
+    cycle: 'a value holds itself',
+    too_deep: 'a value is nested too deeply',
+    too_large: 'it is too large',
+  };
+  return { code: 'other', path: [], message: `the wrap-up could not be read: ${why[problem]}` };
+}
+
+function tooManyVariables(count: number, over: number): WrapUpIssue {
+  return {
+    code: 'too_many_variables',
+    path: ['variables'],
+    count: over,
+    message: `at most ${WRAP_UP_LIMITS.variableCount} variables can be saved, got ${count}`,
+  };
+}
+
 function nameIssue(name: string): WrapUpIssue | undefined {
-  if (VARIABLE_NAME.test(name) && !RESERVED_NAMES.has(name)) return undefined;
+  if (
+    name.length <= WRAP_UP_LIMITS.variableNameLength &&
+    VARIABLE_NAME.test(name) &&
+    isSafeName(name) &&
+    !RESERVED_NAMES.has(name)
+  )
+    return undefined;
+  const shown = JSON.stringify(name.slice(0, 80));
   return {
     code: 'variable_name',
     path: ['variables', name],
     name,
-    message: `variable name ${JSON.stringify(name.slice(0, 80))} must be 1 to ${WRAP_UP_LIMITS.variableNameLength} letters, digits, _, . or - (and not __proto__, constructor or prototype)`,
+    message: RESERVED_NAMES.has(name)
+      ? `variable name ${shown} is reserved: __proto__, constructor and prototype cannot be variable names`
+      : `variable name ${shown} must be 1 to ${WRAP_UP_LIMITS.variableNameLength} letters, digits, _, . or -`,
   };
 }
 
-function valueIssue(name: string, value: unknown): WrapUpIssue | undefined {
-  const usable =
-    (typeof value === 'string' && value.trim() !== '') ||
-    (typeof value === 'number' && Number.isFinite(value)) ||
-    typeof value === 'boolean';
-  if (usable) return undefined;
-  return {
-    code: 'variable_value',
-    path: ['variables', name],
-    name,
-    message: `variable ${name} needs a value: text, a number or true/false`,
-  };
+/** A value as saved (normalised and trimmed text), or its issue. */
+function readValue(name: string, value: unknown): string | WrapUpIssue {
+  const text =
+    typeof value === 'string'
+      ? normalizeValue(value).trim()
+      : (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean'
+        ? String(value)
+        : '';
+  if (!showsText(text))
+    return {
+      code: 'variable_value',
+      path: ['variables', name],
+      name,
+      message: `variable ${name} needs a value: text, a number or true/false`,
+    };
+  const over = text.length - WRAP_UP_LIMITS.variableValueLength;
+  if (over > 0)
+    return {
+      code: 'variable_too_long',
+      path: ['variables', name],
+      name,
+      count: over,
+      message: `variable ${name} is ${over} characters over the limit of ${WRAP_UP_LIMITS.variableValueLength}`,
+    };
+  return text;
 }
 
 /**
- * Rows of name and value, as a form collects them, into variables. Empty rows are
- * skipped; a name used twice (or one of `taken`, such as `summary`) is a
- * `variable_duplicate`; a name with no value is a `variable_value`. The path of a row's
- * issue is `['variables', index]`.
+ * Rows of name and value, as a form collects them, into variables, by the validator's
+ * rules. Empty rows are skipped; a name used twice (or one of `taken`, such as
+ * `summary`) is a `variable_duplicate`; a name with no value is a `variable_value`; a
+ * value over the limit is a `variable_too_long`. The path of a row's issue is
+ * `['variables', index]`. Rows past {@link WRAP_UP_LIMITS}`.variableCount` are left out
+ * and named by one `too_many_variables` issue (path `['variables']`).
  */
 export function variablesFromRows(
   rows: readonly { readonly name: string; readonly value: string }[],
@@ -190,35 +257,46 @@ export function variablesFromRows(
   const variables: Record<string, string> = {};
   const issues: WrapUpIssue[] = [];
   const seen = new Set(taken);
+  let kept = 0;
+  let over = 0;
   rows.forEach((row, index) => {
     const name = row.name.trim();
-    const value = row.value.trim();
-    if (name === '' && value === '') return;
+    if (name === '' && row.value.trim() === '') return;
     const path = ['variables', index];
     const invalid = nameIssue(name);
+    const value = invalid === undefined && !seen.has(name) ? readValue(name, row.value) : undefined;
     if (invalid !== undefined) issues.push({ ...invalid, path });
-    else if (seen.has(name))
+    else if (value === undefined)
       issues.push({
         code: 'variable_duplicate',
         path,
         name,
         message: `variable ${name} is given twice`,
       });
-    else if (value === '') issues.push({ ...(valueIssue(name, value) as WrapUpIssue), path });
-    else variables[name] = value;
+    else if (typeof value !== 'string') issues.push({ ...value, path });
+    else if (kept >= WRAP_UP_LIMITS.variableCount) over += 1;
+    else {
+      setOwn(variables, name, value);
+      kept += 1;
+    }
     seen.add(name);
   });
+  if (over > 0) issues.push(tooManyVariables(kept + over, over));
   return { variables, issues };
 }
 
 /**
  * What an agent types as an intent, as the slug it is saved as: `Billing question` →
- * `billing_question`, `返金 申請` → `返金_申請`.
+ * `billing_question`, `返金 申請` → `返金_申請`. Letters keep their marks (the vowels of
+ * many scripts are marks); anything else, control, invisible and bidirectional
+ * characters included, becomes `_`, so a slug shows all it holds.
  */
 export function toSlug(text: string): string {
   return text
+    .normalize('NFC')
     .trim()
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}_.-]+/gu, '_')
+    .replace(/(?:[^\p{L}\p{M}\p{N}_.-]|[\u115F\u1160\u3164\uFFA0])+/gu, '_')
+    .replace(/(^|_)\p{M}+/gu, '$1')
     .replace(/^_+|_+$/g, '');
 }
