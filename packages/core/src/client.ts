@@ -17,15 +17,17 @@ import {
   ResponseValidationError,
   type ValidationIssue,
 } from './errors.js';
-import { isRecord } from './objects.js';
+import { isRecord, setOwn } from './objects.js';
 import type { ClientOptions, PerOperation, RequestOptions, RetryOptions } from './options.js';
 import { maskApiKey } from './redact.js';
-import { createHttp, send, type TransportConfig } from './transport.js';
+import { createHttp, createRedactor, send, type TransportConfig } from './transport.js';
 import { toValidationIssues } from './zod-issues.js';
 
 /** Default overall deadline per operation, in milliseconds. */
 export const DEFAULT_TIMEOUT = { start: 5000, end: 8000 } as const;
 const DEFAULT_RETRY: Required<RetryOptions> = { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2000 };
+/** What `retry: false` sets: a single attempt. */
+const DEFAULT_RETRY_OFF: RetryOptions = { maxRetries: 0 };
 
 /**
  * What `calls.end` resolves with: the API's answer, or, when a retried attempt met
@@ -139,29 +141,77 @@ function resolveConfig(options: ClientOptions): TransportConfig {
       'apiKey holds a space, line break or other character that cannot be sent in a header: check STICKY_CALLS_API_KEY',
     );
   }
+  // No message below quotes a value given as text: a key pasted into the wrong setting
+  // (STICKY_CALLS_BASE_URL, a header) would be logged with it. Numbers are shown.
   const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
-  if (!isHttpUrl(baseUrl)) {
-    throw new ConfigurationError(`baseUrl must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
+  const url = httpUrl(baseUrl);
+  if (url === undefined) {
+    throw new ConfigurationError(
+      'baseUrl must be an http(s) URL such as https://api.stickycalls.com: check STICKY_CALLS_BASE_URL (the value given is not shown: it may be a secret)',
+    );
   }
-  const retry =
-    options.retry === false ? { ...DEFAULT_RETRY, maxRetries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
-  for (const [name, value] of Object.entries(retry)) {
-    if (!Number.isFinite(value) || value < 0) {
-      throw new ConfigurationError(`retry.${name} must be a number of 0 or more, got ${String(value)}`);
+  // fetch refuses such a URL with an error that quotes it, password included.
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigurationError(
+      'baseUrl must not hold a user name or password (the API key goes in apiKey): check STICKY_CALLS_BASE_URL (the value given is not shown: it may be a secret)',
+    );
+  }
+  if (options.retry !== undefined && options.retry !== false && !isRecord(options.retry)) {
+    throw new ConfigurationError('retry must be false or an object such as { maxRetries: 2 }');
+  }
+  const retry = { ...DEFAULT_RETRY };
+  for (const name of Object.keys(DEFAULT_RETRY) as (keyof RetryOptions)[]) {
+    const value = options.retry === false ? DEFAULT_RETRY_OFF[name] : options.retry?.[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ConfigurationError(`retry.${name} must be a number of 0 or more, got ${shown(value)}`);
     }
+    retry[name] = value;
   }
-  const headers = Object.fromEntries(
-    Object.entries(options.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'authorization'),
-  );
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new ConfigurationError('fetch must be a function such as globalThis.fetch');
+  }
+  const headers = checkHeaders(options.headers);
   return {
     apiKey: apiKey.trim(),
     keyHint: maskApiKey(apiKey.trim()),
+    redactor: createRedactor(apiKey.trim()),
     baseUrl,
     fetch: options.fetch,
     retry,
     hooks: options.hooks ?? {},
     http: createHttp(baseUrl, apiKey.trim(), headers),
   };
+}
+
+/**
+ * The extra headers, checked here: fetch's own error would quote a bad one. A header is
+ * named by its place, never by its name or value: a key pasted into either would be logged.
+ */
+function checkHeaders(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    throw new ConfigurationError('headers must be an object of header names and text values');
+  }
+  const headers: Record<string, string> = {};
+  const names = Object.keys(value);
+  names.forEach((name, index) => {
+    const which = `headers (its header number ${index + 1} of ${names.length})`;
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new ConfigurationError(
+        `${which} has a name that is not a valid HTTP header name (it is not shown: it may be a secret)`,
+      );
+    }
+    const text = value[name];
+    if (typeof text !== 'string' || !/^[\t\x20-\x7e\x80-\xff]*$/.test(text)) {
+      throw new ConfigurationError(
+        `${which} must have a text value without line breaks, control characters or characters past Latin-1 (it is not shown: it may be a secret)`,
+      );
+    }
+    // The key goes in its own header: one given here never replaces it.
+    if (name.toLowerCase() !== 'authorization') setOwn(headers, name, text);
+  });
+  return headers;
 }
 
 function perOperation(
@@ -171,6 +221,11 @@ function perOperation(
 ): Record<Operation, number> {
   if (value === undefined) return { ...fallback };
   if (typeof value === 'number') return { start: positive(name, value), end: positive(name, value) };
+  if (!isRecord(value)) {
+    throw new ConfigurationError(
+      `${name} must be a positive number of milliseconds or { start, end }, got ${shown(value)}`,
+    );
+  }
   return {
     start: value.start === undefined ? fallback.start : positive(`${name}.start`, value.start),
     end: value.end === undefined ? fallback.end : positive(`${name}.end`, value.end),
@@ -179,7 +234,7 @@ function perOperation(
 
 function positive(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+    throw new ConfigurationError(`${name} must be a positive number of milliseconds, got ${shown(value)}`);
   }
   return value;
 }
@@ -198,10 +253,16 @@ function bodyIssues(body: unknown, error: z.core.$ZodError): ValidationIssue[] {
   return toValidationIssues(error);
 }
 
-function isHttpUrl(value: unknown): boolean {
+function httpUrl(value: unknown): URL | undefined {
   try {
-    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
+    const url = typeof value === 'string' ? new URL(value) : undefined;
+    return url !== undefined && /^https?:$/.test(url.protocol) ? url : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** A numeric setting as an error may show it: numbers only, never text that may be a secret. */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : `a ${value === null ? 'null' : typeof value}`;
 }

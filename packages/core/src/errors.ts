@@ -319,6 +319,14 @@ export function errorFromResponse(
         `${call} was rate limited (429)${retryAfterMs === undefined ? '' : `; the API asked to wait ${retryAfterMs} ms`}`,
         retryAfterMs,
       );
+    // A browser shows a redirect not followed as status 0 (an opaque redirect).
+    case status === 0 || (status >= 300 && status < 400):
+      return new APIError(
+        operation,
+        status,
+        body,
+        `${call} was answered with a redirect (${status === 0 ? 'opaque' : status}), which the client does not follow: check that baseUrl (STICKY_CALLS_BASE_URL) is the API's address`,
+      );
     case status >= 500:
       return new InternalServerError(
         operation,

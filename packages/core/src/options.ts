@@ -75,7 +75,9 @@ export interface ClientOptions {
    */
   apiKey: string | undefined;
   /**
-   * Where the API is. Point it at the emulator in tests.
+   * Where the API is. Point it at the emulator in tests. Redirects are not followed (a
+   * POST redirected would be resent as a GET without its body): a 3xx answer is an
+   * `APIError` naming it. Errors never quote this value, nor headers' values.
    * @default 'https://api.stickycalls.com'
    */
   baseUrl?: string;

@@ -25,6 +25,8 @@ import { backoffDelay } from './retry.js';
 /** What the transport needs, resolved from the client options. */
 export interface TransportConfig {
   readonly apiKey: string;
+  /** Hides the key, in every form it can be written, from what answers and errors bring back. */
+  readonly redactor: KeyRedactor;
   readonly keyHint: string;
   readonly baseUrl: string;
   readonly fetch: typeof globalThis.fetch | undefined;
@@ -168,7 +170,7 @@ async function attempt(
       }),
       signal,
     );
-    const text = scrub(await readText(response, signal), config.apiKey);
+    const text = await readText(response, signal);
     callHook(config.hooks.onResponse, {
       operation,
       callId,
@@ -176,7 +178,7 @@ async function attempt(
       status: response.status,
       durationMs: Date.now() - startedAt,
     });
-    const parsed = parseJson(text);
+    const parsed = readBody(text, config.redactor);
 
     if (response.ok) return { status: response.status, body: parsed, replayed: false };
     if (response.status === 409 && operation === 'end' && mayHaveLanded) {
@@ -189,12 +191,12 @@ async function attempt(
     if (reason === USER_ABORT) return new APIUserAbortError(operation);
     if (reason === ATTEMPT_TIMEOUT) return new APITimeoutError(operation, attemptTimeoutMs, attemptNumber);
     if (reason === DEADLINE) return new APITimeoutError(operation, limits.timeoutMs, attemptNumber);
-    const detail = scrub(describe(error), config.apiKey);
+    const detail = config.redactor.text(describe(error));
     return new APIConnectionError(
       operation,
-      `calls.${operation} could not reach ${hostOf(config.baseUrl)}: ${detail}`,
+      config.redactor.text(`calls.${operation} could not reach ${hostOf(config.baseUrl)}: ${detail}`),
       {
-        cause: holdsSecret(error, config.apiKey)
+        cause: config.redactor.holds(error)
           ? new Error(`${detail} (the original error is withheld: it held the API key)`)
           : error,
       },
@@ -248,6 +250,11 @@ export function parseRetryAfter(header: string | null): number | undefined {
  * its Request streams the body and clones that stream, and it merges signals through
  * `AbortSignal.any`, which is slow on Node 20. A `fetch` given in the options is
  * called the same way, as `fetch(url, init)`.
+ *
+ * Redirects are not followed: fetch would resend a POST to a 301, 302 or 303 as a
+ * GET without its body, and the page it lands on (a captive portal, a moved host)
+ * could answer 2xx, which `calls.end` takes as a save. The key is sent to `baseUrl`
+ * only; a redirect is an error that names it.
  */
 function sendWith(
   fetch: typeof globalThis.fetch,
@@ -256,7 +263,13 @@ function sendWith(
 ): typeof globalThis.fetch {
   return (input) => {
     const request = input as Request;
-    return fetch(request.url, { method: request.method, headers: request.headers, body: json, signal });
+    return fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: json,
+      signal,
+      redirect: 'manual',
+    });
   };
 }
 
@@ -285,13 +298,166 @@ async function readText(response: Response, signal: AbortSignal): Promise<string
   }
 }
 
-function parseJson(text: string): unknown {
+/**
+ * An answer's body: its JSON, or its text (cut at 1,000 characters) when it is not
+ * JSON, with the API key out of it either way. The key is looked for once the text is
+ * decoded (an echo written with JSON escapes, `\u0073k_…`, `\/`, the HTML-safe
+ * `\u003d`, is the key again once parsed), and in the text before it is cut (a cut must
+ * never leave part of it).
+ */
+function readBody(text: string, redactor: KeyRedactor): unknown {
   if (text === '') return text;
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
-    return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+    const clean = redactor.text(text);
+    return clean.length > 1000 ? `${clean.slice(0, 1000)}…` : clean;
   }
+  return redactor.mayHold(text) ? redactor.value(parsed) : parsed;
+}
+
+/** Hides the API key from what an answer or an error brings back. */
+export interface KeyRedactor {
+  /** Whether a text may hold the key, as it is or escaped; most answers do not. */
+  mayHold(text: string): boolean;
+  /**
+   * `text` with the key replaced by `[redacted]`, whether written as it is or escaped
+   * character by character (JSON's `\uXXXX` and `\/`, `\xXX`, percent-encoding, HTML
+   * character references); a text that holds it only under escapes of escapes is
+   * withheld whole, since where the key sits in it cannot be said.
+   */
+  text(text: string): string;
+  /** A parsed JSON value with the key out of every string, names included. */
+  value(value: unknown): unknown;
+  /** Whether a value (an error: message, stack, causes, any property, name or entry) holds the key. */
+  holds(value: unknown): boolean;
+}
+
+const REDACTED = '[redacted]';
+const WITHHELD = '[withheld: it held the API key]';
+/** What an escape that some reader decodes starts with. */
+const ESCAPE = /[\\%&]/;
+
+/** The {@link KeyRedactor} of one API key. */
+export function createRedactor(apiKey: string): KeyRedactor {
+  // One alternation per character of the key: the character, or any escape of it.
+  const pattern = new RegExp(Array.from(apiKey, escapedForms).join(''), 'g');
+  const text = (value: string): string => {
+    if (!ESCAPE.test(value)) return value.includes(apiKey) ? value.split(apiKey).join(REDACTED) : value;
+    const replaced = value.replace(pattern, REDACTED);
+    return ESCAPE.test(replaced) && decodeEscapes(replaced).includes(apiKey) ? WITHHELD : replaced;
+  };
+  const value = (item: unknown, depth = 0): unknown => {
+    if (typeof item === 'string') return text(item);
+    if (typeof item !== 'object' || item === null) return item;
+    // JSON.parse builds plain data; past this depth nothing is worth keeping.
+    if (depth > 64) return WITHHELD;
+    if (Array.isArray(item)) return item.map((entry) => value(entry, depth + 1));
+    const clean: Record<string, unknown> = {};
+    for (const name of Object.keys(item)) {
+      // Defined, not assigned: a name such as `__proto__` stays a name.
+      Object.defineProperty(clean, text(name), {
+        value: value((item as Record<string, unknown>)[name], depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return clean;
+  };
+  const holds = (item: unknown, seen: Set<object>, depth: number): boolean => {
+    if (typeof item === 'string') return text(item) !== item;
+    if (typeof item === 'symbol') return holds(item.description ?? '', seen, depth);
+    if (typeof item !== 'object' || item === null || seen.has(item)) return false;
+    seen.add(item);
+    // A request-like object carries the key in its headers; past this depth, nothing is vouched for.
+    if (depth > 8 || 'headers' in item) return true;
+    const entries: unknown[] = [];
+    if (item instanceof Map) for (const [k, v] of item) entries.push(k, v);
+    else if (item instanceof Set) for (const v of item) entries.push(v);
+    for (const name of [...Object.getOwnPropertyNames(item), ...Object.getOwnPropertySymbols(item)]) {
+      entries.push(name, (item as Record<string | symbol, unknown>)[name]);
+    }
+    return entries.some((entry) => holds(entry, seen, depth + 1));
+  };
+  return {
+    mayHold: (body) => body.includes(apiKey) || ESCAPE.test(body),
+    text,
+    value: (item) => value(item),
+    holds(item) {
+      try {
+        return holds(item, new Set(), 0);
+      } catch {
+        // A getter or a proxy trap that throws: what it hides cannot be vouched for.
+        return true;
+      }
+    },
+  };
+}
+
+/** A pattern for one character of the key: as it is, or escaped in any way a reader decodes. */
+function escapedForms(char: string): string {
+  const code = char.charCodeAt(0);
+  const hex = code.toString(16).replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`);
+  const literal = char.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  const forms = [
+    literal,
+    // `\/`, `\"`, `\\`, and the identity escapes of JavaScript and util.inspect (`\'`).
+    `\\\\${literal}`,
+    `\\\\u0*${hex}`,
+    `\\\\u\\{0*${hex}\\}`,
+    `\\\\x0*${hex}`,
+    `&#0*${code};?`,
+    `&#[xX]0*${hex};?`,
+  ];
+  // Percent-encoding writes a byte: a character past ASCII would take several.
+  if (code < 0x80) forms.push(`%0*${hex}`);
+  const named = NAMED_REFERENCES[char];
+  if (named !== undefined) forms.push(named);
+  return `(?:${forms.join('|')})`;
+}
+
+/** The named HTML character references of the characters an HTML page escapes. */
+const NAMED_REFERENCES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** `text` with the escapes a reader may decode undone, repeatedly (escapes of escapes). */
+function decodeEscapes(text: string): string {
+  let current = text;
+  for (let round = 0; round < 3; round += 1) {
+    const next = current
+      .replace(/\\u([0-9a-fA-F]{4})|\\u\{([0-9a-fA-F]{1,6})\}/g, (_m, four: string, braced: string) =>
+        codePoint(Number.parseInt(four ?? braced, 16)),
+      )
+      .replace(/\\x([0-9a-fA-F]{2})/g, (_m, hex: string) => codePoint(Number.parseInt(hex, 16)))
+      .replace(/\\(.)/g, '$1')
+      .replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => codePoint(Number.parseInt(hex, 16)))
+      .replace(/&#[xX]([0-9a-fA-F]{1,6});?|&#([0-9]{1,7});?/g, (_m, hex: string, decimal: string) =>
+        codePoint(hex !== undefined ? Number.parseInt(hex, 16) : Number.parseInt(decimal, 10)),
+      )
+      .replace(/&(amp|lt|gt|quot|apos);/g, (_m, name: string) => DECODED_REFERENCES[name] ?? '');
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+const DECODED_REFERENCES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+};
+
+function codePoint(code: number): string {
+  return code <= 0x10ffff ? String.fromCodePoint(code) : '';
 }
 
 /** Waits `ms`; resolves `false` early when the caller's signal fires. */
@@ -328,32 +494,12 @@ function hostOf(baseUrl: string): string {
 }
 
 function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function scrub(text: string, apiKey: string): string {
-  return text.includes(apiKey) ? text.split(apiKey).join('[redacted]') : text;
-}
-
-/**
- * Whether an error (its message, stack, cause chain, `errors`, any property) holds
- * the API key or a request-like object that carries it in its headers.
- */
-function holdsSecret(value: unknown, apiKey: string, seen = new Set<object>(), depth = 0): boolean {
-  if (typeof value === 'string') return value.includes(apiKey);
-  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
-  if (depth > 8 || 'headers' in value) return true;
-  seen.add(value);
-  for (const name of Object.getOwnPropertyNames(value)) {
-    let property: unknown;
-    try {
-      property = (value as Record<string, unknown>)[name];
-    } catch {
-      return true;
-    }
-    if (holdsSecret(property, apiKey, seen, depth + 1)) return true;
+  try {
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+    if (typeof cause?.code === 'string') return cause.code;
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    // A getter, a proxy trap or a toString that throws: the error says nothing readable.
+    return 'an error that could not be read';
   }
-  return false;
 }

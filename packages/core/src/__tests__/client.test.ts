@@ -1,6 +1,9 @@
-import { HttpResponse, http } from 'msw';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpResponse, http, passthrough } from 'msw';
 import { describe, expect, it } from 'vitest';
 import {
+  APIError,
   ConfigurationError,
   createStickyCallsClient,
   isStickyCallsError,
@@ -271,6 +274,59 @@ describe('responses are read leniently, per the contract', () => {
   });
 });
 
+describe('redirects', () => {
+  /**
+   * A server that redirects the API's routes to a page answering 200, as a captive
+   * portal or a moved host does; over real HTTP, where fetch would follow it.
+   */
+  async function redirecting(
+    status: number,
+  ): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
+      if (req.url?.startsWith('/v1/')) {
+        res.writeHead(status, { location: '/welcome' }).end();
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"customer_ref":"portal"}');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      seen,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it.each([301, 302, 303, 307, 308])(
+    'never follows a %i: calls.end is not taken as saved, the key goes nowhere else',
+    async (status) => {
+      const site = await redirecting(status);
+      // Over real HTTP: msw lets these through to the server.
+      server.use(http.all(`${site.url}/*`, () => passthrough()));
+      try {
+        const sticky = createStickyCallsClient({
+          apiKey: 'sk_test_emulator',
+          baseUrl: site.url,
+          retry: false,
+        });
+        const error = await rejectionOf(
+          sticky.calls.end({ call_id: 'CA1', customer_ref: 'cust_1', intent: 'billing' }),
+        );
+        expect(isStickyCallsError(error, APIError)).toBe(true);
+        expect(error).toMatchObject({ status, retryable: false });
+        expect((error as Error).message).toContain('redirect');
+        expect((error as Error).message).toContain('baseUrl');
+        expect(site.seen).toEqual(['POST /v1/calls/end Bearer sk_test_emulator']);
+      } finally {
+        await site.close();
+      }
+    },
+  );
+});
+
 describe('client options', () => {
   it.each([
     ['no apiKey', {}, 'apiKey'],
@@ -282,6 +338,75 @@ describe('client options', () => {
   ])('refuses %s with a ConfigurationError naming it', (_name, options, field) => {
     expect(() => createStickyCallsClient(options as never)).toThrow(ConfigurationError);
     expect(() => createStickyCallsClient(options as never)).toThrow(field);
+  });
+
+  describe('never quotes a setting that may be a secret', () => {
+    // What a key pasted into the wrong setting (STICKY_CALLS_BASE_URL, a header) looks like.
+    const PASTED = 'sk_prod_PASTEDsecret_9f8e7d6c5b4a';
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['a key as baseUrl', { baseUrl: PASTED }, 'baseUrl'],
+      ['a key with spaces as baseUrl', { baseUrl: ` ${PASTED} x` }, 'baseUrl'],
+      [
+        'a baseUrl with the key as its password',
+        { baseUrl: `https://user:${PASTED}@api.example.test` },
+        'baseUrl',
+      ],
+      [
+        'a baseUrl with the key as its user name',
+        { baseUrl: `https://${PASTED}@api.example.test` },
+        'baseUrl',
+      ],
+      ['a baseUrl that is not a string', { baseUrl: { href: PASTED } }, 'baseUrl'],
+      [
+        'a header value with a line break',
+        { headers: { 'x-api-key': `${PASTED}\n` } },
+        'header number 1 of 1',
+      ],
+      [
+        'a header value with a NUL',
+        { headers: { 'x-a': 'ok', 'x-app': `flex\u0000${PASTED}` } },
+        'header number 2 of 2',
+      ],
+      ['a header value past Latin-1', { headers: { 'x-app': `${PASTED}\u20ac` } }, 'headers'],
+      ['a header value that is not text', { headers: { 'x-app': { key: PASTED } } }, 'headers'],
+      ['the key as a header name', { headers: { [`${PASTED} `]: 'x' } }, 'headers'],
+      ['the key as a header name with a bad value', { headers: { [PASTED]: 'a\nb' } }, 'headers'],
+      ['the key as fetch', { fetch: PASTED }, 'fetch'],
+      ['retry as a string', { retry: PASTED }, 'retry'],
+      ['headers as a string', { headers: PASTED }, 'headers'],
+      ['the key as retry.maxRetries', { retry: { maxRetries: PASTED } }, 'retry.maxRetries'],
+      ['the key as a timeout', { timeout: PASTED }, 'timeout'],
+      ['the key as timeout.end', { timeout: { end: PASTED } }, 'timeout.end'],
+      ['the key as attemptTimeout.start', { attemptTimeout: { start: PASTED } }, 'attemptTimeout.start'],
+    ];
+
+    it.each(cases)('%s: refused naming the setting, the value not shown', (_name, options, setting) => {
+      let error: unknown;
+      try {
+        createStickyCallsClient({ apiKey: 'sk_test_emulator', ...options } as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      const { message, stack } = error as Error;
+      expect(message).toContain(setting);
+      const shown = `${message}\n${stack}\n${String(error)}\n${JSON.stringify(error)}`;
+      expect(shown).not.toContain(PASTED);
+      expect(shown).not.toContain('PASTEDsecret');
+    });
+
+    it('names the timeout given per call, without its value', async () => {
+      const error = await rejectionOf(
+        client().calls.start(startParams(), { timeout: PASTED as unknown as number }),
+      );
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toContain('timeout');
+      expect(`${(error as Error).message}\n${(error as Error).stack}`).not.toContain(PASTED);
+    });
+
+    it('shows a number, which is no secret, to say what was wrong', () => {
+      expect(() => createStickyCallsClient({ apiKey: 'k', timeout: -5 })).toThrow('got -5');
+    });
   });
 
   it('sends extra headers but never lets them replace the Authorization header', async () => {

@@ -8,6 +8,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
+  APIError,
   AuthenticationError,
   BadRequestError,
   ConflictError,
@@ -862,6 +863,178 @@ describe('injected faults', () => {
     emulator.inject({ type: 'status', status: 500, times: 5 });
     emulator.clearFaults();
     expect((await post('start', startParams())).status).toBe(200);
+  });
+});
+
+describe('status faults of any status', () => {
+  it.each([204, 205, 304])(
+    'answers %i as asked, with no body, and the request does not land',
+    async (status) => {
+      emulator.inject({ type: 'status', status, retryAfter: 3 });
+      const response = await post('start', startParams('CA1'));
+      expect(response.status).toBe(status);
+      expect(response.body).toBeNull();
+      expect(response.headers.get('retry-after')).toBe('3');
+      expect(emulator.requests.map((r) => r.status)).toEqual([status]);
+      expect((await post('start', startParams('CA1'))).status).toBe(200);
+    },
+  );
+
+  it.each([200, 201, 226, 300, 302, 418, 451, 499, 511, 599])(
+    'answers %i as asked, with an error body',
+    async (status) => {
+      emulator.inject({ type: 'status', status });
+      const response = await post('start', startParams());
+      expect(response.status).toBe(status);
+      expect(await response.json()).toEqual({ error: expect.any(String), message: expect.any(String) });
+    },
+  );
+
+  it('answers 204 through the client: a start with no body breaks the contract, an end is a save', async () => {
+    emulator.inject({ type: 'status', status: 204, times: 2 });
+    const error = await rejectionOf(client({ retry: false }).calls.start(startParams('CA1')));
+    expect(isStickyCallsError(error, ResponseValidationError)).toBe(true);
+    expect(error).toMatchObject({ status: 204 });
+    await expect(
+      client({ retry: false }).calls.end({ call_id: 'CA2', identity_hints: { ani: ANI } }),
+    ).resolves.toMatchObject({ call_id: 'CA2', already_saved: false });
+  });
+
+  it('answers 304 through the client as an APIError of that status', async () => {
+    emulator.inject({ type: 'status', status: 304 });
+    const error = await rejectionOf(client({ retry: false }).calls.start(startParams()));
+    expect(isStickyCallsError(error, APIError)).toBe(true);
+    expect(error).toMatchObject({ status: 304, body: '' });
+  });
+});
+
+describe('inject refuses a fault it could not answer, saying why', () => {
+  const KNOWN = 'status, hang, delay, slow_body, malformed_json, schema_drift, network_error';
+
+  it.each([
+    ['an unknown type', { type: 'timeout' }],
+    ['a type in another case', { type: 'Status', status: 500 }],
+    ['no type', { status: 500 }],
+    ['a type that is not text', { type: 5 }],
+  ])('%s, listing the known types', (_name, fault) => {
+    expect(() => emulator.inject(fault as never)).toThrow(TypeError);
+    expect(() => emulator.inject(fault as never)).toThrow(KNOWN);
+  });
+
+  it.each([null, undefined, 'status', 500])('a fault that is not an object: %j', (fault) => {
+    expect(() => emulator.inject(fault as never)).toThrow(TypeError);
+    expect(() => emulator.inject(fault as never)).toThrow(KNOWN);
+  });
+
+  it.each([
+    ['a status below 200', { type: 'status', status: 199 }, 'status'],
+    ['a 1xx status', { type: 'status', status: 101 }, 'status'],
+    ['a status above 599', { type: 'status', status: 600 }, 'status'],
+    ['a status that is not whole', { type: 'status', status: 500.5 }, 'status'],
+    ['a status as text', { type: 'status', status: '500' }, 'status'],
+    ['no status', { type: 'status' }, 'status'],
+    ['NaN as status', { type: 'status', status: Number.NaN }, 'status'],
+    ['a NaN retryAfter', { type: 'status', status: 429, retryAfter: Number.NaN }, 'retryAfter'],
+    [
+      'an infinite retryAfter',
+      { type: 'status', status: 429, retryAfter: Number.POSITIVE_INFINITY },
+      'retryAfter',
+    ],
+    [
+      'a retryAfter with a line break',
+      { type: 'status', status: 429, retryAfter: '1\r\nx-forged: 1' },
+      'retryAfter',
+    ],
+    ['a retryAfter that is an object', { type: 'status', status: 429, retryAfter: { s: 1 } }, 'retryAfter'],
+    ['a body that is not JSON data', { type: 'status', status: 500, body: BigInt(10) }, 'body'],
+    [
+      'a body that holds itself',
+      {
+        type: 'status',
+        status: 500,
+        body: (() => {
+          const o: Record<string, unknown> = {};
+          o.o = o;
+          return o;
+        })(),
+      },
+      'body',
+    ],
+    ['a schema_drift body that is a function', { type: 'schema_drift', body: () => 1 }, 'body'],
+    ['a delay with no ms', { type: 'delay' }, 'ms'],
+    ['a delay with a negative ms', { type: 'delay', ms: -1 }, 'ms'],
+    ['a delay with ms as text', { type: 'delay', ms: '100' }, 'ms'],
+    ['a delay with an infinite ms', { type: 'delay', ms: Number.POSITIVE_INFINITY }, 'ms'],
+    ['a slow_body with NaN ms', { type: 'slow_body', ms: Number.NaN }, 'ms'],
+    ['a hang with ms (a hang has none: maxHangMs bounds it)', { type: 'hang', ms: 100 }, 'ms'],
+    ['a misspelt field', { type: 'status', status: 500, time: 2 }, 'time'],
+    ['a field of another type', { type: 'network_error', status: 500 }, 'status'],
+    ['times of 0', { type: 'hang', times: 0 }, 'times'],
+    ['times that is not whole', { type: 'hang', times: 1.5 }, 'times'],
+    ['times as text', { type: 'hang', times: '2' }, 'times'],
+    ['infinite times', { type: 'hang', times: Number.POSITIVE_INFINITY }, 'times'],
+    ['an unknown operation', { type: 'hang', operation: 'both' }, 'operation'],
+  ])('%s, naming the field', (_name, fault, field) => {
+    let error: unknown;
+    try {
+      emulator.inject(fault as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain(field);
+  });
+
+  it('queues nothing for a refused fault: the next request is answered normally', async () => {
+    expect(() => emulator.inject({ type: 'status', status: 600 })).toThrow(TypeError);
+    expect(() => emulator.inject({ type: 'bogus' } as never)).toThrow(TypeError);
+    expect((await post('start', startParams())).status).toBe(200);
+  });
+});
+
+describe('names that are special to JavaScript', () => {
+  const NAMES = ['__proto__', 'constructor', 'prototype'];
+  const raw = (operation: string, text: string): Promise<Response> => post(operation, text);
+
+  it('keeps variables named __proto__, constructor and prototype, counts them, and returns them', async () => {
+    const first = (await (await post('start', startParams('CA1'))).json()) as { customer_ref: string };
+    const saved = await raw(
+      'end',
+      `{"call_id":"CA1","customer_ref":"${first.customer_ref}","variables":{"__proto__":"a","constructor":"b","prototype":"c","name":"Ada"}}`,
+    );
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toMatchObject({ variables_updated: 4 });
+
+    const text = await (await post('start', startParams('CA2'))).text();
+    const variables = (JSON.parse(text) as { variables: Record<string, { value: string }> }).variables;
+    expect(Object.keys(variables)).toEqual([...NAMES, 'name']);
+    expect(NAMES.map((name) => Object.getOwnPropertyDescriptor(variables, name)?.value.value)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(text).toContain('"__proto__":{"value":"a"');
+    expect(({} as Record<string, unknown>).value).toBeUndefined();
+  });
+
+  it('keeps an intent named __proto__ and its attempts', async () => {
+    const first = (await (await post('start', startParams('CA1'))).json()) as { customer_ref: string };
+    await raw('end', `{"call_id":"CA1","customer_ref":"${first.customer_ref}","intent":"__proto__"}`);
+    const second = (await (await post('start', startParams('CA2'))).json()) as { open_intents: unknown[] };
+    expect(second.open_intents).toEqual([{ intent: '__proto__', status: 'open', attempt_count: 1 }]);
+  });
+
+  it.each(NAMES)('identifies a caller by an external id named %s', async (name) => {
+    const hints = `{"external_ids":{"${name}":"C-7"}}`;
+    const first = (await (await raw('start', `{"call_id":"CA1","identity_hints":${hints}}`)).json()) as {
+      customer_ref: string;
+    };
+    const second = (await (await raw('start', `{"call_id":"CA2","identity_hints":${hints}}`)).json()) as {
+      customer_ref: string;
+      identity: { sources: string[] };
+    };
+    expect(second.customer_ref).toBe(first.customer_ref);
+    expect(second.identity.sources).toContain('external_id');
   });
 });
 

@@ -159,6 +159,32 @@ describe('faults over HTTP', () => {
     expect(error).toMatchObject({ code: 'network_error' });
   });
 
+  it.each([204, 205, 304])(
+    'answers a %i status fault over HTTP with that status and no body',
+    async (status) => {
+      const server = await serve();
+      server.emulator.inject({ type: 'status', status });
+      const response = await post(server, 'start', startParams('CA1'));
+      expect(response.status).toBe(status);
+      expect(await response.text()).toBe('');
+      // The connection survived: the next request is answered on it.
+      expect((await post(server, 'start', startParams('CA1'))).status).toBe(200);
+    },
+  );
+
+  it.each([200, 302, 418, 507, 599])(
+    'answers a %i status fault over HTTP with that status',
+    async (status) => {
+      const server = await serve();
+      server.emulator.inject({ type: 'status', status });
+      const statuses: number[] = [];
+      await clientFor(server, { retry: false, hooks: { onResponse: (event) => statuses.push(event.status) } })
+        .calls.start(startParams('CA1'))
+        .catch(() => undefined);
+      expect(statuses).toEqual([status]);
+    },
+  );
+
   it('holds a hang until the client aborts, then lets the emulator go', async () => {
     const server = await serve();
     server.emulator.inject({ type: 'hang' });

@@ -15,7 +15,10 @@ import { scoreMatch } from './scoring.js';
 
 /** A fault to answer with instead of the normal behaviour. */
 export type Fault =
-  /** Any status with an error body, e.g. 402, 429 (with `retryAfter` in seconds or as a date string), 500, 503. */
+  /**
+   * Any status from 200 to 599 with an error body (or `body`), e.g. 402, 429 (with
+   * `retryAfter` in seconds or as a date string), 500, 503; 204, 205 and 304 with no body.
+   */
   | { type: 'status'; status: number; retryAfter?: number | string; body?: unknown }
   /** Never answer (until the client gives up or the emulator is reset). */
   | { type: 'hang' }
@@ -98,7 +101,12 @@ interface CallRecord {
 export interface Emulator {
   /** Answers one HTTP request, as the API would. */
   handle(request: Request): Promise<Response>;
-  /** Answers the next matching request(s) with a fault. Faults queue in order. */
+  /**
+   * Answers the next matching request(s) with a fault. Faults queue in order.
+   *
+   * @throws TypeError for an unknown type (the message lists the known ones), a field the
+   *   type does not take, or one that is missing or unusable: nothing is queued then.
+   */
   inject(fault: Fault & FaultScope): void;
   /** Removes queued faults and releases hanging requests. */
   clearFaults(): void;
@@ -380,7 +388,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const live: Record<string, unknown> = {};
     for (const [name, variable] of customer.variables) {
       const ttl = Math.floor((variable.expiresAt - at.getTime()) / 1000);
-      if (ttl > 0) live[name] = { value: variable.value, source: variable.source, ttl_seconds: ttl };
+      // Defined, not assigned: a variable named `__proto__` is carried like any other.
+      if (ttl > 0)
+        Object.defineProperty(live, name, {
+          value: { value: variable.value, source: variable.source, ttl_seconds: ttl },
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       else customer.variables.delete(name);
     }
     return live;
@@ -394,10 +409,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   return {
     handle,
     inject(fault) {
-      const { times = 1, ...rest } = fault;
-      if (!Number.isInteger(times) || times < 1) {
-        throw new TypeError(`inject: times must be a whole number of 1 or more, got ${String(times)}`);
-      }
+      const { times = 1, ...rest } = checkFault(fault);
       faults.push({ ...rest, remaining: times });
     },
     clearFaults,
@@ -521,9 +533,118 @@ function errorResponse(
   return new Response(JSON.stringify(body), { status, ...jsonHeaders(headers) });
 }
 
+/** The fields each fault type takes, besides `type`, `operation` and `times`; its keys are the known types. */
+const FAULT_FIELDS: Readonly<Record<Fault['type'], readonly string[]>> = {
+  status: ['status', 'retryAfter', 'body'],
+  hang: [],
+  delay: ['ms'],
+  slow_body: ['ms'],
+  malformed_json: [],
+  schema_drift: ['body'],
+  network_error: [],
+};
+const FAULT_TYPES = Object.keys(FAULT_FIELDS) as Fault['type'][];
+/** Statuses whose answers carry no body (a `Response` with one cannot be built). */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+/** The longest wait a timer can hold (a longer one would fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A fault as `inject` takes it, checked: an unknown type, a field the type does not
+ * take, or one that is missing or unusable is a mistake in the test, said at once
+ * rather than found when a later request is answered wrongly, or not at all.
+ */
+function checkFault(value: unknown): Fault & { operation?: 'start' | 'end'; times: number } {
+  const known = `the known types are ${FAULT_TYPES.join(', ')}`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `inject: a fault must be an object such as { type: 'status', status: 503 }; ${known}`,
+    );
+  }
+  const fault = value as Record<string, unknown>;
+  const type = fault.type;
+  if (typeof type !== 'string' || !FAULT_TYPES.includes(type as Fault['type'])) {
+    const given = typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : `a ${typeof type}`;
+    throw new TypeError(`inject: unknown fault type ${given}; ${known}`);
+  }
+  const fields = ['type', 'operation', 'times', ...FAULT_FIELDS[type as Fault['type']]];
+  for (const name of Object.keys(fault)) {
+    if (fault[name] !== undefined && !fields.includes(name)) {
+      const hint =
+        type === 'hang' && name === 'ms'
+          ? ' (a hang lasts until the request is aborted, clearFaults() or maxHangMs; a delay answers late)'
+          : '';
+      throw new TypeError(
+        `inject: a ${type} fault takes no ${JSON.stringify(name.slice(0, 40))}${hint}; it takes ${fields.join(', ')}`,
+      );
+    }
+  }
+  const { operation, times = 1 } = fault;
+  if (operation !== undefined && operation !== 'start' && operation !== 'end') {
+    throw new TypeError('inject: operation must be "start" or "end" (or left out for both)');
+  }
+  if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) {
+    throw new TypeError(`inject: times must be a whole number of 1 or more, got ${shown(times)}`);
+  }
+  if (type === 'status') {
+    const { status, retryAfter, body } = fault;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
+      throw new TypeError(
+        `inject: a status fault needs a whole-number status from 200 to 599 (what a Response can carry), got ${shown(status)}`,
+      );
+    }
+    const header =
+      retryAfter === undefined ||
+      // Any number, negative included: a test may check how a client reads a bad header.
+      (typeof retryAfter === 'number' && Number.isFinite(retryAfter)) ||
+      (typeof retryAfter === 'string' && /^[\t\x20-\x7e]*$/.test(retryAfter));
+    if (!header) {
+      throw new TypeError(
+        `inject: retryAfter must be seconds (a finite number) or header text such as an HTTP date, without line breaks; got ${shown(retryAfter)}`,
+      );
+    }
+    if (body !== undefined && NULL_BODY_STATUSES.has(status)) {
+      throw new TypeError(`inject: a ${status} answer carries no body: leave body out`);
+    }
+  }
+  if (type === 'status' || type === 'schema_drift') checkBody(fault.body);
+  if (type === 'delay' || type === 'slow_body') {
+    const { ms } = fault;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_TIMER_MS) {
+      throw new TypeError(
+        `inject: a ${type} fault needs ms, a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${shown(ms)}`,
+      );
+    }
+  }
+  return { ...(fault as unknown as Fault), times };
+}
+
+/** A fault's `body` must be JSON data: it is sent as JSON text. */
+function checkBody(body: unknown): void {
+  if (body === undefined) return;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(body);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) {
+    throw new TypeError(
+      'inject: body must be JSON data (no function, bigint or cycle): it is sent as JSON text',
+    );
+  }
+}
+
+/** A value an error may show: a number as it is, anything else by its kind only. */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : `a ${value === null ? 'null' : typeof value}`;
+}
+
 function faultResponse(fault: Extract<Fault, { type: 'status' }>): Response {
   const headers: Record<string, string> = {};
   if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+  // 204, 205 and 304 answer as asked: with no body at all.
+  if (NULL_BODY_STATUSES.has(fault.status)) return new Response(null, { status: fault.status, headers });
   const reason: Record<number, [string, string]> = {
     402: ['Payment Required', 'Insufficient credits'],
     429: ['Too Many Requests', 'Rate limit exceeded'],
