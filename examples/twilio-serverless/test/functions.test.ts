@@ -126,7 +126,7 @@ describe('the deployed Functions', () => {
           customer_ref: 'cust_1',
           intent: 'refund_request',
           intent_status: 'open',
-          request: { headers: { origin: 'https://flex.twilio.com' } },
+          request: { headers: { origin: 'https://flex.twilio.com', 'content-type': 'application/json' } },
         },
       });
       expect(answer.statusCode).toBe(403);
@@ -161,7 +161,7 @@ describe('the deployed Functions', () => {
           action,
           wrap_up: wrapUp,
           Token: AGENT_TOKEN,
-          request: { headers: { origin: 'https://flex.twilio.com' } },
+          request: { headers: { origin: 'https://flex.twilio.com', 'content-type': 'application/json' } },
         },
       });
 
@@ -199,7 +199,7 @@ describe('the deployed Functions', () => {
       TaskSid: taskSid,
       wrap_up: { intent: 'billing_inquiry', intent_status: 'resolved' },
       Token: AGENT_TOKEN,
-      request: { headers: { origin: 'https://flex.twilio.com' } },
+      request: { headers: { origin: 'https://flex.twilio.com', 'content-type': 'application/json' } },
     };
     const theirs = await invoke(save, { context: deployedContext(), event });
     expect(theirs.statusCode).toBe(403);

@@ -108,7 +108,7 @@ export type {
   RetryEvent,
   RetryOptions,
 } from './options.js';
-export { maskApiKey } from './redact.js';
+export { escapeForLog, maskApiKey } from './redact.js';
 export { type BackoffOptions, backoffDelay } from './retry.js';
 export { readTaskRouterEvents, type TaskRouterEvent } from './taskrouter-events.js';
 export * from './wrap-up/index.js';

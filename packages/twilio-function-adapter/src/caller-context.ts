@@ -60,7 +60,7 @@ export function createCallerContextHandler(options: CallerContextHandlerOptions 
   const timeoutMs = options.timeoutMs ?? 5000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
     throw new ConfigurationError(
-      `timeoutMs must be from 1 to ${MAX_TIMEOUT_MS} ms (Studio gives up at 10 s), got ${String(timeoutMs)}`,
+      `timeoutMs must be from 1 to ${MAX_TIMEOUT_MS} ms (Studio gives up at 10 s), got ${typeof timeoutMs === 'number' ? String(timeoutMs) : `a ${typeof timeoutMs}`}`,
     );
   }
   const attributeOptions = resolveAttributeWriterOptions(options.attributes);

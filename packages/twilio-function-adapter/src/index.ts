@@ -14,6 +14,7 @@ export type {
   Logger,
   ResponseConstructor,
 } from './runtime.js';
+export { RedactedError } from './runtime.js';
 export {
   createSaveContextHandler,
   type SaveContextHandlerOptions,

@@ -7,9 +7,11 @@ import {
   type ClientOptions,
   ConfigurationError,
   createStickyCallsClient,
+  escapeForLog,
   isStickyCallsError,
   type StickyCallsClient,
 } from '@stickycalls/core';
+import { TokenCheckUnavailableError } from './flex-token.js';
 import { TaskRouterError } from './taskrouter.js';
 
 /** The `context` Twilio passes a Function: environment variables and helpers. */
@@ -60,7 +62,11 @@ export interface Logger {
 export interface HandlerOptions {
   /**
    * Called with every error a handler recovers from or answers with, and the event's
-   * call id, for your own reporting. A hook that throws is ignored.
+   * call id, for your own reporting. The SDK's own errors come as they are; any other
+   * error (a Twilio client's, your own rule's) comes as a {@link RedactedError}: its
+   * class name and a fixed message, since its message, cause and properties may hold
+   * credentials (a Twilio client error holds the account's Basic auth header). A hook
+   * that throws is ignored.
    */
   onError?: (
     error: unknown,
@@ -165,6 +171,12 @@ export function clientFor(
     typeof context.STICKY_CALLS_BASE_URL === 'string' && context.STICKY_CALLS_BASE_URL !== ''
       ? context.STICKY_CALLS_BASE_URL
       : undefined;
+  // Checked here, so no message ever quotes the setting: a key pasted there would be logged.
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
+    return new ConfigurationError(
+      'STICKY_CALLS_BASE_URL is not an http(s) URL such as https://api.stickycalls.com (its value is not logged)',
+    );
+  }
   const cacheKey = `${baseUrl ?? ''}\n${apiKey}`;
   const cache = clientCache(options);
   const cached = cache.get(cacheKey);
@@ -174,10 +186,26 @@ export function clientFor(
     cache.set(cacheKey, client);
     return client;
   } catch (error) {
-    return isStickyCallsError(error, ConfigurationError)
+    // The options were checked when the handler was made: this is about the key or the URL,
+    // and a message quoting either is not passed on.
+    return isStickyCallsError(error, ConfigurationError) && !quotes(error.message, [apiKey, baseUrl])
       ? error
-      : new ConfigurationError('the client options are unusable');
+      : new ConfigurationError(
+          'STICKY_CALLS_API_KEY or STICKY_CALLS_BASE_URL is unusable (their values are not logged)',
+        );
   }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function quotes(message: string, values: readonly (string | undefined)[]): boolean {
+  return values.some((value) => value !== undefined && value !== '' && message.includes(value));
 }
 
 /** Checks the client options when a handler is created, not on its first call. */
@@ -217,27 +245,69 @@ export function within<T>(promise: Promise<T>, ms: number, error: () => Error): 
   });
 }
 
-/** Writes one log line. Messages are built from codes, masked numbers and key-safe error messages only. */
+/**
+ * Writes one log line. Messages are built from codes, masked numbers and key-safe error
+ * messages only; the whole message is escaped (core's `escapeForLog`), so a value from a
+ * request, a task or an API answer can never start a line of its own.
+ */
 export function logLine(options: HandlerOptions, level: keyof Logger, message: string): void {
   try {
-    (options.logger ?? console)[level](`[stickycalls] ${message}`);
+    (options.logger ?? console)[level](`[stickycalls] ${escapeForLog(message)}`);
   } catch {
     // Logging must never fail a call.
   }
 }
 
-/** Calls the `onError` hook, ignoring its own failures. */
+/**
+ * An error from outside the SDK, as the `onError` hook gets it: the original's class
+ * name (its `name`) and a fixed message, with its HTTP status and error code when it
+ * had numeric or upper-case ones. Its message, cause and properties are withheld: a
+ * Twilio client error's request config holds the account's Basic auth header, and any
+ * other error may quote a token or a key.
+ */
+export class RedactedError extends Error {
+  constructor(original: unknown) {
+    const name = original instanceof Error ? classNameOf(original) : 'Error';
+    const details = [
+      statusOf(original) === undefined ? '' : `status ${statusOf(original)}`,
+      codeOf(original) === undefined ? '' : `code ${codeOf(original)}`,
+    ].filter((detail) => detail !== '');
+    super(
+      `${original instanceof Error ? `a ${name}` : `a thrown ${typeof original}`} from outside the SDK${
+        details.length > 0 ? ` (${details.join(', ')})` : ''
+      }; its message and details are withheld, as they may hold credentials`,
+    );
+    // The original's class name, for the hook's own branching and metrics.
+    Object.defineProperty(this, 'name', { value: name, configurable: true, writable: true });
+  }
+}
+
+/**
+ * Calls the `onError` hook, ignoring its own failures. The one gate to the hook: the
+ * SDK's errors pass as they are, anything else becomes a {@link RedactedError}.
+ */
 export function report(
   options: HandlerOptions,
   handler: string,
   error: unknown,
   callId: string | undefined,
 ): void {
+  if (options.onError === undefined) return;
   try {
-    options.onError?.(error, { handler, callId });
+    options.onError(isOwnError(error) ? error : new RedactedError(error), { handler, callId });
   } catch {
     // A failing hook must never fail a call.
   }
+}
+
+/** Errors made by the SDK from codes and statuses, never from a foreign error's text. */
+function isOwnError(error: unknown): boolean {
+  return (
+    isStickyCallsError(error) ||
+    error instanceof TaskRouterError ||
+    error instanceof TokenCheckUnavailableError ||
+    error instanceof RedactedError
+  );
 }
 
 /**
@@ -249,11 +319,36 @@ export function describe(error: unknown): string {
   if (isStickyCallsError(error)) return `${error.code}: ${error.message}`;
   // Built by the TaskRouter port from the status only, never from Twilio's error.
   if (error instanceof TaskRouterError) return `${error.name}: ${error.message}`;
-  if (error instanceof Error) return error.name;
+  if (error instanceof Error) return classNameOf(error);
   return typeof error;
+}
+
+/** An error's class name when it looks like one; `Error` otherwise (a name can be set to anything). */
+function classNameOf(error: Error): string {
+  const name: unknown = error.name;
+  return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : 'Error';
+}
+
+function statusOf(error: unknown): number | undefined {
+  const record = error as { status?: unknown; statusCode?: unknown } | null;
+  const status = typeof record?.status === 'number' ? record.status : record?.statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599
+    ? status
+    : undefined;
+}
+
+function codeOf(error: unknown): string | number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'number' && Number.isInteger(code) && code >= 0 && code < 1e6) return code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,39}$/.test(code) ? code : undefined;
 }
 
 function callIdOf(event: FunctionEvent | undefined): string | undefined {
   const callId = event?.CallSid ?? event?.call_id;
   return typeof callId === 'string' ? callId : undefined;
+}
+
+/** A setting's number as it is (never a secret); anything else by its type only. */
+export function numberOrType(value: unknown): string {
+  return typeof value === 'number' ? String(value) : `a ${typeof value}`;
 }

@@ -17,6 +17,7 @@ import {
   TokenCheckUnavailableError,
   type TokenResult,
   type TokenValidator,
+  tokenOutsideBody,
 } from './flex-token.js';
 import {
   checkClientOptions,
@@ -27,6 +28,7 @@ import {
   type FunctionHandler,
   type HandlerOptions,
   logLine,
+  numberOrType,
   type Reply,
   report,
   toFunctionHandler,
@@ -138,7 +140,7 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
   const timeoutMs = options.timeoutMs ?? 9000;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 1000 || timeoutMs > MAX_TIMEOUT_MS) {
     throw new ConfigurationError(
-      `timeoutMs must be from 1000 to ${MAX_TIMEOUT_MS} ms (Functions stop at 10 s), got ${String(timeoutMs)}`,
+      `timeoutMs must be from 1000 to ${MAX_TIMEOUT_MS} ms (Functions stop at 10 s), got ${numberOrType(timeoutMs)}`,
     );
   }
   const origins = allowedOrigins(options.allowedOrigin);
@@ -205,6 +207,16 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
       // Who is asking.
       const token = typeof event.Token === 'string' ? event.Token : '';
       if (token === '') return forbidden('no_token', 'no Flex token: send the agent’s token as Token');
+      if (tokenOutsideBody(event, token)) {
+        // Refused before it is checked: a token in the URL is in request logs already.
+        return invalid([
+          {
+            path: ['Token'],
+            message:
+              'send the Flex token in the request body, never in the URL: URLs are written to request logs',
+          },
+        ]);
+      }
       let identity: TokenResult;
       try {
         identity = await within(
@@ -536,18 +548,19 @@ function allowedOrigins(option: string | readonly string[] | undefined): readonl
   if (!Array.isArray(origins) || origins.length === 0) {
     throw new ConfigurationError('allowedOrigin must name at least one origin');
   }
-  for (const origin of origins) {
+  origins.forEach((origin: unknown, index: number) => {
     let parsed: URL | undefined;
     try {
-      parsed = new URL(origin);
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
     } catch {
       parsed = undefined;
     }
     if (parsed === undefined || parsed.origin !== origin) {
+      // The entry is not quoted: a setting pasted in the wrong place may be a secret.
       throw new ConfigurationError(
-        `allowedOrigin entries must be origins such as https://flex.twilio.com (no path or trailing slash), got ${JSON.stringify(origin)}`,
+        `allowedOrigin entries must be origins such as https://flex.twilio.com (no path or trailing slash): entry ${index + 1} is not`,
       );
     }
-  }
+  });
   return origins;
 }

@@ -85,11 +85,16 @@ const CALL_SID = /^CA[0-9a-f]{32}$/i;
 const SID = /^[A-Z]{2}[0-9a-f]{32}$/i;
 /** Enough for every task of one call (a transfer or two), without paging. */
 const PAGE_SIZE = 20;
+const NO_WORKSPACE = 'TWILIO_WORKSPACE_SID names no workspace of this account';
 
 /**
  * The TaskRouter port of a Function's context: the workspace `TWILIO_WORKSPACE_SID`,
  * reached with `context.getTwilioClient()` (ACCOUNT_SID and AUTH_TOKEN). A
- * `ConfigurationError` when either is missing or unusable.
+ * `ConfigurationError` when either is missing or unusable. Its methods reject with a
+ * `ConfigurationError` too when a retry cannot help: TaskRouter refusing the
+ * credentials (401, 403), the client failing before reaching TaskRouter, or the
+ * workspace not found; and with a {@link TaskRouterError} when TaskRouter failed or
+ * could not be reached.
  *
  * @example
  * const taskRouter = createTaskRouter(context);
@@ -126,16 +131,30 @@ export function createTaskRouter(
   const timeout = () => Math.max(1, Math.floor(options.timeoutMs?.() ?? 5000));
   const tasksUrl = `https://taskrouter.twilio.com/v1/Workspaces/${workspaceSid}/Tasks`;
 
+  /** The client failed before TaskRouter could answer: its settings, not the network, are at fault. */
+  const unusable = (what: string) =>
+    new ConfigurationError(
+      `the Twilio client of context.getTwilioClient() failed before reaching TaskRouter to ${what}: check ACCOUNT_SID and AUTH_TOKEN`,
+    );
   const send = async (what: string, request: Parameters<TwilioRequester['request']>[0]) => {
-    let response: Awaited<ReturnType<TwilioRequester['request']>>;
+    let pending: unknown;
     try {
-      response = await twilio.request({ ...request, timeout: timeout() });
+      pending = twilio.request({ ...request, timeout: timeout() });
+    } catch {
+      // Thrown before anything was sent (missing credentials, a malformed setting): a retry cannot help.
+      throw unusable(what);
+    }
+    let response: unknown;
+    try {
+      response = await pending;
     } catch (error) {
+      if (!reachedForTaskRouter(error)) throw unusable(what);
       throw new TaskRouterError(
         `TaskRouter could not be reached to ${what} (${failureKind(error)})`,
         undefined,
       );
     }
+    if (!isRecord(response) || typeof response.statusCode !== 'number') throw unusable(what);
     const status = response.statusCode;
     if (status === 401 || status === 403) {
       throw new ConfigurationError(
@@ -147,6 +166,21 @@ export function createTaskRouter(
   const failed = (what: string, status: number, body: unknown): TaskRouterError => {
     const code = isRecord(body) && typeof body.code === 'number' ? `, Twilio error ${body.code}` : '';
     return new TaskRouterError(`TaskRouter answered ${status} to ${what}${code}`, status);
+  };
+  let workspaceFound = false;
+  /**
+   * TaskRouter answers 404 alike for a task it does not have and for every task of a
+   * workspace the account does not have: the workspace is looked up once, so a wrong
+   * TWILIO_WORKSPACE_SID is a setting to fix, never a task said gone.
+   */
+  const checkWorkspace = async (): Promise<void> => {
+    if (workspaceFound) return;
+    const what = 'look the workspace up';
+    const { status, body } = await send(what, { method: 'get', uri: tasksUrl, params: { PageSize: 1 } });
+    if (status === 404) throw new ConfigurationError(NO_WORKSPACE);
+    // Not knowing whether the workspace exists, the task is not said gone.
+    if (status !== 200) throw failed(what, status, body);
+    workspaceFound = true;
   };
   const sid = (value: string, what: string): string => {
     // Sids go into URLs: anything else is a caller's mistake, never sent.
@@ -161,8 +195,12 @@ export function createTaskRouter(
         method: 'get',
         uri: `${tasksUrl}/${sid(taskSid, 'taskSid')}`,
       });
-      if (status === 404) return null;
+      if (status === 404) {
+        await checkWorkspace();
+        return null;
+      }
       if (status !== 200 || !isRecord(body)) throw failed(what, status, body);
+      workspaceFound = true;
       return {
         attributes: typeof body.attributes === 'string' ? body.attributes : '{}',
         assignmentStatus: typeof body.assignment_status === 'string' ? body.assignment_status : '',
@@ -179,8 +217,7 @@ export function createTaskRouter(
         // A call sid holds no quote or backslash; JSON's quoting escapes them all the same.
         params: { EvaluateTaskAttributes: `call_sid == ${JSON.stringify(callSid)}`, PageSize: PAGE_SIZE },
       });
-      if (status === 404)
-        throw new ConfigurationError('TWILIO_WORKSPACE_SID names no workspace of this account');
+      if (status === 404) throw new ConfigurationError(NO_WORKSPACE);
       if (status !== 200 || !isRecord(body) || !Array.isArray(body.tasks)) throw failed(what, status, body);
       return body.tasks.flatMap((task: unknown) => {
         if (!isRecord(task) || typeof task.sid !== 'string') return [];
@@ -267,6 +304,29 @@ function headerOf(headers: unknown, name: string): string | undefined {
 function callSidOf(attributes: unknown): unknown {
   const parsed = jsonOf(attributes);
   return isRecord(parsed) ? parsed.call_sid : undefined;
+}
+
+/** Error codes of a request that was sent, or tried to be: the network, DNS, TLS, a timeout. */
+const NETWORK_CODES =
+  /^(?:E(?:CONN|NOTFOUND|AI_|TIMEDOUT|PIPE|HOSTUNREACH|NETUNREACH|NETDOWN|HOSTDOWN|PROTO|ADDR)|ERR_(?:NETWORK|SOCKET|TLS|SSL|HTTP2|STREAM)|UND_ERR|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/;
+
+/**
+ * Whether a rejection of the client's `request` came from trying to reach TaskRouter
+ * (worth a retry) rather than from the client failing before sending anything. The
+ * Twilio client (axios) marks the errors of a request it sent with `request`.
+ */
+function reachedForTaskRouter(error: unknown): boolean {
+  const record = error as {
+    isAxiosError?: unknown;
+    request?: unknown;
+    code?: unknown;
+    cause?: unknown;
+  } | null;
+  if (record?.isAxiosError === true && record.request !== undefined) return true;
+  const codes = [record?.code, (record?.cause as { code?: unknown } | null | undefined)?.code];
+  if (codes.some((code) => typeof code === 'string' && NETWORK_CODES.test(code))) return true;
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /network|socket|timed? ?out|fetch failed/i.test(message);
 }
 
 /** What kind of failure, without the error's message (which may hold the request's headers). */

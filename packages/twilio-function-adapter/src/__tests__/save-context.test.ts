@@ -318,7 +318,15 @@ describe('storing before completion, saving after', () => {
     const answer = await save({
       TaskSid: taskSid,
       action: 'store',
-      wrap_up: { variables: { summary: 'x'.repeat(4000) } },
+      // Each value within its 1,000 characters; together too long for the task.
+      wrap_up: {
+        variables: {
+          summary: 'x'.repeat(1000),
+          disposition: 'y'.repeat(1000),
+          a: 'z'.repeat(1000),
+          b: 'w'.repeat(1000),
+        },
+      },
     });
     expect(answer).toMatchObject({ statusCode: 400, body: { status: 'invalid' } });
     expect((answer.body as { errors: { code?: string }[] }).errors[0]?.code).toBe('too_long');

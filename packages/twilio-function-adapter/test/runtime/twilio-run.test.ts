@@ -34,8 +34,14 @@ const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 const AUTH_TOKEN = 'test-auth-token-9a7b5c3d1e0f2a4b';
 const WORKSPACE_SID = `WS${'3'.repeat(32)}`;
 const AGENT = 'flex-token-valid-31d8a2';
+/**
+ * The agent's token sized as Flex's are (a JWE of about a kilobyte), sent in the URL by
+ * one test: the runtime's request log prints it, so it is not one of the secrets below.
+ */
+const URL_TOKEN = `eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..${'dG9rZW4'.repeat(120)}.dGFn`;
 const TOKENS = {
   [AGENT]: { worker_sid: WORKER, roles: ['agent'], identity: 'ada' },
+  [URL_TOKEN]: { worker_sid: WORKER, roles: ['agent'], identity: 'ada' },
   'flex-token-other-agent-5b5b': { worker_sid: OTHER_WORKER, roles: ['agent'], identity: 'grace' },
   'flex-token-admin-app-77aa': { roles: ['admin'], identity: 'integration' },
 };
@@ -43,7 +49,7 @@ const SECRETS = [
   EMULATOR_API_KEY,
   AUTH_TOKEN,
   Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64'),
-  ...Object.keys(TOKENS),
+  ...Object.keys(TOKENS).filter((token) => token !== URL_TOKEN),
   'flex-token-expired-0c0c',
   'flex-token-other-account-4e4e',
 ];
@@ -395,6 +401,29 @@ describe.each([
       intent_status: 'resolved',
       variables: { summary: 'Explained the invoice', disposition: 'resolved' },
     });
+  });
+
+  it('refuses a Flex token sent in the URL (request logs keep URLs); takes it from a JSON or form body', async () => {
+    const { taskSid, callId } = await routedCall();
+    complete(taskSid);
+    const before = ends(callId).length;
+    for (const request of [json({ TaskSid: taskSid, wrap_up: WRAP_UP }), form({ TaskSid: taskSid })]) {
+      const inUrl = await fetch(`${runtime.url}/save-context?Token=${URL_TOKEN}`, request);
+      expect(inUrl.status).toBe(400);
+      expect(await inUrl.json()).toMatchObject({
+        status: 'invalid',
+        errors: [{ path: ['Token'], message: expect.stringContaining('never in the URL') }],
+      });
+    }
+    expect(ends(callId).length).toBe(before);
+    const inJson = await saveContext({ Token: URL_TOKEN, TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(inJson).toMatchObject({ status: 200, body: { status: 'saved', call_id: callId } });
+    const inForm = await fetch(
+      `${runtime.url}/save-context`,
+      form({ Token: URL_TOKEN, TaskSid: taskSid, wrap_up: JSON.stringify(WRAP_UP) }),
+    );
+    expect(inForm.status).toBe(200);
+    expect(await inForm.json()).toMatchObject({ status: 'saved', call_id: callId });
   });
 
   it('answers 400 naming the bad fields', async () => {
