@@ -5,6 +5,7 @@ import {
   type TierOptions,
 } from '@stickycalls/core';
 import * as React from 'react';
+import { CallerText, fillNodes, visibleText } from './caller-text.js';
 import { type CallerContextView, formatPhoneNumber, humanize, type Suggestion } from './caller-view.js';
 import type { TaskContextProps } from './flex-types.js';
 import { fillTemplate, type StickyCallsStrings, useStrings } from './strings.js';
@@ -38,7 +39,7 @@ const REASONS = new Set([
  * The screen pop: who is calling, how sure the match is, what is stored about them,
  * their open intents and what to do next. Takes the task as a prop, or from Flex's
  * task context when added to a task slot (`flex.TaskCanvas.Content.add(<CallerContextPanel key="…" />)`).
- * Every value is rendered as text, never as HTML.
+ * Every value is rendered as text, never as HTML, each in a bidi isolate of its own.
  *
  * @example
  * <CallerContextPanel task={task} tiers={{ reuseAt: 0.8 }} />
@@ -84,13 +85,14 @@ function PanelBody({ view, strings }: { view: CallerContextView; strings: Sticky
         </div>
       );
     case 'degraded': {
+      // A reason this version does not know comes from the task as it is: shown as a name.
       const reason = REASONS.has(view.reason)
         ? strings[`StickyCallsReason_${view.reason}` as keyof StickyCallsStrings]
-        : fillTemplate(strings.StickyCallsReason_other, { code: view.reason });
+        : fillNodes(strings.StickyCallsReason_other, { code: <CallerText text={view.reason} name /> });
       return (
         <div role="note" style={notice('warning')} data-reason={view.reason}>
           <p style={styles.noticeTitle}>{strings.StickyCallsUnavailable}</p>
-          <p style={styles.flat}>{fillTemplate(strings.StickyCallsUnavailableReason, { reason })}</p>
+          <p style={styles.flat}>{fillNodes(strings.StickyCallsUnavailableReason, { reason })}</p>
           <p style={styles.flat}>{strings.StickyCallsUnavailableHint}</p>
           <Facts view={view} strings={strings} />
         </div>
@@ -141,8 +143,8 @@ function ReadyBody({ view, strings }: { view: ReadyView; strings: StickyCallsStr
                     style={intent.repeat ? styles.intentRepeat : styles.intent}
                     data-repeat={intent.repeat ? 'true' : undefined}
                   >
-                    <span title={intent.intent} style={styles.wrap}>
-                      {humanize(intent.intent)}
+                    <span style={styles.wrap}>
+                      <Name slug={intent.intent} strings={strings} />
                     </span>
                     {intent.attempts !== null ? (
                       <span style={styles.attempts}>
@@ -167,10 +169,12 @@ function ReadyBody({ view, strings }: { view: ReadyView; strings: StickyCallsStr
               <dl style={styles.variables}>
                 {view.variables.map((row) => (
                   <div key={row.name} style={styles.variableRow}>
-                    <dt title={row.name} style={styles.variableName}>
-                      {humanize(row.name)}
+                    <dt style={styles.variableName}>
+                      <Name slug={row.name} strings={strings} />
                     </dt>
-                    <dd style={styles.variableValue}>{row.value}</dd>
+                    <dd style={styles.variableValue}>
+                      <CallerText text={row.value} />
+                    </dd>
                   </div>
                 ))}
               </dl>
@@ -204,9 +208,14 @@ function ConfidenceBadge({ view, strings }: { view: ReadyView; strings: StickyCa
       </span>
       <strong>{strings[TIER_LABEL[view.tier]]}</strong>
       <span style={styles.badgeDetail}>
-        {fillTemplate(strings.StickyCallsConfidence, {
+        {fillNodes(strings.StickyCallsConfidence, {
           percent,
-          level: humanize(view.level ?? levelForConfidence(view.confidence)).toLowerCase(),
+          level: (
+            <CallerText
+              text={humanize(view.level ?? levelForConfidence(view.confidence)).toLowerCase()}
+              name
+            />
+          ),
         })}
       </span>
     </p>
@@ -220,7 +229,7 @@ function Facts({ view, strings }: { view: CallerContextView; strings: StickyCall
     rows.push([
       strings.StickyCallsCustomerRef,
       <code key="ref" style={styles.wrap}>
-        {view.customerRef}
+        <CallerText text={view.customerRef} name />
       </code>,
     ]);
     if (view.callStart !== null) {
@@ -255,34 +264,48 @@ function Facts({ view, strings }: { view: CallerContextView; strings: StickyCall
   );
 }
 
-function callerText(caller: CallerNumber, strings: StickyCallsStrings): string {
+/**
+ * An intent or a variable's name, humanized (`refund_request` → `Refund request`), isolated,
+ * with the slug itself (its invisible characters shown) as the title.
+ */
+function Name({ slug, strings }: { slug: string; strings: StickyCallsStrings }) {
+  return (
+    <CallerText text={humanize(slug)} name empty={strings.StickyCallsUnnamed} title={visibleText(slug)} />
+  );
+}
+
+function callerText(caller: CallerNumber, strings: StickyCallsStrings): React.ReactNode {
   switch (caller.kind) {
     case 'phone':
-      return formatPhoneNumber(caller.e164);
+      return <CallerText text={formatPhoneNumber(caller.e164)} />;
     case 'withheld':
       return strings.StickyCallsNumberWithheld;
     case 'client':
-      return caller.identity;
+      return <CallerText text={caller.identity} name />;
     case 'sip':
-      return caller.uri;
+      return <CallerText text={caller.uri} name />;
     case 'invalid':
-      return caller.raw === '' ? strings.StickyCallsNumberUnknown : caller.raw;
+      return caller.raw === '' ? strings.StickyCallsNumberUnknown : <CallerText text={caller.raw} name />;
   }
 }
 
-function suggestionText(suggestion: Suggestion, strings: StickyCallsStrings): string {
+function suggestionText(suggestion: Suggestion, strings: StickyCallsStrings): React.ReactNode {
   switch (suggestion.kind) {
     case 'verify':
       return suggestion.intent === null
         ? strings.StickyCallsSuggestVerify
-        : fillTemplate(strings.StickyCallsSuggestVerifyThen, { intent: humanize(suggestion.intent) });
+        : fillNodes(strings.StickyCallsSuggestVerifyThen, {
+            intent: <Name slug={suggestion.intent} strings={strings} />,
+          });
     case 'follow_up':
-      return fillTemplate(strings.StickyCallsSuggestFollowUp, {
-        intent: humanize(suggestion.intent),
+      return fillNodes(strings.StickyCallsSuggestFollowUp, {
+        intent: <Name slug={suggestion.intent} strings={strings} />,
         count: suggestion.attempts,
       });
     case 'ask_open':
-      return fillTemplate(strings.StickyCallsSuggestAskOpen, { intent: humanize(suggestion.intent) });
+      return fillNodes(strings.StickyCallsSuggestAskOpen, {
+        intent: <Name slug={suggestion.intent} strings={strings} />,
+      });
     case 'welcome_back':
       return strings.StickyCallsSuggestWelcomeBack;
     case 'new_caller':

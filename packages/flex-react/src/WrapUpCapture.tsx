@@ -3,6 +3,7 @@ import {
   NEW_INTENT,
   type TierOptions,
   toSlug,
+  WRAP_UP_LIMITS,
   WRAP_UP_STATUSES,
   type WrapUpDraft,
   type WrapUpEntry,
@@ -10,6 +11,7 @@ import {
   type WrapUpStore,
 } from '@stickycalls/core';
 import * as React from 'react';
+import { CallerText, fillNodes, visibleText } from './caller-text.js';
 import { humanize } from './caller-view.js';
 import type { TaskContextProps } from './flex-types.js';
 import { fillTemplate, type StickyCallsStrings, useStrings } from './strings.js';
@@ -78,6 +80,7 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
   const intentIssue = issueOf('intent');
   const statusIssue = issueOf('status');
   const summaryIssue = issueOf('summary');
+  const variablesIssue = issueOf('variables');
   const locked = phase === 'storing' || phase === 'saving' || phase === 'saved' || phase === 'kept';
   return (
     <section aria-labelledby={`${id}-title`} data-sticky-calls="wrap-up" style={styles.panel}>
@@ -94,8 +97,10 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
         >
           <p style={styles.flat}>{strings.StickyCallsWrapUpErrors}</p>
           <ul style={styles.errorList}>
-            {worded.map((issue) => (
-              <li key={`${issue.field}:${issue.message}`}>
+            {worded.map((issue, index) => (
+              // Issues are replaced as a whole at each refusal; their order is their identity.
+              // biome-ignore lint/suspicious/noArrayIndexKey: see above.
+              <li key={index}>
                 {FIELDS.test(issue.field) ? (
                   <a href={`#${id}-${fieldAnchor(issue.field)}`} style={styles.errorLink}>
                     {issue.message}
@@ -128,7 +133,12 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
               onChange={() => edit({ intentChoice: intent.intent })}
               required={requireIntent}
             />
-            <span title={intent.intent}>{humanize(intent.intent)}</span>
+            <CallerText
+              text={humanize(intent.intent)}
+              name
+              empty={strings.StickyCallsUnnamed}
+              title={visibleText(intent.intent)}
+            />
             {intent.attempts !== null ? (
               <span style={styles.hint}>
                 {fillTemplate(strings.StickyCallsAttempts, { count: intent.attempts })}
@@ -165,7 +175,7 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
               style={styles.input}
             />
             <span id={`${id}-custom-intent-slug`} style={styles.hint}>
-              {draft.customIntent.trim() === '' ? '' : toSlug(draft.customIntent)}
+              {draft.customIntent.trim() === '' ? '' : <CallerText text={toSlug(draft.customIntent)} name />}
             </span>
           </div>
         ) : null}
@@ -246,7 +256,11 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
         )}
       </div>
 
-      <fieldset style={styles.fieldset} disabled={locked}>
+      <fieldset
+        style={styles.fieldset}
+        disabled={locked}
+        aria-describedby={variablesIssue ? `${id}-variables-issue` : undefined}
+      >
         <legend style={styles.legend}>{strings.StickyCallsWrapUpVariables}</legend>
         {draft.variables.map((row, index) => {
           const issue = issueOf(`variables.${index}`);
@@ -307,6 +321,7 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
         >
           {strings.StickyCallsWrapUpAddVariable}
         </button>
+        {variablesIssue ? <Issue id={`${id}-variables-issue`} message={variablesIssue} /> : null}
       </fieldset>
       <p role="status" style={styles.status} data-phase={phase}>
         {phaseText(entry, strings)}
@@ -315,7 +330,7 @@ export function WrapUpCapture(props: WrapUpCaptureProps): React.ReactElement | n
   );
 }
 
-function Issue({ id, message }: { id: string; message: string }) {
+function Issue({ id, message }: { id: string; message: React.ReactNode }) {
   return (
     <p id={id} style={styles.issue}>
       <span aria-hidden="true">! </span>
@@ -352,20 +367,31 @@ function phaseText(entry: WrapUpEntry, strings: StickyCallsStrings): string {
   }
 }
 
-/** An issue in the agent's words, with the form field it belongs to (`status`, `variables.0`, …). */
+/**
+ * An issue in the agent's words, with the form field it belongs to (`status`, `variables.0`, …).
+ * Names and the save Function's message come from outside: each is isolated in the sentence.
+ */
 function wordIssue(
   issue: WrapUpIssue,
   draft: WrapUpDraft,
   strings: StickyCallsStrings,
-): { field: string; message: string } {
+): { field: string; message: React.ReactNode } {
   const located = fieldOf(issue, draft.variables);
   const field = located === 'intent_status' ? 'status' : located;
   const index = field.startsWith('variables.') ? Number(field.slice('variables.'.length)) + 1 : 0;
-  const name = issue.name ?? '';
-  const rowIssue = ['variable_name', 'variable_duplicate', 'variable_value'].includes(issue.code);
+  const name = <CallerText text={issue.name ?? ''} name />;
+  const count = issue.count ?? 0;
+  const other = {
+    field,
+    message: fillNodes(strings.StickyCallsErrorOther, { message: <CallerText text={issue.message} /> }),
+  };
+  const rowIssue = ['variable_name', 'variable_duplicate', 'variable_value', 'variable_too_long'].includes(
+    issue.code,
+  );
+  if (issue.code === 'variable_too_long' && field === 'summary')
+    return { field, message: fillTemplate(strings.StickyCallsErrorSummaryTooLong, { count }) };
   // A detail issue that is at no row (the note, the disposition) is told in the save Function's words.
-  if (rowIssue && index === 0)
-    return { field, message: fillTemplate(strings.StickyCallsErrorOther, { message: issue.message }) };
+  if (rowIssue && index === 0) return other;
   switch (issue.code) {
     case 'intent_required':
       return { field, message: strings.StickyCallsErrorIntentRequired };
@@ -380,15 +406,24 @@ function wordIssue(
     case 'variable_name':
       return { field, message: fillTemplate(strings.StickyCallsErrorVariableName, { index }) };
     case 'variable_duplicate':
-      return { field, message: fillTemplate(strings.StickyCallsErrorVariableDuplicate, { index, name }) };
+      return { field, message: fillNodes(strings.StickyCallsErrorVariableDuplicate, { index, name }) };
     case 'variable_value':
       return { field, message: fillTemplate(strings.StickyCallsErrorVariableValue, { index }) };
+    case 'variable_too_long':
+      return { field, message: fillTemplate(strings.StickyCallsErrorVariableTooLong, { index, count }) };
+    case 'too_many_variables':
+      return {
+        field,
+        message: fillTemplate(strings.StickyCallsErrorTooManyVariables, {
+          limit: WRAP_UP_LIMITS.variableCount,
+        }),
+      };
     case 'too_long':
-      return { field, message: fillTemplate(strings.StickyCallsErrorTooLong, { count: issue.count ?? 0 }) };
+      return { field, message: fillTemplate(strings.StickyCallsErrorTooLong, { count }) };
     case 'no_call':
       return { field, message: strings.StickyCallsErrorNoCall };
     case 'other':
-      return { field, message: fillTemplate(strings.StickyCallsErrorOther, { message: issue.message }) };
+      return other;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   ConfigurationError,
   type PostWrapUpResult,
   type TierOptions,
+  WRAP_UP_LIMITS,
   type WrapUpRules,
 } from '@stickycalls/core';
 import type { DynamicContentStore, FlexLike, FlexTask, ManagerLike } from './flex-types.js';
@@ -20,7 +21,7 @@ export interface WrapUpOptions extends WrapUpRules {
   requireIntent?: boolean;
   /** Dispositions to pick from; with none, the agent types one. @default [] */
   dispositions?: readonly string[];
-  /** Longest summary note, in characters. @default 1000 */
+  /** Longest summary note, in characters, up to a variable value's limit (1,000). @default 1000 */
   maxSummaryLength?: number;
   /** Where the capture goes while the task is in wrap-up. @default 'TaskCanvas' */
   placement?: 'TaskCanvas' | 'TaskInfoPanel';
@@ -123,8 +124,13 @@ export function checkOptions(
     fail('wrapUp.dispositions must be an array of non-empty strings');
   }
   const maxSummaryLength = wrapUp.maxSummaryLength ?? 1000;
-  if (!Number.isInteger(maxSummaryLength) || maxSummaryLength < 1 || maxSummaryLength > 3000) {
-    fail('wrapUp.maxSummaryLength must be a whole number from 1 to 3000');
+  // No longer than a variable's value may be: a longer note could be typed but never saved.
+  if (
+    !Number.isInteger(maxSummaryLength) ||
+    maxSummaryLength < 1 ||
+    maxSummaryLength > WRAP_UP_LIMITS.variableValueLength
+  ) {
+    fail(`wrapUp.maxSummaryLength must be a whole number from 1 to ${WRAP_UP_LIMITS.variableValueLength}`);
   }
   const sortOrder = wrapUp.sortOrder ?? 1000;
   if (typeof sortOrder !== 'number' || !Number.isFinite(sortOrder)) fail('wrapUp.sortOrder must be a number');

@@ -26,6 +26,7 @@ export const DEFAULT_STRINGS = {
   StickyCallsLastContactMonth: 'within the last month',
   StickyCallsNumberWithheld: 'Withheld',
   StickyCallsNumberUnknown: 'Unknown',
+  StickyCallsUnnamed: '(no name)',
   StickyCallsVariablesTitle: 'What we know',
   StickyCallsNoVariables: 'Nothing stored yet.',
   StickyCallsIntentsTitle: 'Open intents',
@@ -92,6 +93,9 @@ export const DEFAULT_STRINGS = {
   StickyCallsErrorVariableDuplicate: 'Detail {{index}} repeats the name “{{name}}”.',
   StickyCallsErrorVariableValue: 'Detail {{index}} needs a value.',
   StickyCallsErrorTooLong: 'The wrap-up is {{count}} characters too long for the task: shorten the note.',
+  StickyCallsErrorVariableTooLong: 'Detail {{index}} is {{count}} characters too long: shorten its value.',
+  StickyCallsErrorSummaryTooLong: 'The summary note is {{count}} characters too long.',
+  StickyCallsErrorTooManyVariables: 'Too many details: keep at most {{limit}}.',
   StickyCallsNotifyInvalid: 'Complete the Sticky Calls wrap-up before completing the task.',
   StickyCallsNotifySaveFailed:
     'The wrap-up for this call was not saved ({{reason}}). It is kept on the task and will be saved later; you can retry now.',

@@ -19,6 +19,7 @@ import {
   type WrapUpStore,
 } from '@stickycalls/core';
 import * as React from 'react';
+import { CallerText, fillNodes } from './caller-text.js';
 import { formatPhoneNumber } from './caller-view.js';
 import type {
   ActionListener,
@@ -29,7 +30,7 @@ import type {
   NotificationActionProps,
 } from './flex-types.js';
 import type { RegisterCallerContextOptions, Settings } from './register-options.js';
-import { fillTemplate, type StickyCallsStrings } from './strings.js';
+import type { StickyCallsStrings } from './strings.js';
 
 /** Notification ids this package registers. */
 export const NOTIFICATION_IDS = {
@@ -148,8 +149,9 @@ export function bindWrapUpToFlex({ flex, manager, settings, strings, options }: 
     notify,
     onSave: ({ taskSid, action, result }) => {
       if (!result.ok) {
+        // The sid comes from the task: escaped, so it cannot start a line of its own.
         console.warn(
-          `[sticky-calls] wrap-up of task ${taskSid} not ${action === 'store' ? 'stored' : 'saved'}: ${result.reason} (${result.attempts} attempts)`,
+          `[sticky-calls] wrap-up of task ${forLog(taskSid)} not ${action === 'store' ? 'stored' : 'saved'}: ${forLog(result.reason)} (${result.attempts} attempts)`,
         );
       }
       if (action === 'save') options.onSave?.({ taskSid, result });
@@ -442,8 +444,9 @@ function NotificationText({
       : template;
   const named = (context as { task?: { taskChannelUniqueName?: unknown } } | undefined)?.task
     ?.taskChannelUniqueName;
-  const task = typeof named === 'string' ? named : 'task';
-  return <>{fillTemplate(all[key], { reason, task })}</>;
+  // The task's name holds the caller's number and Flex's channel name: isolated in the sentence.
+  const task = typeof named === 'string' ? <CallerText text={named} /> : 'task';
+  return fillNodes(all[key], { reason, task });
 }
 
 /** The Retry button where Flex has no `NotificationBar.Action`; the host passes `notification` as Flex does. */
@@ -456,6 +459,20 @@ function ActionButton({
     <button type="button" onClick={(event) => onClick(event, notification ?? { id: '' })}>
       {label}
     </button>
+  );
+}
+
+/**
+ * A value for one log line: controls, format characters (bidi controls, zero-width) and
+ * line and paragraph separators written as `\u{…}`, so a task sid cannot start a line of
+ * its own or reorder one; at most 100 characters. The core's `escapeForLog` does the same,
+ * but its build chunk brings the API client along (about 5 KB gzipped in a plugin).
+ */
+function forLog(value: unknown): string {
+  const text = String(value);
+  return (text.length > 100 ? `${text.slice(0, 100)}…` : text).replace(
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    (char) => `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`,
   );
 }
 

@@ -296,3 +296,99 @@ describe('WrapUpCapture in Chromium', () => {
     await screenshot('wrap-up', container.firstElementChild as HTMLElement);
   });
 });
+
+/** Where `word` is drawn: the box of its characters in the first text node that holds it. */
+function boxOf(root: Element, word: string): DOMRect {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+    const at = (node.nodeValue ?? '').indexOf(word);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + word.length);
+    return range.getBoundingClientRect();
+  }
+  throw new Error(`${word} is not shown`);
+}
+
+/** Whether `words`, in their logical order, are drawn left to right on one line. */
+function drawnInOrder(root: Element, words: readonly string[]): boolean {
+  const boxes = words.map((word) => boxOf(root, word));
+  const [first] = boxes;
+  return boxes.every(
+    (box, index) =>
+      Math.abs(box.top - (first?.top ?? 0)) < 2 && (index === 0 || box.left > (boxes[index - 1]?.left ?? 0)),
+  );
+}
+
+// A right-to-left mark (U+200F) alone moves no Latin word: the jsdom tests check it is isolated.
+describe('caller text in Chromium: the panel’s own words keep their order', () => {
+  const RLO = '\u202E';
+  const sentence = (value: string) => `Pick up “${value}” first: this is contact 4 about it.`;
+  // The closing full stop too: an embedding or isolate left open moves it to the far left.
+  const WORDS = ['Pick up', 'first', 'contact', 'about it.'];
+
+  it('the measure itself: a right-to-left override reverses the words after it unless isolated', () => {
+    const { container } = render(
+      frame(
+        <>
+          <p data-testid="plain">{sentence(`${RLO}dnufer`)}</p>
+          <p data-testid="isolated">
+            Pick up “<bdi>{`${RLO}dnufer`}</bdi>” first: this is contact 4 about it.
+          </p>
+        </>,
+        1000,
+      ),
+    );
+    const plain = container.querySelector('[data-testid="plain"]') as HTMLElement;
+    const isolated = container.querySelector('[data-testid="isolated"]') as HTMLElement;
+    expect(drawnInOrder(plain, WORDS)).toBe(false);
+    expect(boxOf(plain, 'about').left).toBeLessThan(boxOf(plain, 'first').left);
+    expect(drawnInOrder(isolated, WORDS)).toBe(true);
+  });
+
+  for (const [name, char] of [
+    ['U+202E', RLO],
+    ['U+202B', '\u202B'],
+    ['U+2067', '\u2067'],
+  ] as const) {
+    it(`an intent with ${name}: the suggestion, the attempt and the repeat tag read in order`, async () => {
+      const task = voiceTask(
+        toTaskAttributes(
+          startResponse({ open_intents: [{ intent: `${char}dnufer`, status: 'open', attempt_count: 3 }] }),
+        ),
+      );
+      const { container } = render(frame(<CallerContextPanel task={task} />, 1000));
+      const suggestion = [...container.querySelectorAll('section p')].find((p) =>
+        p.textContent?.startsWith('Pick up'),
+      ) as HTMLElement;
+      expect(drawnInOrder(suggestion, WORDS)).toBe(true);
+      const intent = container.querySelector('li') as HTMLElement;
+      expect(drawnInOrder(intent, ['attempt', '3', 'Repeat', 'contact'])).toBe(true);
+      expect(await seriousViolations(container)).toEqual([]);
+    });
+
+    it(`a message of the save Function with ${name}, first in a translated sentence, leaves the rest in order`, async () => {
+      const store = createWrapUpStore();
+      const task = voiceTask(toTaskAttributes(startResponse()), 'wrapping');
+      const { container } = render(
+        frame(
+          <WrapUpCapture
+            task={task}
+            store={store}
+            strings={{ StickyCallsErrorOther: '{{message}}: refused by the save Function, try again.' }}
+          />,
+          1000,
+        ),
+      );
+      store.set(task.taskSid as string, {
+        issues: [{ code: 'other', path: ['call_id'], message: `${char}dilavni` }],
+        refusals: 1,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const alert = container.querySelector('[role="alert"] li') as HTMLElement;
+      expect(drawnInOrder(alert, ['refused', 'save', 'Function', 'try again.'])).toBe(true);
+      expect(await seriousViolations(container)).toEqual([]);
+    });
+  }
+});

@@ -37,6 +37,7 @@ import {
   until,
   useAgents,
   type WrapUpScene,
+  wholeText,
   wrapUpForm,
 } from './flex-runtime/agent.js';
 import { ADA, ADA_REFRESHED, GRACE, useBackend } from './flex-runtime/backend.js';
@@ -461,7 +462,9 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
       expect(shown()).toEqual([[NOTIFICATION_IDS.incomplete, scene.task.taskSid]]);
       expect(
         screen.getByText(
-          'The voice call from +1 415-555-0101 was completed before its wrap-up was complete, so the wrap-up was not saved.',
+          wholeText(
+            'The voice call from +1 415-555-0101 was completed before its wrap-up was complete, so the wrap-up was not saved.',
+          ),
         ),
       ).toBeTruthy();
       expect(backend.saveRequests).toEqual([]);

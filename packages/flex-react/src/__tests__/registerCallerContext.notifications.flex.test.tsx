@@ -34,6 +34,7 @@ import {
   until,
   useAgents,
   type WrapUpScene,
+  wholeText,
 } from './flex-runtime/agent.js';
 import { ADA, ADA_REFRESHED, useBackend } from './flex-runtime/backend.js';
 import { consoleErrors } from './flex-runtime/console.js';
@@ -206,7 +207,9 @@ describe('registerCallerContext on Flex 2.17.1: notifications and Retry', () => 
       expect(shown()).toEqual([[NOTIFICATION_IDS.taskGone, scene.task.taskSid]]);
       expect(
         screen.getByText(
-          `The wrap-up of the voice call from ${FIRST} cannot be saved: Twilio removed the completed task before the save. If it was stored on the task, the server-side safety net saved it.`,
+          wholeText(
+            `The wrap-up of the voice call from ${FIRST} cannot be saved: Twilio removed the completed task before the save. If it was stored on the task, the server-side safety net saved it.`,
+          ),
         ),
       ).toBeTruthy();
       expect(screen.queryByRole('button', { name: /^Retry/ })).toBeNull();

@@ -145,11 +145,11 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       [
         'wrapUp.maxSummaryLength 0',
         { wrapUp: { maxSummaryLength: 0 } },
-        /wrapUp\.maxSummaryLength must be a whole number from 1 to 3000/,
+        /wrapUp\.maxSummaryLength must be a whole number from 1 to 1000/,
       ],
       [
-        'wrapUp.maxSummaryLength over 3000',
-        { wrapUp: { maxSummaryLength: 3001 } },
+        'wrapUp.maxSummaryLength over 1000 (a value’s limit)',
+        { wrapUp: { maxSummaryLength: 1001 } },
         /wrapUp\.maxSummaryLength must be/,
       ],
       [
@@ -237,7 +237,7 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       ['retryTimeoutMs 500', { retryTimeoutMs: 500 }],
       ['retryTimeoutMs 60000', { retryTimeoutMs: 60_000 }],
       ['wrapUp.maxSummaryLength 1', { wrapUp: { maxSummaryLength: 1 } }],
-      ['wrapUp.maxSummaryLength 3000', { wrapUp: { maxSummaryLength: 3000 } }],
+      ['wrapUp.maxSummaryLength 1000', { wrapUp: { maxSummaryLength: 1000 } }],
       ['negative sort orders', { sortOrder: -1, wrapUp: { sortOrder: -2.5 } }],
       ['dispositions', { wrapUp: { dispositions: ['resolved', 'callback'] } }],
       ['http://localhost', { saveContextUrl: 'http://localhost:3000/save-context' }],

@@ -331,3 +331,13 @@ export function shownFor(id: string, task: StandInTask): Notification {
   if (found.length !== 1) throw new Error(`${found.length} notifications ${id} for ${task.taskSid}`);
   return found[0] as Notification;
 }
+
+/**
+ * A Testing Library matcher for the element whose whole text is `text`, even when parts of
+ * it are elements of their own (a notification isolates the task it names).
+ */
+export function wholeText(text: string): (content: string, element: Element | null) => boolean {
+  return (_content, element) =>
+    element?.textContent === text &&
+    !Array.from(element.children).some((child) => child.textContent === text);
+}
