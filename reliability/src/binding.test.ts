@@ -10,16 +10,11 @@
  * `calls.end` on the emulator and no write to TaskRouter.
  */
 import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
-import { startEmulatorServer } from '@stickycalls/core/testing';
 import { createSaveContextHandler, createWrapupEventHandler } from '@stickycalls/twilio-function-adapter';
 import { FakeResponse } from '@stickycalls/twilio-function-adapter/testing';
-import { serveTaskRouter } from '@stickycalls/twilio-function-adapter/testing/taskrouter';
 import { HttpResponse, http } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ACCOUNT_SID,
-  API_KEY,
-  AUTH_TOKEN,
   callSid,
   emulatedApi,
   FLEX_TOKEN,
@@ -30,9 +25,8 @@ import {
   run,
   taskEvent,
   WORKER_SID,
-  WORKSPACE_SID,
 } from './kit.js';
-import { type FunctionAnswer, startTwilioRun, type TwilioRun } from './twilio-run.js';
+import { type FunctionAnswer, startService, type TwilioRun } from './twilio-run.js';
 
 /** Another caller: another customer of the same contact centre. */
 const OTHER_CALLER = '+14155550199';
@@ -312,34 +306,18 @@ describe('in process: the handlers, IAM and TaskRouter behind msw', () => {
 
 describe('in twilio-run: the built Functions in Twilio’s local runtime', () => {
   let runtime: TwilioRun | undefined;
-  let closeApi: (() => Promise<void>) | undefined;
-  let closeTaskRouter: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const api = await startEmulatorServer({ emulator });
-    closeApi = api.close;
-    const served = await serveTaskRouter(taskRouter);
-    closeTaskRouter = served.close;
-    runtime = await startTwilioRun({
+    runtime = await startService({
       functions: {
         'save-context.js': 'createSaveContextHandler()',
         'wrapup-event.protected.js': 'createWrapupEventHandler()',
       },
-      env: {
-        ACCOUNT_SID,
-        AUTH_TOKEN,
-        TWILIO_WORKSPACE_SID: WORKSPACE_SID,
-        STICKY_CALLS_API_KEY: API_KEY,
-        STICKY_CALLS_BASE_URL: api.url,
-      },
       tokens: TOKENS,
-      taskRouterUrl: served.url,
+      emulator,
+      taskRouter,
     });
   }, 60_000);
-  afterAll(async () => {
-    await runtime?.stop();
-    await closeTaskRouter?.();
-    await closeApi?.();
-  });
+  afterAll(() => runtime?.stop());
 
   const send: Send = (target, body) => {
     if (runtime === undefined) throw new Error('twilio-run did not start');

@@ -7,6 +7,14 @@ export const CATEGORIES = [
   { file: 'auth.test.ts', name: 'auth' },
   { file: 'binding.test.ts', name: 'binding' },
   { file: 'xss.test.tsx', name: 'xss' },
+  { file: 'secret-echoes.test.ts', name: 'secret echoes' },
+  { file: 'log-forging.test.ts', name: 'log forging' },
+  { file: 'input-limits.test.ts', name: 'input limits' },
+  { file: 'bidi.test.tsx', name: 'bidi isolation' },
+  { file: 'blame.test.ts', name: 'blame' },
+  { file: 'never-throws.test.ts', name: 'never throws' },
+  { file: 'safety-net-load.test.ts', name: 'safety net load' },
+  { file: 'emulator-faults.test.ts', name: 'emulator faults' },
 ] as const;
 
 export type CategoryName = (typeof CATEGORIES)[number]['name'];

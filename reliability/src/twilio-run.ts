@@ -14,7 +14,12 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { captured } from './kit.js';
+import { type Emulator, startEmulatorServer } from '@stickycalls/core/testing';
+import {
+  serveTaskRouter,
+  type TaskRouterStandIn,
+} from '@stickycalls/twilio-function-adapter/testing/taskrouter';
+import { ACCOUNT_SID, API_KEY, AUTH_TOKEN, captured, WORKSPACE_SID } from './kit.js';
 
 const requireHere = createRequire(import.meta.url);
 const ADAPTER_DIR = dirname(requireHere.resolve('@stickycalls/twilio-function-adapter/package.json'));
@@ -196,5 +201,50 @@ export async function startTwilioRun({
       };
     },
     stop,
+  };
+}
+
+/** What {@link startService} serves: the Functions, with the emulator and the TaskRouter stand-in behind them. */
+export interface ServiceOptions {
+  readonly functions: TwilioRunOptions['functions'];
+  readonly tokens: TwilioRunOptions['tokens'];
+  readonly emulator: Emulator;
+  readonly taskRouter: TaskRouterStandIn;
+}
+
+/**
+ * The suite's service in twilio-run: the emulator and the TaskRouter stand-in served on
+ * loopback, and a deployed service's environment (the suite's account, workspace and
+ * key). `stop()` stops all three.
+ */
+export async function startService({
+  functions,
+  tokens,
+  emulator,
+  taskRouter,
+}: ServiceOptions): Promise<TwilioRun> {
+  const api = await startEmulatorServer({ emulator });
+  const served = await serveTaskRouter(taskRouter);
+  const runtime = await startTwilioRun({
+    functions,
+    env: {
+      ACCOUNT_SID,
+      AUTH_TOKEN,
+      TWILIO_WORKSPACE_SID: WORKSPACE_SID,
+      STICKY_CALLS_API_KEY: API_KEY,
+      STICKY_CALLS_BASE_URL: api.url,
+    },
+    tokens,
+    taskRouterUrl: served.url,
+  }).catch(async (error: unknown) => {
+    await Promise.all([served.close(), api.close()]);
+    throw error;
+  });
+  return {
+    ...runtime,
+    async stop() {
+      await runtime.stop();
+      await Promise.all([served.close(), api.close()]);
+    },
   };
 }
