@@ -35,6 +35,7 @@ const esmSplit = {
   'internal/identity': 'src/identity.ts',
   'internal/taskrouter-events': 'src/taskrouter-events.ts',
   'internal/call-start': 'src/call-start.ts',
+  'internal/redact': 'src/redact.ts',
 };
 
 export default defineConfig([

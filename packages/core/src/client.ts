@@ -19,7 +19,7 @@ import {
 } from './errors.js';
 import { isRecord, setOwn } from './objects.js';
 import type { ClientOptions, PerOperation, RequestOptions, RetryOptions } from './options.js';
-import { maskApiKey } from './redact.js';
+import { maskApiKey, shownSetting } from './redact.js';
 import { createHttp, createRedactor, send, type TransportConfig } from './transport.js';
 import { toValidationIssues } from './zod-issues.js';
 
@@ -164,7 +164,7 @@ function resolveConfig(options: ClientOptions): TransportConfig {
     const value = options.retry === false ? DEFAULT_RETRY_OFF[name] : options.retry?.[name];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new ConfigurationError(`retry.${name} must be a number of 0 or more, got ${shown(value)}`);
+      throw new ConfigurationError(`retry.${name} must be a number of 0 or more, got ${shownSetting(value)}`);
     }
     retry[name] = value;
   }
@@ -223,7 +223,7 @@ function perOperation(
   if (typeof value === 'number') return { start: positive(name, value), end: positive(name, value) };
   if (!isRecord(value)) {
     throw new ConfigurationError(
-      `${name} must be a positive number of milliseconds or { start, end }, got ${shown(value)}`,
+      `${name} must be a positive number of milliseconds or { start, end }, got ${shownSetting(value)}`,
     );
   }
   return {
@@ -234,7 +234,9 @@ function perOperation(
 
 function positive(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(`${name} must be a positive number of milliseconds, got ${shown(value)}`);
+    throw new ConfigurationError(
+      `${name} must be a positive number of milliseconds, got ${shownSetting(value)}`,
+    );
   }
   return value;
 }
@@ -260,9 +262,4 @@ function httpUrl(value: unknown): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A numeric setting as an error may show it: numbers only, never text that may be a secret. */
-function shown(value: unknown): string {
-  return typeof value === 'number' ? String(value) : `a ${value === null ? 'null' : typeof value}`;
 }

@@ -79,3 +79,8 @@ function isUnsafeInLog(code: number): boolean {
 function codeEscape(code: number): string {
   return `\\u{${code.toString(16)}}`;
 }
+
+/** A numeric setting as an error may show it: numbers only, never text that may be a secret. */
+export function shownSetting(value: unknown): string {
+  return typeof value === 'number' ? String(value) : `a ${value === null ? 'null' : typeof value}`;
+}

@@ -11,6 +11,7 @@ import {
   createWrapUpSession,
   createWrapUpStore,
   type DraftStorage,
+  escapeForLog,
   postWrapUp,
   type SaveFailureReason,
   taskAttributes,
@@ -151,7 +152,7 @@ export function bindWrapUpToFlex({ flex, manager, settings, strings, options }: 
       if (!result.ok) {
         // The sid comes from the task: escaped, so it cannot start a line of its own.
         console.warn(
-          `[sticky-calls] wrap-up of task ${forLog(taskSid)} not ${action === 'store' ? 'stored' : 'saved'}: ${forLog(result.reason)} (${result.attempts} attempts)`,
+          `[sticky-calls] wrap-up of task ${escapeForLog(taskSid)} not ${action === 'store' ? 'stored' : 'saved'}: ${escapeForLog(result.reason)} (${result.attempts} attempts)`,
         );
       }
       if (action === 'save') options.onSave?.({ taskSid, result });
@@ -459,20 +460,6 @@ function ActionButton({
     <button type="button" onClick={(event) => onClick(event, notification ?? { id: '' })}>
       {label}
     </button>
-  );
-}
-
-/**
- * A value for one log line: controls, format characters (bidi controls, zero-width) and
- * line and paragraph separators written as `\u{…}`, so a task sid cannot start a line of
- * its own or reorder one; at most 100 characters. The core's `escapeForLog` does the same,
- * but its build chunk brings the API client along (about 5 KB gzipped in a plugin).
- */
-function forLog(value: unknown): string {
-  const text = String(value);
-  return (text.length > 100 ? `${text.slice(0, 100)}…` : text).replace(
-    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
-    (char) => `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`,
   );
 }
 

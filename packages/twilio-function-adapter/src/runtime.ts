@@ -187,8 +187,8 @@ export function clientFor(
     return client;
   } catch (error) {
     // The options were checked when the handler was made: this is about the key or the URL,
-    // and a message quoting either is not passed on.
-    return isStickyCallsError(error, ConfigurationError) && !quotes(error.message, [apiKey, baseUrl])
+    // and the core's configuration errors name a setting, never its value.
+    return isStickyCallsError(error, ConfigurationError)
       ? error
       : new ConfigurationError(
           'STICKY_CALLS_API_KEY or STICKY_CALLS_BASE_URL is unusable (their values are not logged)',
@@ -202,10 +202,6 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-function quotes(message: string, values: readonly (string | undefined)[]): boolean {
-  return values.some((value) => value !== undefined && value !== '' && message.includes(value));
 }
 
 /** Checks the client options when a handler is created, not on its first call. */

@@ -11,6 +11,7 @@ import type { OpenIntent, StartCallResponse, StoredVariable } from '../contract.
 import { ConfigurationError } from '../errors.js';
 import { type IdentityTier, identityTier, type TierOptions } from '../identity.js';
 import { stripUndefined } from '../objects.js';
+import { shownSetting } from '../redact.js';
 import {
   ATTRIBUTE_KEY,
   ATTRIBUTE_VERSION,
@@ -82,7 +83,7 @@ export function resolveAttributeWriterOptions(options: AttributeWriterOptions = 
     const value = resolved[name];
     if (!Number.isInteger(value) || value < MIN_BUDGET || value > TASK_ATTRIBUTES_LIMIT) {
       throw new ConfigurationError(
-        `${name} must be a whole number of characters from ${MIN_BUDGET} to ${TASK_ATTRIBUTES_LIMIT}, got ${typeof value === 'number' ? value : `a ${typeof value}`}`,
+        `${name} must be a whole number of characters from ${MIN_BUDGET} to ${TASK_ATTRIBUTES_LIMIT}, got ${shownSetting(value)}`,
       );
     }
   }
