@@ -9,7 +9,7 @@
  * answered by the same stand-ins). For each refusal: the status, the answer's code, no
  * `calls.end` on the emulator and no write to TaskRouter.
  */
-import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
+import { ATTRIBUTE_KEY, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { createSaveContextHandler, createWrapupEventHandler } from '@stickycalls/twilio-function-adapter';
 import { FakeResponse } from '@stickycalls/twilio-function-adapter/testing';
 import { HttpResponse, http } from 'msw';
@@ -64,6 +64,9 @@ interface BindingCase {
 
 const agentCall = (options: Parameters<typeof routedCall>[1] = {}) => routedCall(taskRouter, options);
 /** The agent's own call, completed: a save is what the agent's browser sends next. */
+/** When the call started, as its task says: the `last_contact_at` every save carries. */
+const callStartOf = (call: RoutedCall): unknown =>
+  (call.attributes[ATTRIBUTE_KEY] as { call_start?: unknown } | undefined)?.call_start;
 const mine = (): Promise<RoutedCall> =>
   agentCall({ reservation: 'completed', assignmentStatus: 'completed' });
 /** Another agent's call, of another customer. */
@@ -253,8 +256,18 @@ const CASES: readonly BindingCase[] = [
         verify: () => {
           const ends = emulator.requests.slice(endsBefore).filter((r) => r.operation === 'end');
           expect(ends.map((r) => [r.status, r.body])).toEqual([
-            [200, { call_id: own.callId, customer_ref: own.customerRef, ...WRAP_UP }],
+            [
+              200,
+              {
+                call_id: own.callId,
+                customer_ref: own.customerRef,
+                ...WRAP_UP,
+                // Dated by the server with the call's start, as the task says.
+                variables: { ...WRAP_UP.variables, last_contact_at: callStartOf(own) },
+              },
+            ],
           ]);
+          expect(callStartOf(own)).toEqual(expect.any(String));
         },
       };
     },

@@ -63,6 +63,8 @@ interface Sent {
   };
   /** The `calls.end` bodies the API received for this save. */
   readonly ends: readonly Record<string, unknown>[];
+  /** When the call started, as its task says: the `last_contact_at` the server writes. */
+  readonly callStart: unknown;
 }
 
 /** Sends a save for the agent's own completed call; `body` is everything but the token and the task. */
@@ -77,6 +79,7 @@ async function save(body: Record<string, unknown>, call?: RoutedCall): Promise<S
       .slice(baseline)
       .filter((r) => r.operation === 'end')
       .map((r) => r.body as Record<string, unknown>),
+    callStart: (own.attributes[ATTRIBUTE_KEY] as { call_start?: unknown } | undefined)?.call_start,
   };
 }
 
@@ -91,12 +94,18 @@ function expectRefused(sent: Sent, path: (string | number)[], code?: string): vo
   refusedCases += 1;
 }
 
+/** A save that reached the API once; returns its `calls.end` body with the agent's own variables. */
 function expectSaved(sent: Sent): Record<string, unknown> {
   expect(sent.status, JSON.stringify(sent.body)).toBe(200);
   expect(sent.body.status).toBe('saved');
   expect(sent.ends).toHaveLength(1);
   savedCases += 1;
-  return sent.ends[0] as Record<string, unknown>;
+  const end = sent.ends[0] as Record<string, unknown>;
+  // The server dates every save with the call's start; the rest is what the agent sent.
+  const { last_contact_at: lastContact, ...variables } = (end.variables ?? {}) as Record<string, unknown>;
+  expect(lastContact).toBe(sent.callStart);
+  expect(typeof sent.callStart).toBe('string');
+  return { ...end, variables };
 }
 
 const INTENT = { intent: 'refund_request', intent_status: 'open' } as const;

@@ -17,6 +17,7 @@ import {
   recommendationForConfidence,
 } from './identity.js';
 import { isRecord, setOwn } from './objects.js';
+import { SERVER_VARIABLES } from './wrap-up/identity-check.js';
 import { toValidationIssues } from './zod-issues.js';
 
 // ---------------------------------------------------------------------------
@@ -406,6 +407,13 @@ const intentSchema = z
     ),
   );
 
+/**
+ * Most variables one `calls.end` takes: a wrap-up's own (`WRAP_UP_LIMITS.variableCount`)
+ * and the ones the save Function and the safety net write beside them (`SERVER_VARIABLES`:
+ * `last_contact_at`, `identity_verified_at`, `_by`, `_how`), so a full wrap-up still saves.
+ */
+const END_CALL_VARIABLE_COUNT = WRAP_UP_LIMITS.variableCount + Object.keys(SERVER_VARIABLES).length;
+
 /** Request body of `calls.end`. */
 export const endCallParamsSchema = z
   .strictObject({
@@ -425,8 +433,8 @@ export const endCallParamsSchema = z
         error: 'variables must be an object of name → value',
         checkName: (name) => nameProblem('a variable name', name, WRAP_UP_LIMITS.variableNameLength),
         maxEntries: {
-          limit: WRAP_UP_LIMITS.variableCount,
-          message: (count) => `at most ${WRAP_UP_LIMITS.variableCount} variables, got ${count}`,
+          limit: END_CALL_VARIABLE_COUNT,
+          message: (count) => `at most ${END_CALL_VARIABLE_COUNT} variables, got ${count}`,
         },
       }),
     ),

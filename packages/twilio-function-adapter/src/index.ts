@@ -4,6 +4,7 @@
  */
 export { type CallerContextHandlerOptions, createCallerContextHandler } from './caller-context.js';
 export { TokenCheckUnavailableError, type TokenResult, type TokenValidator } from './flex-token.js';
+export type { ConversationAttribute, InsightsOptions } from './insights.js';
 export type {
   FunctionCallback,
   FunctionContext,

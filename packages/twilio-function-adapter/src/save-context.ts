@@ -5,11 +5,13 @@ import {
   endWrapUp,
   isStickyCallsError,
   readSaveRequest,
+  recordIdentityCheck,
   type SaveAnswer,
   sameWrapUp,
   saveAnswer,
   type ValidationIssue,
   validateWrapUp,
+  type WrapUpFields,
   type WrapUpIssue,
 } from '@stickycalls/core';
 import {
@@ -19,6 +21,7 @@ import {
   type TokenValidator,
   tokenOutsideBody,
 } from './flex-token.js';
+import { conversationsFor, type InsightsOptions, readInsightsOptions } from './insights.js';
 import {
   checkClientOptions,
   clientFor,
@@ -107,6 +110,17 @@ export interface SaveContextHandlerOptions extends HandlerOptions {
    * @default TaskRouter through `context.getTwilioClient()` in `TWILIO_WORKSPACE_SID`
    */
   taskRouter?: (context: FunctionContext, options: TaskRouterOptions) => TaskRouterPort | ConfigurationError;
+  /**
+   * What the store (`action: 'store'`) writes for Flex Insights into the task's
+   * `conversations` attributes, merged with the ones the task has: the disposition as
+   * `conversations.outcome`, and the intent and the identity level into the conversation
+   * attributes named here. `false` writes none. Attributes that would not fit in the
+   * task's 4,096 characters are left out (and logged); the wrap-up is stored all the same.
+   * @default { outcome: true, intent: false, identity: false }
+   * @example
+   * insights: { intent: 'conversation_attribute_1', identity: 'conversation_attribute_2' }
+   */
+  insights?: InsightsOptions | false;
 }
 
 const MAX_TIMEOUT_MS = 9500;
@@ -128,6 +142,12 @@ const ENDED = new Set(['completed', 'canceled']);
  * customer, and then stores the wrap-up on the task (`action: 'store'`, before
  * completion) or saves it with `calls.end` once the task completed (`action: 'save'`,
  * the default).
+ *
+ * The agent's identity check is recorded as made by the token's worker (never the
+ * request's word), at a time no later than now. A `rejected` check ("not this caller")
+ * keeps the wrap-up on the task only: nothing is written into the matched customer's
+ * memory (`stored`, `saveable: false`). Each `calls.end` carries `last_contact_at` and,
+ * for a verified caller, `identity_verified_at`, `_by` and `_how`, written here only.
  * Answers are core's save protocol (`saveAnswer`), each with CORS headers, within
  * the deadline.
  *
@@ -150,6 +170,7 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
     }
   }
   checkClientOptions(options);
+  const insights = readInsightsOptions(options.insights);
   const validateToken = options.validateToken ?? flexTokenValidator;
   const taskRouterFor = options.taskRouter ?? createTaskRouter;
   const name = 'save-context';
@@ -242,7 +263,7 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
       const request = read.data;
       const checked = validateWrapUp(request.fields);
       if (!checked.ok) return invalid(checked.issues);
-      const fields = checked.fields;
+      let fields: WrapUpFields = checked.fields;
       if (request.taskSid === undefined && request.claims.call_id === undefined) {
         return invalid([
           { path: ['TaskSid'], message: 'TaskSid is required: the task (WT…) the wrap-up belongs to' },
@@ -341,12 +362,25 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
         if (!bound.ok) return forbidden(bound.refusal, `${bound.message} (task ${sid})`);
         callId = bound.call.call_id;
         const boundCall = bound.call.call_id;
+        // Who checked the caller is the token's worker; when, no later than now.
+        const check = fields.identity_check;
+        if (check !== undefined)
+          fields = {
+            ...fields,
+            identity_check: recordIdentityCheck(check, workerSid, {
+              now: Date.now(),
+              callStart: bound.call.call_start,
+            }),
+          };
 
-        const put = (saved: boolean, first: TaskRouterTask) =>
-          storeOnTask(taskRouter, step, sid, first, request.claims, fields, saved);
+        const put = (saved: boolean, first: TaskRouterTask, conversations?: Record<string, string>) =>
+          storeOnTask(taskRouter, step, sid, first, request.claims, fields, saved, conversations);
 
         if (request.action === 'store') {
-          return storedAnswer(await put(false, task), sid);
+          return storedAnswer(
+            await put(false, task, conversationsFor(insights, fields, task.attributes)),
+            sid,
+          );
         }
 
         // A save: only once the completion went ahead.
@@ -373,7 +407,8 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
           });
         }
         const params = endCallFor(bound.call, fields);
-        // Nothing names the caller (no customer, no phone number): it can only stay on the task.
+        // Nothing names the caller (no customer, no phone number), or the agent said it is
+        // not the matched customer: it can only stay on the task.
         if (params === null) return storedAnswer(await put(false, task), sid);
 
         const client = clientFor(context, options);
@@ -437,11 +472,21 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
         switch (outcome.kind) {
           case 'stored': {
             const saveable = endCallFor(outcome.call, fields) !== null;
+            const kept =
+              fields.identity_check?.outcome === 'rejected'
+                ? ', kept on the task only: the agent said the caller is not the matched customer'
+                : ', nothing names the caller';
             logLine(
               options,
               'info',
-              `${name} task=${sid} call=${outcome.call.call_id}: stored${saveable ? '' : ', nothing names the caller'}`,
+              `${name} task=${sid} call=${outcome.call.call_id}: stored${saveable ? '' : kept}`,
             );
+            if (outcome.conversationsLeftOut)
+              logLine(
+                options,
+                'warn',
+                `${name} task=${sid}: Flex Insights conversations attributes left out, no room for them in the task's 4,096 characters`,
+              );
             return answer({ status: 'stored', call_id: outcome.call.call_id, saveable });
           }
           case 'already_saved':

@@ -21,7 +21,12 @@ const UPDATE_TRIES = 3;
 
 /** What storing the wrap-up on the task came to. */
 export type Stored =
-  | { readonly kind: 'stored'; readonly call: TaskCall }
+  | {
+      readonly kind: 'stored';
+      readonly call: TaskCall;
+      /** Conversations attributes that were asked for but did not fit beside the wrap-up, so were left out. */
+      readonly conversationsLeftOut?: true;
+    }
   | {
       readonly kind: 'already_saved';
       readonly call: TaskCall;
@@ -39,7 +44,9 @@ export type Stored =
  * (412) the task is fetched again, bound again and merged again, so what the other
  * writer put there stays. A task fetched without an ETag is fetched once more, and is
  * never written without one (`conflict`). A wrap-up already saved for this call is
- * never overwritten.
+ * never overwritten. `conversations` (Flex Insights) are merged into the task's own;
+ * when they would not fit in the 4,096 characters beside the wrap-up, the wrap-up is
+ * stored without them: what the agent wrote comes before a report.
  */
 export async function storeOnTask(
   taskRouter: TaskRouterPort,
@@ -49,6 +56,7 @@ export async function storeOnTask(
   claims: SaveClaims,
   fields: WrapUpFields,
   saved: boolean,
+  conversations?: Readonly<Record<string, string>>,
 ): Promise<Stored> {
   let task = first;
   let fetchedForETag = false;
@@ -63,7 +71,10 @@ export async function storeOnTask(
         customerRef: already.customerRef,
         wrapUp: already.wrapUp,
       };
-    const merged = withWrapUp(task.attributes, wrapUpFor(bound.call, fields, saved));
+    const wrapUp = wrapUpFor(bound.call, fields, saved);
+    let merged = withWrapUp(task.attributes, wrapUp, conversations);
+    const leftOut = !merged.ok && conversations !== undefined;
+    if (leftOut) merged = withWrapUp(task.attributes, wrapUp);
     if (!merged.ok) return { kind: 'too_long', issue: merged.issue };
     const etag = task.etag;
     if (etag === undefined || etag === '') {
@@ -78,7 +89,12 @@ export async function storeOnTask(
     const outcome = await step('update the task', () =>
       taskRouter.updateAttributes(taskSid, JSON.stringify(merged.attributes), etag),
     );
-    if (outcome === 'updated') return { kind: 'stored', call: bound.call };
+    if (outcome === 'updated')
+      return {
+        kind: 'stored',
+        call: bound.call,
+        ...(leftOut ? { conversationsLeftOut: true as const } : {}),
+      };
     if (outcome === 'gone') return { kind: 'gone' };
     if (attempt >= UPDATE_TRIES) return { kind: 'conflict' };
     const fresh = await step('fetch the task again', () => taskRouter.fetchTask(taskSid));

@@ -1,6 +1,5 @@
 import {
   ConfigurationError,
-  type EndCallParams,
   endWrapUp,
   isStickyCallsError,
   RateLimitError,
@@ -8,7 +7,6 @@ import {
   type SafetyNetSave,
   selectWrapUpsToSave,
   TASK_SID_PATTERN,
-  validateWrapUp,
 } from '@stickycalls/core';
 import {
   checkClientOptions,
@@ -96,7 +94,9 @@ type Settled = 'saved' | 'already_saved' | 'failed' | 'retry' | 'left';
 /**
  * A server-side safety net for TaskRouter event callbacks or Event Streams: when a
  * task completes with a Sticky Calls wrap-up that was not marked saved (the agent
- * closed the tab, the save Function failed), it saves it. Each wrap-up is bound to its
+ * closed the tab, the save Function failed), it saves it, with the same server-written
+ * variables as the save Function (`last_contact_at`, `identity_verified_*`). A wrap-up
+ * whose caller the agent said is not the matched customer stays on the task, unsent. Each wrap-up is bound to its
  * own task's call and customer (`selectWrapUpsToSave`): one naming another call or
  * customer is refused and logged, never sent. Just before saving, the task is fetched
  * again and skipped when the agent's save marked it saved meanwhile; after saving, it
@@ -233,18 +233,13 @@ export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}
         }
       };
 
+      /** Marks the stored wrap-up saved: its own fields, not the params (which hold the server's variables). */
       const markSaved = async (
         taskSid: string,
         task: TaskRouterTask,
-        params: EndCallParams,
+        { params, fields }: SafetyNetSave,
       ): Promise<void> => {
         if (taskRouter === undefined) return;
-        const checked = validateWrapUp({
-          intent: params.intent,
-          intent_status: params.intent_status,
-          variables: params.variables,
-        });
-        if (!checked.ok) return;
         const what = 'mark the wrap-up saved on the task';
         try {
           const marked = await storeOnTask(
@@ -253,7 +248,7 @@ export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}
             taskSid,
             task,
             { call_id: params.call_id, customer_ref: params.customer_ref },
-            checked.fields,
+            fields,
             true,
           );
           if (marked.kind !== 'stored' && marked.kind !== 'already_saved')
@@ -265,7 +260,8 @@ export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}
       };
 
       /** One save, in a slot: fetch the task again, end the call, mark the task. */
-      const saveOne = async ({ taskSid, callId, params }: SafetyNetSave): Promise<Settled> => {
+      const saveOne = async (wrapUp: SafetyNetSave): Promise<Settled> => {
+        const { taskSid, callId, params } = wrapUp;
         if (!startable()) return 'left';
         // The event says what the task held when it was sent: the agent's save may have
         // marked it saved since. Only a task sid is ever put in a URL.
@@ -290,7 +286,7 @@ export function createWrapupEventHandler(options: WrapupEventHandlerOptions = {}
           );
           // Only its own save is marked: a 409 may be another task's end for the call.
           if (outcome.status === 'saved' && known !== undefined && markable !== undefined)
-            await markSaved(known, markable, params);
+            await markSaved(known, markable, wrapUp);
           return outcome.status;
         }
         // Every further request would meet the same limit: leave the rest for the redelivery.

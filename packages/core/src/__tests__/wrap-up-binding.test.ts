@@ -15,7 +15,12 @@ import {
 } from '../index.js';
 import { CALL_SID, CUSTOMER_REF, callTaskAttributes } from './wrap-up-kit.js';
 
-const CALL: TaskCall = { call_id: CALL_SID, customer_ref: CUSTOMER_REF, ani: null };
+const CALL: TaskCall = {
+  call_id: CALL_SID,
+  customer_ref: CUSTOMER_REF,
+  ani: null,
+  call_start: '2026-02-07T10:30:00.000Z',
+};
 
 describe('bindToTask', () => {
   it('binds to the task’s call and customer, from its attributes as an object or as JSON', () => {
@@ -39,19 +44,20 @@ describe('bindToTask', () => {
       variables: '{}',
       open_intents: '[]',
     };
-    expect(bindToTask(flat)).toEqual({ ok: true, call: CALL });
+    // The guide's layout without its call_start: when the call started is unknown.
+    expect(bindToTask(flat)).toEqual({ ok: true, call: { ...CALL, call_start: null } });
   });
 
   it('binds a call whose lookup failed to the caller’s number, when it is one', () => {
     const degraded = { call_sid: CALL_SID, from: '+1 (415) 555-1234', ...degradedTaskAttributes('timeout') };
     expect(bindToTask(degraded)).toEqual({
       ok: true,
-      call: { call_id: CALL_SID, customer_ref: null, ani: '+14155551234' },
+      call: { call_id: CALL_SID, customer_ref: null, ani: '+14155551234', call_start: null },
     });
     const withheld = { ...degraded, from: 'anonymous' };
     expect(bindToTask(withheld)).toEqual({
       ok: true,
-      call: { call_id: CALL_SID, customer_ref: null, ani: null },
+      call: { call_id: CALL_SID, customer_ref: null, ani: null, call_start: null },
     });
   });
 
@@ -137,15 +143,31 @@ describe('endCallFor and wrapUpFor', () => {
   const fields = { intent: 'refund_request', intent_status: 'open', variables: { summary: 'Label sent' } };
 
   it('names the customer when the task has one, else the caller’s number', () => {
-    expect(endCallFor(CALL, fields)).toEqual({ call_id: CALL_SID, customer_ref: CUSTOMER_REF, ...fields });
-    expect(endCallFor({ call_id: CALL_SID, customer_ref: null, ani: '+14155551234' }, {})).toEqual({
+    // Beside the fields, when the contact happened: the call's start, else the save's time.
+    expect(endCallFor(CALL, fields)).toEqual({
+      call_id: CALL_SID,
+      customer_ref: CUSTOMER_REF,
+      ...fields,
+      variables: { ...fields.variables, last_contact_at: CALL.call_start },
+    });
+    const now = Date.parse('2026-02-07T10:45:00.000Z');
+    expect(
+      endCallFor(
+        { call_id: CALL_SID, customer_ref: null, ani: '+14155551234', call_start: null },
+        {},
+        { now },
+      ),
+    ).toEqual({
       call_id: CALL_SID,
       identity_hints: { ani: '+14155551234' },
+      variables: { last_contact_at: '2026-02-07T10:45:00.000Z' },
     });
   });
 
   it('gives nothing to save when nothing names the caller', () => {
-    expect(endCallFor({ call_id: CALL_SID, customer_ref: null, ani: null }, fields)).toBeNull();
+    expect(
+      endCallFor({ call_id: CALL_SID, customer_ref: null, ani: null, call_start: null }, fields),
+    ).toBeNull();
   });
 
   it('stores the task’s call and customer with the fields, and whether it was saved', () => {
@@ -155,7 +177,9 @@ describe('endCallFor and wrapUpFor', () => {
       ...fields,
       saved: false,
     });
-    expect(wrapUpFor({ call_id: CALL_SID, customer_ref: null, ani: '+14155551234' }, {}, true)).toEqual({
+    expect(
+      wrapUpFor({ call_id: CALL_SID, customer_ref: null, ani: '+14155551234', call_start: null }, {}, true),
+    ).toEqual({
       call_id: CALL_SID,
       customer_ref: null,
       saved: true,

@@ -191,7 +191,7 @@ describe('checkDraft: the note, the disposition and the extra details', () => {
         intentChoice: 'refund_request',
         status: 'resolved',
         variables: [
-          { name: 'order id', value: 'ORD-1' },
+          { name: '#!', value: 'ORD-1' },
           { name: 'order_id', value: 'ORD-1' },
           { name: '', value: '' },
           { name: 'order_id', value: 'ORD-2' },
@@ -199,7 +199,7 @@ describe('checkDraft: the note, the disposition and the extra details', () => {
           { name: 'disposition', value: 'y' },
           { name: 'callback_time', value: '   ' },
           { name: 'x'.repeat(65), value: 'z' },
-          { name: '__proto__', value: 'z' },
+          { name: 'constructor', value: 'z' },
           { name: '', value: 'a value without a name' },
         ],
       }),
@@ -207,13 +207,13 @@ describe('checkDraft: the note, the disposition and the extra details', () => {
       REQUIRED,
     );
     expect(issuesOf(result).map(({ code, path, name }) => ({ code, path, name }))).toEqual([
-      { code: 'variable_name', path: ['variables', 0], name: 'order id' },
+      { code: 'variable_name', path: ['variables', 0], name: '' },
       { code: 'variable_duplicate', path: ['variables', 3], name: 'order_id' },
       { code: 'variable_duplicate', path: ['variables', 4], name: 'summary' },
       { code: 'variable_duplicate', path: ['variables', 5], name: 'disposition' },
       { code: 'variable_value', path: ['variables', 6], name: 'callback_time' },
       { code: 'variable_name', path: ['variables', 7], name: 'x'.repeat(65) },
-      { code: 'variable_name', path: ['variables', 8], name: '__proto__' },
+      { code: 'variable_name', path: ['variables', 8], name: 'constructor' },
       { code: 'variable_name', path: ['variables', 9], name: '' },
     ]);
   });
@@ -299,7 +299,7 @@ describe('checkDraft: the task', () => {
   it('reports every problem at once, the missing call too', () => {
     const { call_sid: _callSid, ...noCallSid } = returningCaller();
     const result = checkDraft(
-      draft({ intentChoice: 'refund_request', variables: [{ name: 'a b', value: '1' }] }),
+      draft({ intentChoice: 'refund_request', variables: [{ name: '?!', value: '1' }] }),
       noCallSid,
       REQUIRED,
     );
@@ -341,11 +341,13 @@ describe('checkDraft: the task', () => {
     expect(fields).toEqual({ intent: 'lost_card', intent_status: 'open' });
     const bound = bindToTask(attributes);
     if (!bound.ok) throw new Error(bound.message);
-    expect(endCallFor(bound.call, fields)).toEqual({
+    expect(endCallFor(bound.call, fields, { now: Date.parse('2026-02-07T10:45:00.000Z') })).toEqual({
       call_id: CALL_SID,
       identity_hints: { ani: '+14155551234' },
       intent: 'lost_card',
       intent_status: 'open',
+      // The failed lookup gave no call start: the contact is dated by the save.
+      variables: { last_contact_at: '2026-02-07T10:45:00.000Z' },
     });
   });
 

@@ -125,7 +125,7 @@ describe('checkDraft', () => {
           { name: 'order-id', value: 'A1' },
           { name: 'summary', value: 'a second note' },
           { name: 'plan', value: '  ' },
-          { name: 'two words', value: 'x' },
+          { name: '?!', value: 'x' },
           { name: 'order-id', value: 'A2' },
         ],
       }),

@@ -34,11 +34,14 @@ describe('selectWrapUpsToSave', () => {
         {
           taskSid: TASK_SID,
           callId: CALL_SID,
+          fields: { intent: 'refund_request', intent_status: 'open' },
           params: {
             call_id: CALL_SID,
             customer_ref: CUSTOMER_REF,
             intent: 'refund_request',
             intent_status: 'open',
+            // When the contact happened: the call's start, from the task.
+            variables: { last_contact_at: '2026-02-07T10:30:00.000Z' },
           },
         },
       ],
@@ -69,14 +72,18 @@ describe('selectWrapUpsToSave', () => {
         intent_status: 'open',
       },
     };
+    const now = Date.parse('2026-02-07T10:45:00.000Z');
     const { saves } = selectWrapUpsToSave([{ type: 'task.completed', taskSid: TASK_SID, attributes }], {
       eventTypes: COMPLETED,
+      now,
     });
     expect(saves[0]?.params).toEqual({
       call_id: CALL_SID,
       identity_hints: { ani: '+14155551234' },
       intent: 'x',
       intent_status: 'open',
+      // No call start from a failed lookup: the contact is dated by the save.
+      variables: { last_contact_at: '2026-02-07T10:45:00.000Z' },
     });
   });
 

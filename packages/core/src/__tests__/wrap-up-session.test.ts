@@ -15,6 +15,8 @@ import {
   postWrapUp,
   type SaveFailureReason,
   saveAnswer,
+  savedLength,
+  WRAP_UP_LIMITS,
   type WrapUpDraft,
   type WrapUpFields,
   type WrapUpNotice,
@@ -380,7 +382,10 @@ describe('afterComplete', () => {
     expect(phases).toEqual(['saving', 'saved', 'editing']);
     expect(store.get(TASK_SID).draft).toEqual(EMPTY_DRAFT);
     expect(storage.items.size).toBe(0);
-    expect(notices.filter((notice) => notice.kind !== 'settled')).toEqual([]);
+    // Every save that worked is confirmed to the agent, the ordinary one too.
+    expect(notices.filter((notice) => notice.kind !== 'settled')).toEqual([
+      { kind: 'saved', taskSid: TASK_SID },
+    ]);
   });
 
   it('saves what the agent typed after the store, when it checks', async () => {
@@ -418,7 +423,25 @@ describe('afterComplete', () => {
     phases.length = 0;
     await session.afterComplete(TASK_SID);
     expect(phases).toEqual(['saving', 'kept', 'editing']);
-    expect(notices.filter((notice) => notice.kind !== 'settled')).toEqual([]);
+    // Its own notice: kept on the task, not saved to any caller's memory.
+    expect(notices.filter((notice) => notice.kind !== 'settled')).toEqual([
+      { kind: 'kept', taskSid: TASK_SID },
+    ]);
+  });
+
+  it('says kept, not saved, when a Retry or a task completed elsewhere keeps it on the task only', async () => {
+    const retried = setup([STORED, failure('failed', true, 502), KEPT]);
+    retried.store.edit(TASK_SID, DRAFT);
+    await retried.session.beforeComplete(TASK);
+    await retried.session.afterComplete(TASK_SID);
+    retried.notices.length = 0;
+    await retried.session.retry(TASK_SID);
+    expect(kinds(retried.notices)).toEqual(['settled', 'kept']);
+
+    const elsewhere = setup([KEPT]);
+    elsewhere.store.edit(TASK_SID, DRAFT);
+    await elsewhere.session.completedElsewhere(TASK_SID);
+    expect(kinds(elsewhere.notices)).toEqual(['settled', 'kept']);
   });
 
   it('drops what was typed for a task this session did not wrap up, posting nothing', async () => {
@@ -720,6 +743,73 @@ describe('one store or save per task at a time', () => {
     await session.completedElsewhere(TASK_SID);
     expect(actions(calls)).toEqual(['store', 'save']);
   });
+});
+
+describe('the summary note’s limit (maxSummaryLength)', () => {
+  const note = (length: number) => 'n'.repeat(length);
+
+  it('refuses a note over the form’s limit, by how many characters, posting nothing', async () => {
+    const { session, store, calls, notices } = setup([], { maxSummaryLength: 280 });
+    store.edit(TASK_SID, { ...DRAFT, summary: note(300) });
+    await expect(session.beforeComplete(TASK)).resolves.toBe(false);
+    expect(store.get(TASK_SID).issues).toEqual([
+      expect.objectContaining({
+        code: 'variable_too_long',
+        path: ['variables', 'summary'],
+        name: 'summary',
+        count: 20,
+      }),
+    ]);
+    expect(kinds(notices)).toEqual(['invalid']);
+    expect(calls).toEqual([]);
+  });
+
+  it('takes a note at the limit, counted as it is saved (trimmed, line breaks as one)', async () => {
+    const { session, store, calls } = setup([STORED], { maxSummaryLength: 280 });
+    const summary = `  ${note(139)}\r\n${note(140)}  `;
+    expect(savedLength(summary)).toBe(280);
+    store.edit(TASK_SID, { ...DRAFT, summary });
+    await expect(session.beforeComplete(TASK)).resolves.toBe(true);
+    expect(actions(calls)).toEqual(['store']);
+  });
+
+  it('names the note once, with the form’s count, when it is over the core’s limit too; after the form’s other issues', async () => {
+    const { session, store } = setup([], { maxSummaryLength: 500 });
+    store.edit(TASK_SID, { ...DRAFT, status: '', summary: note(5000) });
+    await session.beforeComplete(TASK);
+    const issues = store.get(TASK_SID).issues;
+    expect(issues.map((issue) => [issue.code, issue.path.join('.'), issue.count])).toEqual([
+      ['status_required', 'intent_status', undefined],
+      ['variable_too_long', 'variables.summary', 4500],
+    ]);
+  });
+
+  it('is the core’s limit on a value by default: the same count checkDraft gives', async () => {
+    const { session, store } = setup();
+    store.edit(TASK_SID, { ...DRAFT, summary: note(WRAP_UP_LIMITS.variableValueLength + 7) });
+    await expect(session.beforeComplete(TASK)).resolves.toBe(false);
+    expect(store.get(TASK_SID).issues).toEqual([
+      expect.objectContaining({ code: 'variable_too_long', path: ['variables', 'summary'], count: 7 }),
+    ]);
+  });
+
+  it('holds for a task completed elsewhere: the draft is not saved as it is', async () => {
+    const { session, store, calls, notices } = setup([], { maxSummaryLength: 280 });
+    store.edit(TASK_SID, { ...DRAFT, summary: note(281) });
+    await session.completedElsewhere(TASK_SID);
+    expect(calls).toEqual([]);
+    expect(notices).toEqual([{ kind: 'incomplete', taskSid: TASK_SID }]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, WRAP_UP_LIMITS.variableValueLength + 1])(
+    'takes the core’s limit for a maxSummaryLength of %s',
+    async (maxSummaryLength) => {
+      const { session, store, calls } = setup([STORED], { maxSummaryLength });
+      store.edit(TASK_SID, { ...DRAFT, summary: note(WRAP_UP_LIMITS.variableValueLength) });
+      await expect(session.beforeComplete(TASK)).resolves.toBe(true);
+      expect(actions(calls)).toEqual(['store']);
+    },
+  );
 });
 
 describe('hooks', () => {

@@ -7,6 +7,7 @@
 import { taskAttributes } from '../attributes/reader.js';
 import { isRecord } from '../objects.js';
 import { bindToTask, withWrapUp, wrapUpFor } from './binding.js';
+import { type IdentityCheck, readIdentityCheck } from './identity-check.js';
 import type { SaveFailureReason } from './protocol.js';
 import {
   toSlug,
@@ -36,6 +37,12 @@ export interface WrapUpDraft {
   readonly summary: string;
   readonly disposition: string;
   readonly variables: readonly { readonly name: string; readonly value: string }[];
+  /**
+   * What the agent decided about the caller's identity when the match was not sure
+   * (the `confirm` tier), or `null` before they decide. `rejected` keeps the wrap-up out
+   * of the matched customer's memory.
+   */
+  readonly identityCheck: IdentityCheck | null;
 }
 
 /** An empty draft. */
@@ -46,6 +53,7 @@ export const EMPTY_DRAFT: WrapUpDraft = {
   summary: '',
   disposition: '',
   variables: [],
+  identityCheck: null,
 };
 
 /** The outcome of {@link checkDraft}. */
@@ -57,8 +65,9 @@ export type DraftCheck =
  * Checks a draft with the one validator (`validateWrapUp`) and, given the task's
  * attributes, against the task: it must be a Sticky Calls call, and the wrap-up must fit
  * in its attributes. Without attributes (the task is gone) only the fields are checked.
- * Typed intents become slugs; the note and disposition become the `summary` and
- * `disposition` variables.
+ * Typed intents and detail names become slugs (`New postcode` → `new_postcode`); the note
+ * and disposition become the `summary` and `disposition` variables; the agent's identity
+ * check becomes `identity_check`.
  */
 export function checkDraft(draft: WrapUpDraft, attributes: unknown, rules: WrapUpRules = {}): DraftCheck {
   const typed = draft.intentChoice === NEW_INTENT;
@@ -69,8 +78,22 @@ export function checkDraft(draft: WrapUpDraft, attributes: unknown, rules: WrapU
     // Typed text that makes no slug (only punctuation) is a format problem, not a missing intent.
     issues.push({ code: 'intent_format', path: ['intent'], message: 'the intent has no letters or digits' });
   }
-  const rows = variablesFromRows(draft.variables, ['summary', 'disposition']);
-  issues.push(...rows.issues);
+  // Detail names are typed words too: each becomes its slug. A name that makes none (only
+  // punctuation) is named by its row, and its row is left out so the others keep their index.
+  const unnamed: WrapUpIssue[] = [];
+  const slugged = draft.variables.map((row, index) => {
+    const name = toSlug(row.name);
+    if (name !== '' || row.name.trim() === '') return { name, value: row.value };
+    unnamed.push({
+      code: 'variable_name',
+      path: ['variables', index],
+      name: '',
+      message: 'a detail name needs letters or digits',
+    });
+    return { name: '', value: '' };
+  });
+  const rows = variablesFromRows(slugged, ['summary', 'disposition']);
+  issues.push(...unnamed, ...rows.issues);
   const variables: Record<string, string> = { ...rows.variables };
   if (draft.summary.trim() !== '') variables.summary = draft.summary;
   if (draft.disposition.trim() !== '') variables.disposition = draft.disposition;
@@ -79,6 +102,7 @@ export function checkDraft(draft: WrapUpDraft, attributes: unknown, rules: WrapU
       intent: intent === '' ? undefined : intent,
       intent_status: intent === '' || draft.status === '' ? undefined : draft.status,
       variables,
+      identity_check: draft.identityCheck ?? undefined,
     },
     issues.some((issue) => issue.code === 'intent_format') ? { ...rules, requireIntent: false } : rules,
   );
@@ -114,7 +138,15 @@ function byFormOrder(a: WrapUpIssue, b: WrapUpIssue): number {
   return rank(a) - rank(b);
 }
 
-const FORM_ORDER = ['intent', 'intent_status', 'summary', 'disposition', 'variables', 'call_id'];
+const FORM_ORDER = [
+  'identity_check',
+  'intent',
+  'intent_status',
+  'summary',
+  'disposition',
+  'variables',
+  'call_id',
+];
 
 /**
  * Where a task's wrap-up is: being typed; being stored on the task; stored (saved when
@@ -262,9 +294,9 @@ export function createWrapUpStore(options: WrapUpStoreOptions = {}): WrapUpStore
 }
 
 /**
- * The form field an issue belongs to: `intent`, `intent_status`, `summary`,
- * `disposition`, `variables.<row>`, `call_id`. A variable issue from the Function names
- * the variable; `rows` finds its row.
+ * The form field an issue belongs to: `identity_check`, `intent`, `intent_status`,
+ * `summary`, `disposition`, `variables.<row>`, `call_id`. A variable issue from the
+ * Function names the variable (the slug of the row's name); `rows` finds its row.
  */
 export function fieldOf(issue: WrapUpIssue, rows: WrapUpDraft['variables'] = []): string {
   const [head, detail] = issue.path;
@@ -272,7 +304,9 @@ export function fieldOf(issue: WrapUpIssue, rows: WrapUpDraft['variables'] = [])
   if (head !== 'variables') return String(head ?? '');
   if (typeof detail === 'number') return `variables.${detail}`;
   if (detail === 'summary' || detail === 'disposition') return detail;
-  const row = rows.findIndex((candidate) => candidate.name.trim() === detail);
+  const row = rows.findIndex(
+    (candidate) => candidate.name.trim() === detail || toSlug(candidate.name) === detail,
+  );
   return row >= 0 ? `variables.${row}` : 'variables';
 }
 
@@ -338,6 +372,7 @@ function readDraft(value: Record<string, unknown>): WrapUpDraft {
           value: typeof row.value === 'string' ? row.value : '',
         }))
       : [],
+    identityCheck: readIdentityCheck(value.identityCheck),
   };
 }
 

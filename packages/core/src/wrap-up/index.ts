@@ -5,6 +5,7 @@
  */
 export {
   bindToTask,
+  type EndCallForOptions,
   endCallFor,
   type SaveClaims,
   type TaskBinding,
@@ -30,6 +31,20 @@ export {
   type WrapUpStoreOptions,
 } from './drafts.js';
 export { type EndWrapUpOutcome, endWrapUp } from './end-call.js';
+export {
+  IDENTITY_CHECK_METHODS,
+  IDENTITY_CHECK_OUTCOMES,
+  type IdentityCheck,
+  type IdentityCheckMethod,
+  type IdentityCheckOutcome,
+  type IdentityCheckRecording,
+  type RecordedIdentityCheck,
+  readIdentityCheck,
+  recordIdentityCheck,
+  SERVER_VARIABLE_NAMES,
+  SERVER_VARIABLES,
+  WORKER_SID_PATTERN,
+} from './identity-check.js';
 export { type PostWrapUpOptions, type PostWrapUpResult, postWrapUp } from './post.js';
 export {
   readSaveAnswer,
@@ -65,6 +80,7 @@ export {
 } from './schema.js';
 export {
   createWrapUpSession,
+  savedLength,
   type WrapUpNotice,
   type WrapUpPostRequest,
   type WrapUpSaveEvent,

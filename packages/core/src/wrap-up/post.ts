@@ -42,7 +42,7 @@ export interface PostWrapUpOptions {
   taskSid: string;
   /** `store` puts the wrap-up on the task (before completion); `save` also saves it (after). */
   action: SaveAction;
-  /** The wrap-up's fields, checked with `validateWrapUp`. */
+  /** The wrap-up's fields, checked with `validateWrapUp` (`checkDraft`), the agent's `identity_check` included. */
   wrapUp: WrapUpFields;
   /** Returns the agent's current token (`() => manager.user.token`): read at each attempt. */
   getToken: () => string | undefined;

@@ -31,6 +31,8 @@ export interface SaveRequest {
     readonly intent?: unknown;
     readonly intent_status?: unknown;
     readonly variables?: unknown;
+    /** The agent's identity check (`{ outcome, at }`); who made it is the token's worker, never this. */
+    readonly identity_check?: unknown;
   };
 }
 
@@ -40,9 +42,9 @@ export type SaveRequestResult =
   | { readonly success: false; readonly issues: readonly ValidationIssue[] };
 
 /**
- * Reads a save request: the SDK's own body (`TaskSid`, `action`, `wrap_up`), the SDK's
- * flat names (`call_id`, `intent`, …) or the vendor guide's (`CallSid`, `CustomerRef`,
- * `Intent`, `IntentStatus`, `AgentNotes`, `Disposition`). The guide's notes and
+ * Reads a save request: the SDK's own body (`TaskSid`, `action`, `wrap_up` with its
+ * `identity_check`), the SDK's flat names (`call_id`, `intent`, …) or the vendor guide's
+ * (`CallSid`, `CustomerRef`, `Intent`, `IntentStatus`, `AgentNotes`, `Disposition`). The guide's notes and
  * disposition become the `summary` and `disposition` variables. Values may be strings
  * (form posts) or JSON.
  *
@@ -107,6 +109,9 @@ export function readSaveRequest(event: unknown): SaveRequestResult {
     if (notes !== undefined && !hasOwn(variables, 'summary')) variables.summary = notes;
     if (disposition !== undefined && !hasOwn(variables, 'disposition')) variables.disposition = disposition;
   }
+  // An object or its JSON (form posts); text that is neither is left for the validator to name.
+  const rawCheck = pick(source, 'identity_check');
+  const identityCheck = typeof rawCheck === 'string' ? (parseObject(rawCheck) ?? rawCheck) : rawCheck;
   if (issues.length > 0) return { success: false, issues };
   return {
     success: true,
@@ -122,6 +127,7 @@ export function readSaveRequest(event: unknown): SaveRequestResult {
         intent: pick(source, 'intent', 'Intent'),
         intent_status: pick(source, 'intent_status', 'IntentStatus'),
         variables,
+        ...(identityCheck !== undefined ? { identity_check: identityCheck } : {}),
       },
     },
   };

@@ -9,12 +9,15 @@ import type { EndCallParams } from '../contract.js';
 import type { TaskRouterEvent } from '../taskrouter-events.js';
 import { bindToTask, endCallFor } from './binding.js';
 import { readWrapUp } from './schema.js';
-import { validateWrapUp } from './validate.js';
+import { validateWrapUp, type WrapUpFields } from './validate.js';
 
 /** A wrap-up the safety net should save. */
 export interface SafetyNetSave {
   readonly taskSid: string | undefined;
   readonly callId: string;
+  /** The stored wrap-up's fields, checked: what is marked saved on the task afterwards. */
+  readonly fields: WrapUpFields;
+  /** What `calls.end` sends: the fields, bound to the task, with the server's variables. */
   readonly params: EndCallParams;
 }
 
@@ -30,13 +33,16 @@ export interface SafetyNetSelection {
   readonly eventTypes: ReadonlySet<string>;
   /** Calls known to be saved already (an earlier delivery): skipped. */
   readonly savedRecently?: (callId: string) => boolean;
+  /** The save's time in milliseconds, `last_contact_at` when a call's start is unknown. @default Date.now() */
+  readonly now?: number;
 }
 
 /**
  * The saves a batch of TaskRouter events calls for, one per call, and the stored
  * wrap-ups refused (unreadable, naming another call or customer than their task, or
- * invalid). A wrap-up already marked saved, or with nothing naming the caller, is
- * neither. Never throws.
+ * invalid). A wrap-up already marked saved, with nothing naming the caller, or whose
+ * caller the agent said is not the matched customer (a `rejected` identity check), is
+ * neither: it stays on the task. Never throws.
  */
 export function selectWrapUpsToSave(
   events: readonly TaskRouterEvent[],
@@ -70,9 +76,14 @@ export function selectWrapUpsToSave(
       });
       continue;
     }
-    const params = endCallFor(bound.call, checked.fields);
+    const params = endCallFor(bound.call, checked.fields, { now: selection.now ?? Date.now() });
     if (params !== null)
-      saves.set(wrapUp.call_id, { taskSid: event.taskSid, callId: wrapUp.call_id, params });
+      saves.set(wrapUp.call_id, {
+        taskSid: event.taskSid,
+        callId: wrapUp.call_id,
+        fields: checked.fields,
+        params,
+      });
   }
   return { saves: [...saves.values()], refused };
 }

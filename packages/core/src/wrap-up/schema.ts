@@ -9,6 +9,7 @@ import { textRecord } from '../contract.js';
 import { formatIssues } from '../errors.js';
 import { hasOwn, snapshotJson } from '../objects.js';
 import { toValidationIssues } from '../zod-issues.js';
+import { IDENTITY_CHECK_OUTCOMES } from './identity-check.js';
 import { validateWrapUp, type WrapUpFields } from './validate.js';
 
 /** The key of the wrap-up in task attributes. */
@@ -28,6 +29,19 @@ export const wrapUpSchema = z.object({
    * Function would have refused, rather than a name going missing.
    */
   variables: z.optional(textRecord(z.union([z.string(), z.number(), z.boolean()]))),
+  /**
+   * The agent's check of the caller's identity: `verified` or `rejected` (a `rejected`
+   * wrap-up stays on the task, never written into the customer's memory), when, and as
+   * the save Function recorded it, by which worker and how (`agent`).
+   */
+  identity_check: z.optional(
+    z.object({
+      outcome: z.enum(IDENTITY_CHECK_OUTCOMES),
+      at: z.string(),
+      by: z.optional(z.string()),
+      method: z.optional(z.string()),
+    }),
+  ),
   /** Set once the save Function confirmed the save; the safety net saves only unsaved wrap-ups. */
   saved: z.optional(z.boolean()),
 });
@@ -90,7 +104,8 @@ export function savedWrapUp(attributes: unknown, callId: string): WrapUp | undef
 }
 
 /**
- * Whether a stored wrap-up holds the same intent, intent status and variables as checked
+ * Whether a stored wrap-up holds the same intent, intent status, variables and identity
+ * check (its outcome and time; who recorded it is no part of what was decided) as checked
  * fields, compared as the validator normalises them (trimmed text, `closed` read as
  * `resolved`, numbers as text): a save of the same wrap-up twice is one save.
  */
@@ -99,10 +114,14 @@ export function sameWrapUp(wrapUp: WrapUp, fields: WrapUpFields): boolean {
     intent: wrapUp.intent,
     intent_status: wrapUp.intent_status,
     variables: wrapUp.variables,
+    identity_check: wrapUp.identity_check,
   });
   if (!checked.ok) return false;
   const stored = checked.fields;
   if (stored.intent !== fields.intent || stored.intent_status !== fields.intent_status) return false;
+  const storedCheck = stored.identity_check;
+  const check = fields.identity_check;
+  if (storedCheck?.outcome !== check?.outcome || storedCheck?.at !== check?.at) return false;
   const a = stored.variables ?? {};
   const b = fields.variables ?? {};
   const names = Object.keys(a);

@@ -20,11 +20,19 @@
  * save or retry runs per task at a time.
  */
 
-import { checkDraft, createWrapUpStore, type WrapUpStore } from './drafts.js';
+import { normalizeValue } from '../contract.js';
+import {
+  checkDraft,
+  createWrapUpStore,
+  type DraftCheck,
+  fieldOf,
+  type WrapUpDraft,
+  type WrapUpStore,
+} from './drafts.js';
 import type { PostWrapUpResult } from './post.js';
 import type { SaveAction, SaveAnswerIssue, SaveFailureReason } from './protocol.js';
 import type { WrapUpFields, WrapUpIssue, WrapUpRules } from './validate.js';
-import { WRAP_UP_ISSUE_CODES } from './validate.js';
+import { WRAP_UP_ISSUE_CODES, WRAP_UP_LIMITS } from './validate.js';
 
 /** What the session needs of a task. */
 export interface WrapUpSessionTask {
@@ -49,8 +57,13 @@ export type WrapUpNotice =
       /** Whether the wrap-up is on the task (the safety net can still save it). */
       readonly stored: boolean;
     }
-  /** Saved after an earlier failure or away from the completion. */
+  /** Saved to the caller's memory: after the completion, a Retry, or away from the completion. */
   | { readonly kind: 'saved'; readonly taskSid: string }
+  /**
+   * Kept on the task only, not saved to any caller's memory: nothing names the caller
+   * (a withheld number, no caller context), or the agent said it is not the matched customer.
+   */
+  | { readonly kind: 'kept'; readonly taskSid: string }
   /** Another task of the call (a transfer) or the safety net saved first; the API kept that one. */
   | { readonly kind: 'already_saved'; readonly taskSid: string }
   /** TaskRouter removed the task before it could be saved: it cannot be saved now. */
@@ -90,6 +103,13 @@ export interface WrapUpSessionOptions {
   onSave?: (event: WrapUpSaveEvent) => void;
   /** The draft's rules. @default { requireIntent: true } */
   rules?: WrapUpRules;
+  /**
+   * Longest summary note, in characters as saved (see {@link savedLength}): the form's
+   * `maxSummaryLength`, so what the form shows as over the limit is what a completion is
+   * refused for. A value that is not a whole number from 1 to the core's limit on a value
+   * is that limit. @default WRAP_UP_LIMITS.variableValueLength
+   */
+  maxSummaryLength?: number;
   /** Longest wait of `beforeComplete`, in milliseconds. @default 5000 */
   completionTimeoutMs?: number;
   /** Time for a save after completion, a Retry or a resumed save, in milliseconds. @default 8000 */
@@ -126,6 +146,9 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
   const rules: WrapUpRules = { requireIntent: true, ...options.rules };
   const completionTimeoutMs = options.completionTimeoutMs ?? 5000;
   const saveTimeoutMs = options.saveTimeoutMs ?? 8000;
+  const maxSummaryLength = summaryLimit(options.maxSummaryLength);
+  const check = (draft: WrapUpDraft, attributes: unknown, draftRules: WrapUpRules) =>
+    withSummaryLimit(checkDraft(draft, attributes, draftRules), draft, maxSummaryLength);
   const running = new Map<string, Promise<unknown>>();
   let disposed = false;
 
@@ -164,7 +187,6 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
    * a Retry, a task completed elsewhere, or a reload's resume.
    */
   const save = async (taskSid: string, fields: WrapUpFields, source: SaveSource): Promise<void> => {
-    const announce = source !== 'completion';
     // On the task only when a store was confirmed ('stored', or 'failed' after it): a draft
     // saved straight from the form (the task completed elsewhere) is only in this browser.
     const before = store.get(taskSid);
@@ -174,10 +196,12 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
     const result = await post(taskSid, 'save', fields, saveTimeoutMs);
     if (result.ok) {
       notify({ kind: 'settled', taskSid });
+      const kept = result.status === 'stored' && !result.saveable;
+      // Every save is confirmed, the ordinary one too; one kept on the task says so instead.
       if (result.status === 'already_saved') notify({ kind: 'already_saved', taskSid });
-      else if (announce) notify({ kind: 'saved', taskSid });
+      else notify({ kind: kept ? 'kept' : 'saved', taskSid });
       // The task is completed and its wrap-up saved (or kept on it): nothing is left to keep here.
-      store.set(taskSid, { phase: result.status === 'stored' && !result.saveable ? 'kept' : 'saved' });
+      store.set(taskSid, { phase: kept ? 'kept' : 'saved' });
       store.delete(taskSid);
       return;
     }
@@ -211,7 +235,7 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
     if (running.has(taskSid) || !['editing', 'stored', 'local', 'failed'].includes(entry.phase)) return;
     let fields = entry.phase === 'editing' ? undefined : entry.fields;
     if (fields === undefined) {
-      const typed = checkDraft(entry.draft, undefined, { requireIntent: false });
+      const typed = check(entry.draft, undefined, { requireIntent: false });
       if (typed.ok && Object.keys(typed.fields).length > 0) fields = typed.fields;
       else if (entry.fields !== undefined) fields = entry.fields;
       else {
@@ -235,7 +259,7 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
       const work = exclusive(taskSid, async () => {
         const entry = store.get(taskSid);
         if (entry.phase === 'saved' || entry.phase === 'kept') return true;
-        const checked = checkDraft(entry.draft, task.attributes, rules);
+        const checked = check(entry.draft, task.attributes, rules);
         if (!checked.ok) {
           store.set(taskSid, { issues: checked.issues, phase: 'editing', refusals: entry.refusals + 1 });
           notify({ kind: 'invalid', taskSid });
@@ -324,6 +348,51 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
     },
   };
 }
+
+/**
+ * How many characters a value counts once saved: line breaks as one, control and
+ * bidirectional formatting characters left out, trimmed. The limits (`WRAP_UP_LIMITS`,
+ * `maxSummaryLength`) count this, so a form's "characters left" agrees with the check.
+ *
+ * @example
+ * savedLength('  Refund issued\r\n') // 13
+ */
+export function savedLength(text: string): number {
+  return normalizeValue(text).trim().length;
+}
+
+/** `maxSummaryLength` as a limit: a whole number from 1 to the core's limit on a value, else that limit. */
+function summaryLimit(value: number | undefined): number {
+  const most = WRAP_UP_LIMITS.variableValueLength;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= most ? value : most;
+}
+
+/**
+ * The check of a draft, with the summary note held to `limit`: one `variable_too_long`
+ * issue for the note (the core's own, at its limit, is replaced by this one's count),
+ * placed after the issues of the fields above the note.
+ */
+function withSummaryLimit(checked: DraftCheck, draft: WrapUpDraft, limit: number): DraftCheck {
+  const over = draft.summary.trim() === '' ? 0 : savedLength(draft.summary) - limit;
+  if (over <= 0) return checked;
+  const issue: WrapUpIssue = {
+    code: 'variable_too_long',
+    path: ['variables', 'summary'],
+    name: 'summary',
+    count: over,
+    message: `the summary note is ${over} characters over the limit of ${limit}`,
+  };
+  if (checked.ok) return { ok: false, issues: [issue] };
+  const others = checked.issues.filter(
+    (other) => !(other.code === 'variable_too_long' && fieldOf(other) === 'summary'),
+  );
+  const at = others.findIndex((other) => !ABOVE_THE_NOTE.includes(fieldOf(other)));
+  others.splice(at < 0 ? others.length : at, 0, issue);
+  return { ok: false, issues: others };
+}
+
+/** The form's fields above the summary note, whose issues are listed before its own. */
+const ABOVE_THE_NOTE: readonly string[] = ['identity_check', 'intent', 'intent_status'];
 
 /** A failed post, once `ms` have passed. */
 function timeout(ms: number): Promise<PostWrapUpResult> {

@@ -12,7 +12,15 @@ import {
   showsText,
   WRAP_UP_LIMITS,
 } from '../contract.js';
-import { isRecord, type SnapshotProblem, setOwn, snapshot } from '../objects.js';
+import { hasOwn, isRecord, type SnapshotProblem, setOwn, snapshot } from '../objects.js';
+import {
+  IDENTITY_CHECK_METHODS,
+  type IdentityCheckMethod,
+  type RecordedIdentityCheck,
+  readIdentityCheck,
+  SERVER_VARIABLE_NAMES,
+  WORKER_SID_PATTERN,
+} from './identity-check.js';
 
 /**
  * Limits of a wrap-up's fields, what names may hold and how values are normalised: one
@@ -32,7 +40,10 @@ export const WRAP_UP_ISSUE_CODES = [
   'status_format',
   /** `variables` is not an object of name → value. */
   'variables_format',
-  /** A variable name that is not letters, digits, `_`, `.` or `-` (1 to 64), or a reserved one. */
+  /**
+   * A variable name that is not letters, digits, `_`, `.` or `-` (1 to 64), a reserved one,
+   * or one Sticky Calls writes itself (`last_contact_at`, `identity_verified_*`).
+   */
   'variable_name',
   /** The same variable name twice (the form's rows). */
   'variable_duplicate',
@@ -46,7 +57,7 @@ export const WRAP_UP_ISSUE_CODES = [
   'too_long',
   /** The task has no Sticky Calls call to save the wrap-up for. */
   'no_call',
-  /** Anything else the save Function refused (its message says what). */
+  /** Anything else the save Function refused, such as a malformed `identity_check` (its message says what). */
   'other',
 ] as const;
 
@@ -74,6 +85,11 @@ export interface WrapUpFields {
   readonly intent_status?: string;
   /** Name → value; `summary` and `disposition` are the agent's note and disposition. */
   readonly variables?: Readonly<Record<string, string>>;
+  /**
+   * The agent's check of the caller's identity. The browser sends the outcome and when;
+   * the save Function adds who (`by`, from the agent's token) and how (`method`).
+   */
+  readonly identity_check?: RecordedIdentityCheck;
 }
 
 /** Rules of {@link validateWrapUp}. */
@@ -87,17 +103,21 @@ export type WrapUpValidation =
   | { readonly ok: true; readonly fields: WrapUpFields }
   | { readonly ok: false; readonly issues: readonly WrapUpIssue[] };
 
-/** Letters, digits, `_`, `.` and `-`; the length is checked against the limit. */
-const VARIABLE_NAME = /^[\p{L}\p{N}_.-]+$/u;
+/**
+ * Letters (with their marks: the vowels of many scripts are marks), digits, `_`, `.` and
+ * `-`; the length is checked against the limit.
+ */
+const VARIABLE_NAME = /^(?:\p{L}\p{M}*|[\p{N}_.-])+$/u;
 
 /**
- * Checks a wrap-up's fields (`intent`, `intent_status`, `variables`), as the form builds
- * them or as a request carries them. Trims text, maps `closed` to `resolved`, turns
+ * Checks a wrap-up's fields (`intent`, `intent_status`, `variables`, `identity_check`), as
+ * the form builds them or as a request carries them. Trims text, maps `closed` to `resolved`, turns
  * numbers and booleans into text, normalises values (line breaks as LF, no other
  * control characters but tab, no bidirectional embeddings, overrides or isolates), and
  * refuses what is over a limit of {@link WRAP_UP_LIMITS}, names and intents holding
- * control, invisible or bidirectional characters, and the names `__proto__`,
- * `constructor` and `prototype`. The input is copied first, so hostile objects
+ * control, invisible or bidirectional characters, the names `__proto__`,
+ * `constructor` and `prototype`, the names Sticky Calls writes itself
+ * (`SERVER_VARIABLES`), and an identity check that is not `{ outcome, at }`. The input is copied first, so hostile objects
  * (throwing getters, proxies, cycles, very deep or large values) are refused, never
  * read through. Never throws.
  *
@@ -110,7 +130,12 @@ export function validateWrapUp(input: unknown, rules: WrapUpRules = {}): WrapUpV
   if (!read.ok) return { ok: false, issues: [unreadable(read.problem)] };
   const source = isRecord(read.value) ? read.value : {};
   const issues: WrapUpIssue[] = [];
-  const fields: { intent?: string; intent_status?: string; variables?: Record<string, string> } = {};
+  const fields: {
+    intent?: string;
+    intent_status?: string;
+    variables?: Record<string, string>;
+    identity_check?: RecordedIdentityCheck;
+  } = {};
 
   const rawIntent = source.intent;
   const hasIntent = rawIntent !== undefined && rawIntent !== null && rawIntent !== '';
@@ -174,7 +199,35 @@ export function validateWrapUp(input: unknown, rules: WrapUpRules = {}): WrapUpV
       }
     }
   }
+
+  const rawCheck = source.identity_check;
+  if (rawCheck !== undefined && rawCheck !== null) {
+    const check = readRecordedCheck(rawCheck);
+    if (check === null)
+      issues.push({
+        code: 'other',
+        path: ['identity_check'],
+        message:
+          'identity_check must be { outcome: "verified" or "rejected", at: an ISO 8601 time }, with by a worker sid (WK…) and method "agent" when given',
+      });
+    else fields.identity_check = check;
+  }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, fields };
+}
+
+/** An identity check as sent or stored (`by` and `method` as the save Function records them), or `null`. */
+function readRecordedCheck(value: unknown): RecordedIdentityCheck | null {
+  const check = readIdentityCheck(value);
+  if (check === null || !isRecord(value)) return null;
+  const by = hasOwn(value, 'by') ? value.by : undefined;
+  const method = hasOwn(value, 'method') ? value.method : undefined;
+  if (by !== undefined && (typeof by !== 'string' || !WORKER_SID_PATTERN.test(by))) return null;
+  if (method !== undefined && !(IDENTITY_CHECK_METHODS as readonly unknown[]).includes(method)) return null;
+  return {
+    ...check,
+    ...(by !== undefined ? { by } : {}),
+    ...(method !== undefined ? { method: method as IdentityCheckMethod } : {}),
+  };
 }
 
 function unreadable(problem: SnapshotProblem): WrapUpIssue {
@@ -201,7 +254,8 @@ function nameIssue(name: string): WrapUpIssue | undefined {
     name.length <= WRAP_UP_LIMITS.variableNameLength &&
     VARIABLE_NAME.test(name) &&
     isSafeName(name) &&
-    !RESERVED_NAMES.has(name)
+    !RESERVED_NAMES.has(name) &&
+    !SERVER_VARIABLE_NAMES.has(name)
   )
     return undefined;
   const shown = JSON.stringify(name.slice(0, 80));
@@ -211,7 +265,9 @@ function nameIssue(name: string): WrapUpIssue | undefined {
     name,
     message: RESERVED_NAMES.has(name)
       ? `variable name ${shown} is reserved: __proto__, constructor and prototype cannot be variable names`
-      : `variable name ${shown} must be 1 to ${WRAP_UP_LIMITS.variableNameLength} letters, digits, _, . or -`,
+      : SERVER_VARIABLE_NAMES.has(name)
+        ? `variable name ${shown} is written by Sticky Calls itself (when the call happened, who verified the caller): choose another name`
+        : `variable name ${shown} must be 1 to ${WRAP_UP_LIMITS.variableNameLength} letters, digits, _, . or -`,
   };
 }
 

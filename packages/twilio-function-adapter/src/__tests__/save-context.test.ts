@@ -1,4 +1,4 @@
-import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
+import { ATTRIBUTE_KEY, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { delay, HttpResponse, http } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { createSaveContextHandler, createTaskRouter, type SaveContextHandlerOptions } from '../index.js';
@@ -50,6 +50,9 @@ const ends = () => emulator.requests.filter((request) => request.operation === '
 const updates = () => taskRouter.requests.filter((request) => request.method === 'POST');
 const wrapUpOn = (taskSid: string) => taskRouter.attributes(taskSid)[WRAP_UP_ATTRIBUTE_KEY];
 const complete = (taskSid: string) => taskRouter.setStatus(taskSid, 'completed', 'completed');
+/** When the task's call started, as the call-start lookup wrote it: each save's `last_contact_at`. */
+const callStartOf = (taskSid: string) =>
+  (taskRouter.attributes(taskSid)[ATTRIBUTE_KEY] as { call_start: string | null }).call_start;
 
 /** A refused request: 403 with its code, CORS, and nothing saved or written anywhere. */
 function expectRefused(answer: Awaited<ReturnType<typeof save>>, code: string) {
@@ -92,9 +95,10 @@ describe('storing before completion, saving after', () => {
         customer_ref: customerRef,
         intent: 'refund_request',
         intent_status: 'open',
-        variables: { summary: 'Label sent', amount: '20' },
+        variables: { summary: 'Label sent', amount: '20', last_contact_at: callStartOf(taskSid) },
       },
     ]);
+    expect(callStartOf(taskSid)).toEqual(expect.any(String));
     expect(wrapUpOn(taskSid)).toMatchObject({ call_id: callId, saved: true });
     // Everything else on the task is as Studio and Flex left it.
     expect(taskRouter.attributes(taskSid)).toMatchObject({ call_sid: callId, from: CALLER, type: 'inbound' });
@@ -232,7 +236,11 @@ describe('storing before completion, saving after', () => {
       customer_ref: customerRef,
       intent: 'billing_inquiry',
       intent_status: 'resolved',
-      variables: { summary: 'Explained the invoice', disposition: 'resolved' },
+      variables: {
+        summary: 'Explained the invoice',
+        disposition: 'resolved',
+        last_contact_at: callStartOf(taskSid),
+      },
     });
     const list = taskRouter.requests.find((request) => request.path.endsWith('/Tasks'));
     expect(list?.query.EvaluateTaskAttributes).toBe(`call_sid == "${callId}"`);

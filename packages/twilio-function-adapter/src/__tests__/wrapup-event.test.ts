@@ -1,4 +1,4 @@
-import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
+import { ATTRIBUTE_KEY, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { describe, expect, it } from 'vitest';
 import { createSaveContextHandler, createWrapupEventHandler } from '../index.js';
 import { FakeResponse, invoke, stubTokenValidator, TEST_WORKER_SID } from '../testing/index.js';
@@ -36,6 +36,7 @@ const ends = () => emulator.requests.filter((r) => r.operation === 'end');
 describe('the wrap-up safety net', () => {
   it('saves an unsaved wrap-up when the task completes, and answers 204', async () => {
     const { callId, customerRef, attributes } = await taskWithWrapUp();
+    const callStart = (JSON.parse(attributes)[ATTRIBUTE_KEY] as { call_start: string }).call_start;
     const handler = createWrapupEventHandler(handlerOptions);
     const answer = await invoke(handler, {
       context: context(),
@@ -48,8 +49,10 @@ describe('the wrap-up safety net', () => {
       customer_ref: customerRef,
       intent: 'refund_request',
       intent_status: 'open',
-      variables: { summary: 'Label sent' },
+      // When the contact happened, written by the safety net as by the save Function.
+      variables: { summary: 'Label sent', last_contact_at: callStart },
     });
+    expect(callStart).toEqual(expect.any(String));
     expect(emulator.customers()[0]?.variables.get('summary')?.value).toBe('Label sent');
   });
 
