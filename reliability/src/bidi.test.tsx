@@ -39,6 +39,8 @@ interface StartFields {
   intent?: string;
   variableName?: string;
   variableValue?: string;
+  /** A stored `name` too, so the name leads the header and the number moves to the facts. */
+  name?: string;
   from?: string;
 }
 
@@ -55,6 +57,7 @@ function attributesWith(fields: StartFields, layout: 'namespaced' | 'flat'): Rec
         source: null,
         ttl_seconds: 60,
       },
+      ...(fields.name === undefined ? {} : { name: { value: fields.name, source: null, ttl_seconds: 60 } }),
     },
   });
   if (layout === 'flat') delete attributes[ATTRIBUTE_KEY];
@@ -120,18 +123,22 @@ const section = (root: Element, title: string) =>
   ) as Element;
 const fact = (root: Element, label: string) =>
   [...root.querySelectorAll('dt')].find((dt) => dt.textContent === label)?.parentElement as Element;
+/** The header's "who": the panel's title, the caller's name (else their number) and the customer ref. */
+const who = (root: Element) =>
+  root.querySelector('[data-sticky-calls="caller-name"]')?.parentElement as Element;
+const WHO_OWN = ['Caller context', 'Customer ref', 'Copy ref'] as const;
 
 const PANEL_FIELDS: readonly Field[] = [
   {
     name: 'intent',
     render: (value, layout) => section(panelWith({ intent: value }, layout), 'Open intents'),
-    own: ['attempt 3', 'Repeat contact'],
+    own: ['4th call about this', 'Repeat contact'],
   },
   {
     name: 'intent in the suggested next step',
     render: (value, layout) =>
       section(panelWith({ intent: value }, layout), 'Suggested next step').querySelector('p') as Element,
-    own: ['Pick up “', '” first: this is contact '],
+    own: ['Pick up “', '” first: ', '4th call about this'],
   },
   {
     name: 'variable name',
@@ -146,29 +153,50 @@ const PANEL_FIELDS: readonly Field[] = [
   },
   {
     name: 'customer ref',
-    render: (value, layout) => fact(panelWith({ customer_ref: value }, layout), 'Customer ref'),
-    own: ['Customer ref'],
+    render: (value, layout) =>
+      panelWith({ customer_ref: value }, layout).querySelector('[data-sticky-calls="customer-ref"]')
+        ?.parentElement as Element,
+    own: ['Customer ref', 'Copy ref'],
   },
+  // With no stored name, the caller's number leads the header in the name's place.
   {
     name: 'caller (client identity)',
-    render: (value, layout) => fact(panelWith({ from: `client:${value}` }, layout), 'Number'),
-    own: ['Number'],
+    render: (value, layout) => who(panelWith({ from: `client:${value}` }, layout)),
+    own: WHO_OWN,
   },
   {
     name: 'caller (SIP address)',
-    render: (value, layout) => fact(panelWith({ from: `sip:${value}@example.com` }, layout), 'Number'),
-    own: ['Number'],
+    render: (value, layout) => who(panelWith({ from: `sip:${value}@example.com` }, layout)),
+    own: WHO_OWN,
   },
   {
     name: 'caller (not a number)',
-    render: (value, layout) => fact(panelWith({ from: `x${value}` }, layout), 'Number'),
+    render: (value, layout) => who(panelWith({ from: `x${value}` }, layout)),
+    own: WHO_OWN,
+  },
+  // With a name, the number is one of the facts.
+  {
+    name: 'caller (client identity) beside a name',
+    render: (value, layout) => fact(panelWith({ from: `client:${value}`, name: 'Ana' }, layout), 'Number'),
     own: ['Number'],
   },
   {
-    name: 'match level',
+    name: 'caller (SIP address) beside a name',
     render: (value, layout) =>
-      panelWith({ level: value }, layout).querySelector('[data-sticky-calls="badge"]') as Element,
-    own: ['Known caller', '% match · '],
+      fact(panelWith({ from: `sip:${value}@example.com`, name: 'Ana' }, layout), 'Number'),
+    own: ['Number'],
+  },
+  {
+    name: 'caller (not a number) beside a name',
+    render: (value, layout) => fact(panelWith({ from: `x${value}`, name: 'Ana' }, layout), 'Number'),
+    own: ['Number'],
+  },
+  // The badge no longer shows the API's level (its words come from the confidence: see the
+  // case below), so the caller-supplied text of the header is the caller's name.
+  {
+    name: 'caller name',
+    render: (value, layout) => who(panelWith({ name: value }, layout)),
+    own: WHO_OWN,
   },
 ];
 
@@ -194,7 +222,7 @@ const FORM_FIELDS: readonly Field[] = [
       );
       return container.querySelector('input[type="radio"]')?.closest('label') as Element;
     },
-    own: ['attempt 3'],
+    own: ['4th call about this'],
   },
   {
     name: 'detail name in an issue',
@@ -233,6 +261,20 @@ describe('the caller-context panel isolates caller- and API-supplied text', () =
   }
 });
 
+// Nothing isolates the badge's words: that holds only while no API-supplied text reaches them.
+describe('the badge shows none of the API’s level text', () => {
+  for (const layout of ['namespaced', 'flat'] as const) {
+    it.each(VALUES)(`${layout}: %s`, (_label, value) => {
+      cases += 1;
+      const panel = panelWith({ level: value }, layout);
+      const badge = panel.querySelector('[data-sticky-calls="badge"]');
+      expect(badge?.textContent).toBe('✓Known caller90% match');
+      expect(panel.textContent).not.toContain(MARKER);
+      expect(panel.textContent).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/);
+    });
+  }
+});
+
 describe('the wrap-up capture isolates caller-, API- and Function-supplied text', () => {
   for (const field of FORM_FIELDS) {
     it.each(VALUES)(`${field.name}: %s`, (_label, value) => {
@@ -244,7 +286,8 @@ describe('the wrap-up capture isolates caller-, API- and Function-supplied text'
 
 afterAll(() => {
   const fields = PANEL_FIELDS.length * 2 + FORM_FIELDS.length;
+  const levels = 2 * VALUES.length;
   notes.push(
-    `${fields} field renderings (${PANEL_FIELDS.length} panel fields in 2 layouts, ${FORM_FIELDS.length} form fields) × ${VALUES.length} values (4 bidi characters, 1 zero-width-only) = ${fields * VALUES.length} combinations, ${cases} run`,
+    `${fields} field renderings (${PANEL_FIELDS.length} panel fields in 2 layouts, ${FORM_FIELDS.length} form fields) × ${VALUES.length} values (4 bidi characters, 1 zero-width-only) = ${fields * VALUES.length} combinations, plus ${levels} levels kept out of the badge; ${cases} run`,
   );
 });

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // What @stickycalls/flex-react adds to a Flex plugin bundle: the built ESM entry,
 // minified and gzipped as a plugin build would ship it, React (the host's) external.
-//   own:        the package alone (@stickycalls/core external): the CI budget, 15 KB
+//   own:        the package alone (@stickycalls/core external): the CI budget, 21 KB
 //   with core:  plus the core it imports, resolved as webpack does (`module` field)
 //   core ideal: plus the core tree-shaken from its sources (what a finer core build could give)
 // Run after `pnpm build`: node bench/size.mjs
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-export const BUDGET_BYTES = 15 * 1024;
+// 21 KB since the screen pop's identity check, theme, placements and the form's limits
+// (19.9 KB then); the 15 KB of the first release is the target to come back to.
+export const BUDGET_BYTES = 21 * 1024;
 
 const entry = new URL('../dist/index.js', import.meta.url).pathname;
 

@@ -1,17 +1,36 @@
 import {
   type CallerNumber,
-  type IdentityTier,
+  type DegradedReason,
+  type IdentityCheck,
   levelForConfidence,
   type TierOptions,
+  type WrapUpStore,
 } from '@stickycalls/core';
 import * as React from 'react';
 import { CallerText, fillNodes, visibleText } from './caller-text.js';
-import { type CallerContextView, formatPhoneNumber, humanize, type Suggestion } from './caller-view.js';
+import {
+  type CallerContextView,
+  callerName,
+  formatPhoneNumber,
+  humanize,
+  type Suggestion,
+  suggestNextStep,
+} from './caller-view.js';
 import type { TaskContextProps } from './flex-types.js';
-import { fillTemplate, type StickyCallsStrings, useStrings } from './strings.js';
+import { attemptsText, callCountText, dayText, whenText } from './panel-format.js';
+import {
+  type CheckFocus,
+  CheckOutcome,
+  CustomerRef,
+  notice,
+  styles as parts,
+  VerifyPrompt,
+} from './panel-parts.js';
+import { fillTemplate, type StickyCallsStringKey, type StickyCallsStrings, useStrings } from './strings.js';
 import { surface } from './surface.js';
 import { tokens as t } from './tokens.js';
 import { useCallerContext } from './useCallerContext.js';
+import { useIdentityCheck } from './useIdentityCheck.js';
 import { useUniqueId } from './useUniqueId.js';
 
 /** Props of {@link CallerContextPanel}. */
@@ -22,33 +41,83 @@ export interface CallerContextPanelProps extends TaskContextProps {
   strings?: Partial<StickyCallsStrings>;
   /** Extra class on the outer element. */
   className?: string;
+  /**
+   * Where the agent's identity check is kept for each task: the wrap-up store, so the
+   * save records it. `registerCallerContext` passes its own. Without one the check is
+   * kept in the panel, for each task, and is not saved.
+   */
+  store?: WrapUpStore;
+  /** The stored variable that holds the caller's name, shown first. @default 'name' */
+  nameVariable?: string;
 }
 
-const REASONS = new Set([
-  'timeout',
-  'network_error',
-  'rate_limited',
-  'quota_exceeded',
-  'unauthorized',
-  'not_configured',
-  'no_identity_hints',
-  'too_large',
-]);
+/** The words for each reason the core can record; a newer one reads as the generic sentence. */
+const REASON_WORDS: { readonly [R in Exclude<DegradedReason, 'unknown'>]: StickyCallsStringKey } = {
+  invalid_request: 'StickyCallsReason_invalid_request',
+  bad_request: 'StickyCallsReason_bad_request',
+  unauthorized: 'StickyCallsReason_unauthorized',
+  quota_exceeded: 'StickyCallsReason_quota_exceeded',
+  conflict: 'StickyCallsReason_conflict',
+  rate_limited: 'StickyCallsReason_rate_limited',
+  server_error: 'StickyCallsReason_server_error',
+  api_error: 'StickyCallsReason_api_error',
+  network_error: 'StickyCallsReason_network_error',
+  timeout: 'StickyCallsReason_timeout',
+  aborted: 'StickyCallsReason_aborted',
+  invalid_response: 'StickyCallsReason_invalid_response',
+  not_configured: 'StickyCallsReason_not_configured',
+  no_identity_hints: 'StickyCallsReason_no_identity_hints',
+  too_large: 'StickyCallsReason_too_large',
+};
+
+/** The reason a lookup did not complete, in the agent's words; never the code itself. */
+function reasonWords(reason: string, strings: StickyCallsStrings): string {
+  // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is newer than the browsers Flex supports
+  const known = Object.prototype.hasOwnProperty.call(REASON_WORDS, reason);
+  return strings[known ? REASON_WORDS[reason as keyof typeof REASON_WORDS] : 'StickyCallsReason_other'];
+}
+
+type ReadyView = Extract<CallerContextView, { state: 'ready' }>;
+
+/**
+ * Where the agent stands with a ready match: `known` (reuse tier), `pending` (a match to
+ * confirm, not yet checked), `verified` or `rejected` (checked), `new` (ignore tier).
+ */
+type Standing = 'known' | 'pending' | 'verified' | 'rejected' | 'new';
+
+function standingOf(view: ReadyView, check: IdentityCheck | null): Standing {
+  if (view.tier === 'reuse') return 'known';
+  if (view.tier === 'ignore') return 'new';
+  return check === null ? 'pending' : check.outcome;
+}
+
+/** Whether the agent may use what is stored about the matched customer. */
+const trusted = (standing: Standing) => standing === 'known' || standing === 'verified';
+
+/** The API's documented level for the confidence shown, so the words and the number agree. */
+function levelOf(view: ReadyView): string {
+  return levelForConfidence(view.confidence);
+}
 
 /**
  * The screen pop: who is calling, how sure the match is, what is stored about them,
  * their open intents and what to do next. Takes the task as a prop, or from Flex's
  * task context when added to a task slot (`flex.TaskCanvas.Content.add(<CallerContextPanel key="…" />)`).
- * Every value is rendered as text, never as HTML, each in a bidi isolate of its own.
+ * For a match to confirm, the agent says whether the caller is the customer; what is
+ * stored stays hidden until they do. Every value is rendered as text, never as HTML,
+ * each in a bidi isolate of its own.
  *
  * @example
- * <CallerContextPanel task={task} tiers={{ reuseAt: 0.8 }} />
+ * <CallerContextPanel task={task} tiers={{ reuseAt: 0.8 }} store={store} nameVariable="full_name" />
  */
 export function CallerContextPanel(props: CallerContextPanelProps): React.ReactElement {
-  const { task, tiers, className } = props;
+  const { task, tiers, className, store, nameVariable = 'name' } = props;
   const strings = useStrings(props.strings);
   const view = useCallerContext(task, tiers === undefined ? {} : { tiers });
+  const taskSid = task?.taskSid ?? task?.sid ?? '';
+  const [check, setCheck] = useIdentityCheck(store, taskSid);
   const titleId = useUniqueId('sticky-calls-title');
+  const ready = view.state === 'ready' ? { view, standing: standingOf(view, check) } : null;
   return (
     <section
       aria-labelledby={titleId}
@@ -56,22 +125,42 @@ export function CallerContextPanel(props: CallerContextPanelProps): React.ReactE
       data-sticky-calls="panel"
       data-state={view.state}
       data-tier={view.tier ?? undefined}
+      data-level={ready === null ? undefined : levelOf(ready.view)}
+      data-identity={ready !== null && ready.view.tier === 'confirm' ? ready.standing : undefined}
       style={styles.panel}
     >
       <div style={styles.header}>
-        <h2 id={titleId} style={styles.title}>
-          {strings.StickyCallsPanelTitle}
-        </h2>
-        {view.state === 'ready' ? <ConfidenceBadge view={view} strings={strings} /> : null}
+        <div style={styles.who}>
+          <h2 id={titleId} style={styles.title}>
+            {strings.StickyCallsPanelTitle}
+          </h2>
+          {ready === null ? null : <Who {...ready} strings={strings} nameVariable={nameVariable} />}
+        </div>
+        {ready === null ? null : <ConfidenceBadge {...ready} strings={strings} />}
       </div>
-      <PanelBody view={view} strings={strings} />
+      {view.state === 'ready' ? (
+        <ReadyBody
+          view={view}
+          standing={standingOf(view, check)}
+          check={check}
+          setCheck={setCheck}
+          strings={strings}
+          nameVariable={nameVariable}
+        />
+      ) : (
+        <PanelBody view={view} strings={strings} />
+      )}
     </section>
   );
 }
 
-type ReadyView = Extract<CallerContextView, { state: 'ready' }>;
-
-function PanelBody({ view, strings }: { view: CallerContextView; strings: StickyCallsStrings }) {
+function PanelBody({
+  view,
+  strings,
+}: {
+  view: Exclude<CallerContextView, { state: 'ready' }>;
+  strings: StickyCallsStrings;
+}) {
   switch (view.state) {
     case 'absent':
       return <p style={styles.muted}>{strings.StickyCallsAbsent}</p>;
@@ -81,51 +170,123 @@ function PanelBody({ view, strings }: { view: CallerContextView; strings: Sticky
           <p style={styles.noticeTitle}>{strings.StickyCallsUnavailable}</p>
           <p style={styles.flat}>{strings.StickyCallsInvalid}</p>
           <p style={styles.flat}>{strings.StickyCallsUnavailableHint}</p>
-          <Facts view={view} strings={strings} />
+          <Facts rows={numberRow(view.caller, strings)} />
         </div>
       );
-    case 'degraded': {
-      // A reason this version does not know comes from the task as it is: shown as a name.
-      const reason = REASONS.has(view.reason)
-        ? strings[`StickyCallsReason_${view.reason}` as keyof StickyCallsStrings]
-        : fillNodes(strings.StickyCallsReason_other, { code: <CallerText text={view.reason} name /> });
+    case 'degraded':
+      // The code stays in `data-reason` for whoever debugs; the agent reads words.
       return (
         <div role="note" style={notice('warning')} data-reason={view.reason}>
           <p style={styles.noticeTitle}>{strings.StickyCallsUnavailable}</p>
-          <p style={styles.flat}>{fillNodes(strings.StickyCallsUnavailableReason, { reason })}</p>
+          <p style={styles.flat}>
+            {fillTemplate(strings.StickyCallsUnavailableReason, {
+              reason: reasonWords(view.reason, strings),
+            })}
+          </p>
           <p style={styles.flat}>{strings.StickyCallsUnavailableHint}</p>
-          <Facts view={view} strings={strings} />
+          <Facts rows={numberRow(view.caller, strings)} />
         </div>
       );
-    }
-    case 'ready':
-      return <ReadyBody view={view} strings={strings} />;
   }
 }
 
-function ReadyBody({ view, strings }: { view: ReadyView; strings: StickyCallsStrings }) {
+/** Who is calling, first: the name when the agent may use it, else the number; then the ref, quiet. */
+function Who({
+  view,
+  standing,
+  strings,
+  nameVariable,
+}: {
+  view: ReadyView;
+  standing: Standing;
+  strings: StickyCallsStrings;
+  nameVariable: string;
+}) {
+  const name = trusted(standing) ? callerName(view, nameVariable) : null;
+  return (
+    <>
+      <p
+        style={styles.callerName}
+        data-sticky-calls="caller-name"
+        data-source={name === null ? 'number' : 'name'}
+      >
+        {name !== null ? (
+          <CallerText text={name} />
+        ) : view.caller !== null ? (
+          callerText(view.caller, strings)
+        ) : (
+          strings.StickyCallsNumberUnknown
+        )}
+      </p>
+      {/* A ref the agent said is someone else's is of no use on this call. */}
+      {standing !== 'rejected' && view.customerRef !== '' ? (
+        <CustomerRef value={view.customerRef} strings={strings} />
+      ) : null}
+    </>
+  );
+}
+
+function ReadyBody({
+  view,
+  standing,
+  check,
+  setCheck,
+  strings,
+  nameVariable,
+}: {
+  view: ReadyView;
+  standing: Standing;
+  check: IdentityCheck | null;
+  setCheck: (check: IdentityCheck | null) => void;
+  strings: StickyCallsStrings;
+  nameVariable: string;
+}) {
   const intentsId = useUniqueId('sticky-calls-intents');
   const variablesId = useUniqueId('sticky-calls-variables');
   const suggestionId = useUniqueId('sticky-calls-suggestion');
+  const promptId = useUniqueId('sticky-calls-verify');
+  const focus = React.useRef<CheckFocus>(null);
+  const shown = trusted(standing);
+  const name = shown ? callerName(view, nameVariable) : null;
+  const variables = shown ? view.variables.filter((row) => row.name !== nameVariable) : [];
+  const suggestion: Suggestion =
+    standing === 'verified'
+      ? suggestNextStep('reuse', view.intents)
+      : standing === 'rejected'
+        ? { kind: 'new_caller' }
+        : // Until the agent decides, the suggestion names none of the customer's intents either.
+          standing === 'pending'
+          ? { kind: 'verify', intent: null }
+          : view.suggestion;
   return (
     <>
-      {view.tier === 'confirm' ? (
-        <p role="note" style={notice('warning')} data-sticky-calls="verify-prompt">
-          <span aria-hidden="true" style={styles.icon}>
-            !
-          </span>
-          {strings.StickyCallsVerifyPrompt}
-        </p>
+      {standing === 'pending' ? (
+        <VerifyPrompt
+          strings={strings}
+          focus={focus}
+          promptId={promptId}
+          onVerified={() => setCheck({ outcome: 'verified', at: new Date().toISOString() })}
+          onRejected={() => setCheck({ outcome: 'rejected', at: new Date().toISOString() })}
+        />
       ) : null}
-      {view.tier === 'ignore' ? <p style={styles.muted}>{strings.StickyCallsNewCallerHint}</p> : null}
-      <Facts view={view} strings={strings} />
+      {(standing === 'verified' || standing === 'rejected') && check !== null ? (
+        <CheckOutcome
+          strings={strings}
+          focus={focus}
+          outcome={standing}
+          at={check.at}
+          onUndo={() => setCheck(null)}
+        />
+      ) : null}
+      {standing === 'new' ? <p style={styles.muted}>{strings.StickyCallsNewCallerHint}</p> : null}
+      <Facts rows={readyRows(view, shown, name !== null, strings)} />
       <section aria-labelledby={suggestionId} style={styles.suggestion}>
-        <h3 id={suggestionId} style={styles.subtitle}>
+        <h3 id={suggestionId} style={styles.suggestionTitle}>
           {strings.StickyCallsSuggestionTitle}
         </h3>
-        <p style={styles.flat}>{suggestionText(view.suggestion, strings)}</p>
+        <p style={styles.flat}>{suggestionText(suggestion, strings)}</p>
       </section>
-      {view.tier !== 'ignore' ? (
+      {shown ? (
         <>
           <section aria-labelledby={intentsId}>
             <h3 id={intentsId} style={styles.subtitle}>
@@ -135,27 +296,26 @@ function ReadyBody({ view, strings }: { view: ReadyView; strings: StickyCallsStr
               <p style={styles.muted}>{strings.StickyCallsNoIntents}</p>
             ) : (
               <ul style={styles.list}>
-                {view.intents.map((intent, index) => (
-                  <li
-                    // Intent names may repeat in a malformed context; the position keeps keys unique.
-                    // biome-ignore lint/suspicious/noArrayIndexKey: see above.
-                    key={`${intent.intent}:${index}`}
-                    style={intent.repeat ? styles.intentRepeat : styles.intent}
-                    data-repeat={intent.repeat ? 'true' : undefined}
-                  >
-                    <span style={styles.wrap}>
-                      <Name slug={intent.intent} strings={strings} />
-                    </span>
-                    {intent.attempts !== null ? (
-                      <span style={styles.attempts}>
-                        {fillTemplate(strings.StickyCallsAttempts, { count: intent.attempts })}
+                {view.intents.map((intent, index) => {
+                  const calls = attemptsText(strings, intent.attempts);
+                  return (
+                    <li
+                      // Intent names may repeat in a malformed context; the position keeps keys unique.
+                      // biome-ignore lint/suspicious/noArrayIndexKey: see above.
+                      key={`${intent.intent}:${index}`}
+                      style={intent.repeat ? styles.intentRepeat : styles.intent}
+                      data-repeat={intent.repeat ? 'true' : undefined}
+                    >
+                      <span style={styles.wrap}>
+                        <Name slug={intent.intent} strings={strings} />
                       </span>
-                    ) : null}
-                    {intent.repeat ? (
-                      <strong style={styles.repeatTag}>{strings.StickyCallsRepeatAttempt}</strong>
-                    ) : null}
-                  </li>
-                ))}
+                      {calls !== null ? <span style={styles.attempts}>{calls}</span> : null}
+                      {intent.repeat ? (
+                        <strong style={styles.repeatTag}>{strings.StickyCallsRepeatAttempt}</strong>
+                      ) : null}
+                    </li>
+                  );
+                })}
               </ul>
             )}
           </section>
@@ -163,11 +323,11 @@ function ReadyBody({ view, strings }: { view: ReadyView; strings: StickyCallsStr
             <h3 id={variablesId} style={styles.subtitle}>
               {strings.StickyCallsVariablesTitle}
             </h3>
-            {view.variables.length === 0 ? (
+            {variables.length === 0 ? (
               <p style={styles.muted}>{strings.StickyCallsNoVariables}</p>
             ) : (
               <dl style={styles.variables}>
-                {view.variables.map((row) => (
+                {variables.map((row) => (
                   <div key={row.name} style={styles.variableRow}>
                     <dt style={styles.variableName}>
                       <Name slug={row.name} strings={strings} />
@@ -180,77 +340,138 @@ function ReadyBody({ view, strings }: { view: ReadyView; strings: StickyCallsStr
               </dl>
             )}
           </section>
+          {view.truncated ? (
+            <p role="note" style={styles.muted} data-sticky-calls="truncated">
+              {fillTemplate(strings.StickyCallsTruncated, view.omitted)}
+            </p>
+          ) : null}
         </>
-      ) : null}
-      {view.truncated ? (
-        <p role="note" style={styles.muted} data-sticky-calls="truncated">
-          {fillTemplate(strings.StickyCallsTruncated, view.omitted)}
-        </p>
       ) : null}
     </>
   );
 }
 
-const TIER_LABEL: Readonly<Record<IdentityTier, keyof StickyCallsStrings>> = {
-  reuse: 'StickyCallsTierReuse',
-  confirm: 'StickyCallsTierConfirm',
-  ignore: 'StickyCallsTierIgnore',
-};
+/** The badge of each standing: its words, its icon and its look. */
+function badgeOf(
+  view: ReadyView,
+  standing: Standing,
+): { label: StickyCallsStringKey; icon: string; look: keyof typeof styles.badge } {
+  switch (standing) {
+    case 'known': {
+      // "Known caller" only where the number says so; a weaker match to reuse says less, and looks it.
+      const level = levelOf(view);
+      return level === 'very_high' || level === 'high'
+        ? { label: 'StickyCallsTierReuse', icon: '✓', look: 'strong' }
+        : { label: 'StickyCallsTierReuseLikely', icon: '✓', look: 'likely' };
+    }
+    case 'verified':
+      return { label: 'StickyCallsTierVerified', icon: '✓', look: 'likely' };
+    case 'pending':
+      return { label: 'StickyCallsTierConfirm', icon: '!', look: 'confirm' };
+    case 'rejected':
+    case 'new':
+      return { label: 'StickyCallsTierIgnore', icon: '•', look: 'ignore' };
+  }
+}
 
-const TIER_ICON: Readonly<Record<IdentityTier, string>> = { reuse: '✓', confirm: '!', ignore: '•' };
-
-function ConfidenceBadge({ view, strings }: { view: ReadyView; strings: StickyCallsStrings }) {
+function ConfidenceBadge({
+  view,
+  standing,
+  strings,
+}: {
+  view: ReadyView;
+  standing: Standing;
+  strings: StickyCallsStrings;
+}) {
   const percent = Math.round(view.confidence * 100);
+  const badge = badgeOf(view, standing);
   return (
-    <p style={styles.badge[view.tier]} data-sticky-calls="badge">
+    <p style={styles.badge[badge.look]} data-sticky-calls="badge" data-look={badge.look}>
       <span aria-hidden="true" style={styles.icon}>
-        {TIER_ICON[view.tier]}
+        {badge.icon}
       </span>
-      <strong>{strings[TIER_LABEL[view.tier]]}</strong>
+      <strong>{strings[badge.label]}</strong>
       <span style={styles.badgeDetail}>
         {fillNodes(strings.StickyCallsConfidence, {
           percent,
-          level: (
-            <CallerText
-              text={humanize(view.level ?? levelForConfidence(view.confidence)).toLowerCase()}
-              name
-            />
-          ),
+          // Not in the default words (they would repeat the number); there for overrides that use
+          // it, from the number too, whatever level the API sent beside it.
+          level: humanize(levelOf(view)).toLowerCase(),
         })}
       </span>
     </p>
   );
 }
 
-function Facts({ view, strings }: { view: CallerContextView; strings: StickyCallsStrings }) {
-  const rows: [string, React.ReactNode][] = [];
-  if (view.caller !== null) rows.push([strings.StickyCallsCallerNumber, callerText(view.caller, strings)]);
-  if (view.state === 'ready') {
+type FactRow = readonly [label: string, value: React.ReactNode];
+
+function numberRow(caller: CallerNumber | null, strings: StickyCallsStrings): FactRow[] {
+  return caller === null ? [] : [[strings.StickyCallsCallerNumber, callerText(caller, strings)]];
+}
+
+/** A time as the agent reads it, in a direction of its own ("04:12 PM" stays so in a right-to-left panel). */
+function Moment({ at, text, hook }: { at: Date; text: string; hook?: string }) {
+  return (
+    <time dir="auto" dateTime={at.toISOString()} data-sticky-calls={hook}>
+      {text}
+    </time>
+  );
+}
+
+/**
+ * The facts of a ready match: the number (when the name leads), when the call started,
+ * and, when the agent may use them, when the caller last called and when their identity
+ * was last verified.
+ */
+function readyRows(view: ReadyView, shown: boolean, named: boolean, strings: StickyCallsStrings): FactRow[] {
+  const rows: FactRow[] = named ? numberRow(view.caller, strings) : [];
+  if (view.callStart !== null) {
     rows.push([
-      strings.StickyCallsCustomerRef,
-      <code key="ref" style={styles.wrap}>
-        <CallerText text={view.customerRef} name />
-      </code>,
+      strings.StickyCallsCallStarted,
+      <Moment key="start" at={view.callStart} text={formatTime(view.callStart)} />,
     ]);
-    if (view.callStart !== null) {
-      rows.push([
-        strings.StickyCallsCallStarted,
-        <time key="start" dateTime={view.callStart.toISOString()}>
-          {formatTime(view.callStart)}
-        </time>,
-      ]);
-    }
-    if (view.lastContact !== null) {
-      const key = (
-        {
-          day: 'StickyCallsLastContactDay',
-          week: 'StickyCallsLastContactWeek',
-          month: 'StickyCallsLastContactMonth',
-        } as const
-      )[view.lastContact];
-      rows.push([strings.StickyCallsLastContact, strings[key]]);
-    }
   }
+  if (!shown) return rows;
+  if (view.lastContactAt !== null) {
+    rows.push([
+      strings.StickyCallsLastContact,
+      <Moment
+        key="last"
+        at={view.lastContactAt}
+        text={whenText(view.lastContactAt, strings)}
+        hook="last-contact"
+      />,
+    ]);
+  } else if (view.lastContact !== null) {
+    const key = (
+      {
+        day: 'StickyCallsLastContactDay',
+        week: 'StickyCallsLastContactWeek',
+        month: 'StickyCallsLastContactMonth',
+      } as const
+    )[view.lastContact];
+    rows.push([
+      strings.StickyCallsLastContact,
+      <span key="last" data-sticky-calls="last-contact">
+        {strings[key]}
+      </span>,
+    ]);
+  }
+  if (view.identityVerifiedAt !== null) {
+    rows.push([
+      strings.StickyCallsIdentityVerifiedBefore,
+      <Moment
+        key="verified"
+        at={view.identityVerifiedAt}
+        text={dayText(view.identityVerifiedAt)}
+        hook="verified-before"
+      />,
+    ]);
+  }
+  return rows;
+}
+
+function Facts({ rows }: { rows: readonly FactRow[] }) {
   if (rows.length === 0) return null;
   return (
     <dl style={styles.facts}>
@@ -298,8 +519,10 @@ function suggestionText(suggestion: Suggestion, strings: StickyCallsStrings): Re
             intent: <Name slug={suggestion.intent} strings={strings} />,
           });
     case 'follow_up':
+      // The same words as the intent's row: the calls about it, this one included.
       return fillNodes(strings.StickyCallsSuggestFollowUp, {
         intent: <Name slug={suggestion.intent} strings={strings} />,
+        calls: callCountText(strings, suggestion.attempts) ?? String(suggestion.attempts),
         count: suggestion.attempts,
       });
     case 'ask_open':
@@ -326,18 +549,6 @@ function formatTime(date: Date): string {
 
 type Style = React.CSSProperties;
 
-function notice(kind: 'warning' | 'error'): Style {
-  return {
-    margin: `${t.space30} 0`,
-    padding: t.space40,
-    borderRadius: t.borderRadius20,
-    borderLeft: `4px solid ${kind === 'warning' ? t.colorBorderWarning : t.colorBorderError}`,
-    background: kind === 'warning' ? t.colorBackgroundWarningWeakest : t.colorBackgroundErrorWeakest,
-    color: kind === 'warning' ? t.colorTextWarningStrong : t.colorTextErrorStrong,
-    overflowWrap: 'anywhere',
-  };
-}
-
 const badgeBase: Style = {
   display: 'inline-flex',
   flexWrap: 'wrap',
@@ -355,29 +566,51 @@ const styles = {
   header: {
     display: 'flex',
     flexWrap: 'wrap',
-    alignItems: 'center',
+    alignItems: 'flex-start',
     justifyContent: 'space-between',
     gap: t.space30,
   },
-  title: { margin: 0, fontSize: t.fontSize40, fontWeight: t.fontWeightBold },
+  who: { flex: '1 1 12rem', minWidth: 0 },
+  // The panel's name is the tab's or the slot's: quiet, so the caller's name leads.
+  title: { margin: 0, fontSize: t.fontSize20, fontWeight: t.fontWeightSemibold, color: t.colorTextWeak },
+  callerName: {
+    margin: `${t.space10} 0 0`,
+    fontSize: t.fontSize40,
+    fontWeight: t.fontWeightBold,
+    overflowWrap: 'anywhere',
+  },
   subtitle: {
     margin: `${t.space50} 0 ${t.space20}`,
+    fontSize: t.fontSize30,
+    fontWeight: t.fontWeightSemibold,
+  },
+  // Inside its own box: the box's padding is the space above it.
+  suggestionTitle: {
+    margin: `0 0 ${t.space20}`,
     fontSize: t.fontSize30,
     fontWeight: t.fontWeightSemibold,
   },
   flat: { margin: 0 },
   muted: { margin: `${t.space30} 0`, color: t.colorTextWeak },
   noticeTitle: { margin: `0 0 ${t.space20}`, fontWeight: t.fontWeightSemibold },
-  icon: { display: 'inline-block', minWidth: '1em', marginRight: t.space20, fontWeight: t.fontWeightBold },
+  icon: parts.icon,
   wrap: { overflowWrap: 'anywhere', wordBreak: 'break-word' },
   badge: {
-    reuse: {
+    strong: {
       ...badgeBase,
       fontSize: t.fontSize40,
       background: t.colorBackgroundSuccessWeakest,
       borderColor: t.colorBorderSuccess,
       color: t.colorTextSuccess,
       borderWidth: '2px',
+      fontWeight: t.fontWeightBold,
+    },
+    // A match to reuse below "high", or one the agent verified: the same colour, said more quietly.
+    likely: {
+      ...badgeBase,
+      background: t.colorBackgroundBody,
+      borderColor: t.colorBorderSuccess,
+      color: t.colorTextSuccess,
     },
     confirm: {
       ...badgeBase,
@@ -405,7 +638,7 @@ const styles = {
   suggestion: {
     marginTop: t.space40,
     padding: `${t.space30} ${t.space40}`,
-    borderLeft: `4px solid ${t.colorBorderNeutral}`,
+    borderInlineStart: `4px solid ${t.colorBorderNeutral}`,
     background: t.colorBackgroundNeutralWeakest,
     color: t.colorTextNeutral,
     borderRadius: t.borderRadius20,
@@ -425,7 +658,7 @@ const styles = {
     alignItems: 'baseline',
     gap: t.space30,
     padding: `${t.space20} ${t.space30}`,
-    borderLeft: `4px solid ${t.colorBorderWarning}`,
+    borderInlineStart: `4px solid ${t.colorBorderWarning}`,
     background: t.colorBackgroundWarningWeakest,
     borderBottom: `${t.borderWidth10} solid ${t.colorBorderWeaker}`,
   },
@@ -447,4 +680,4 @@ const styles = {
     wordBreak: 'break-word',
     minWidth: 0,
   },
-} satisfies Record<string, Style | Record<IdentityTier, Style>>;
+} satisfies Record<string, Style | Record<string, Style>>;

@@ -10,6 +10,8 @@ import {
   identityTier,
   parseCallerNumber,
   readCallerContext,
+  SERVER_VARIABLE_NAMES,
+  SERVER_VARIABLES,
   type TierOptions,
   taskAttributes,
 } from '@stickycalls/core';
@@ -59,7 +61,21 @@ export type CallerContextView =
       readonly level: string | null;
       readonly callStart: Date | null;
       readonly lastContact: LastContact | null;
-      /** Empty for the `ignore` tier: a weak match's data may be someone else's. */
+      /**
+       * When the caller last called, as the save Function recorded it (`last_contact_at`);
+       * `null` without it, and for the `ignore` tier.
+       */
+      readonly lastContactAt: Date | null;
+      /**
+       * When an agent last verified this customer's identity on a call
+       * (`identity_verified_at`); `null` without it, and for the `ignore` tier.
+       */
+      readonly identityVerifiedAt: Date | null;
+      /**
+       * Empty for the `ignore` tier: a weak match's data may be someone else's. The
+       * variables only the server writes (`last_contact_at`, `identity_verified_*`) are
+       * facts of their own, never rows.
+       */
       readonly variables: readonly VariableRow[];
       /** Empty for the `ignore` tier, like `variables`. */
       readonly intents: readonly IntentRow[];
@@ -119,17 +135,29 @@ export function callerContextView(
     level: context.level,
     callStart: dateOf(context.call_start),
     lastContact: lastContactOf(context.sources),
+    lastContactAt: trusted ? isoDateOf(ownValue(context.vars, SERVER_VARIABLES.lastContact)) : null,
+    identityVerifiedAt: trusted ? isoDateOf(ownValue(context.vars, SERVER_VARIABLES.verifiedAt)) : null,
     variables: trusted
-      ? Object.keys(context.vars).map((name) => ({ name, value: context.vars[name] ?? '' }))
+      ? Object.keys(context.vars)
+          .filter((name) => !SERVER_VARIABLE_NAMES.has(name))
+          .map((name) => ({ name, value: context.vars[name] ?? '' }))
       : [],
     intents,
-    suggestion: suggest(tier, intents),
+    suggestion: suggestNextStep(tier, intents),
     truncated: context.truncated,
     omitted: context.omitted,
   };
 }
 
-function suggest(tier: IdentityTier, intents: readonly IntentRow[]): Suggestion {
+/**
+ * The next step for a tier and its open intents: the panel asks again with `reuse` once
+ * the agent has verified a `confirm`-tier caller, and with `ignore` once they said it is
+ * not the customer.
+ *
+ * @example
+ * suggestNextStep('reuse', view.intents) // { kind: 'follow_up', intent: 'refund_request', attempts: 3 }
+ */
+export function suggestNextStep(tier: IdentityTier, intents: readonly IntentRow[]): Suggestion {
   // The most-raised open intent is the one to pick up first.
   const open = intents.filter((intent) => intent.status === 'open' || intent.status === '');
   const top = open.reduce<IntentRow | undefined>(
@@ -157,6 +185,33 @@ function lastContactOf(sources: readonly string[]): LastContact | null {
   if (days.length === 0) return null;
   const closest = Math.min(...days);
   return closest <= 1 ? 'day' : closest <= 7 ? 'week' : 'month';
+}
+
+/**
+ * The caller's name: the stored variable `nameVariable` (trimmed), or `null` when there
+ * is none, it is blank, or the view is not ready. Own properties only, so `constructor`
+ * is never a name.
+ *
+ * @example
+ * callerName(view, 'full_name') // 'Dana Scully'
+ */
+export function callerName(view: CallerContextView, nameVariable = 'name'): string | null {
+  if (view.state !== 'ready' || view.tier === 'ignore') return null;
+  const value = ownValue(view.context.vars, nameVariable);
+  return value === null || value.trim() === '' ? null : value.trim();
+}
+
+/** A stored variable's value, own properties only (a name such as `toString` is not inherited). */
+function ownValue(vars: Readonly<Record<string, string>>, name: string): string | null {
+  // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is newer than the browsers Flex supports
+  if (!Object.prototype.hasOwnProperty.call(vars, name)) return null;
+  const value = vars[name];
+  return typeof value === 'string' ? value : null;
+}
+
+/** A time the save Function wrote (ISO 8601); anything else, such as `3 Dec`, is no time. */
+function isoDateOf(value: string | null): Date | null {
+  return value !== null && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value.trim()) ? dateOf(value.trim()) : null;
 }
 
 function dateOf(value: string | null): Date | null {

@@ -49,6 +49,8 @@ export type ActionListener = (payload: unknown, abort: unknown) => unknown;
 export interface FlexActions {
   addListener(event: string, listener: ActionListener): unknown;
   removeListener(event: string, listener: ActionListener): unknown;
+  /** Runs an action; `SetComponentState` selects a tab of the task canvas. */
+  invokeAction?(action: string, payload?: object): unknown;
   /** The invocations of an action still running (`{ sid }` matches a task's by reservation). */
   findPendingActions?(action: string, payload?: object): { readonly first?: unknown } | undefined;
 }
@@ -87,6 +89,10 @@ export interface FlexLike {
   readonly TaskCanvas: WithContent;
   readonly TaskInfoPanel?: WithContent;
   readonly TaskCanvasTabs?: WithContent;
+  /** The CRM container: Panel 2, or the CRM tab of Unified Profiles. */
+  readonly CRMContainer?: WithContent;
+  /** Flex 2.x's Unified Profiles panel; its tabs take a `flex.Tab` of a plugin's own. */
+  readonly UnifiedProfilesContainer?: { readonly ProfileTabs?: WithContent };
   readonly Actions: FlexActions;
   readonly Notifications: FlexNotifications;
   /** `flex.NotificationType`: `information`, `success`, `warning`, `error`. */
@@ -94,7 +100,7 @@ export interface FlexLike {
   readonly NotificationBar?: { readonly Action: JSXElementConstructor<NotificationActionProps> };
   /** `flex.TaskHelper`: `isCallTask` decides by the channel's call capability (custom voice channels too). */
   readonly TaskHelper?: { isCallTask?(task: never): boolean };
-  /** `flex.Tab`, for `placement: 'TaskCanvasTabs'`. */
+  /** `flex.Tab`, for the placements in a tab (`TaskCanvasTabs`, `ProfileTabs`, `auto`). */
   readonly Tab?: JSXElementConstructor<{ uniqueName?: string; label?: string; children?: ReactNode }>;
 }
 
@@ -109,4 +115,9 @@ export interface ManagerLike {
    * completed without the agent (a supervisor, the REST API, a timeout).
    */
   readonly store?: { getState(): unknown; subscribe(listener: () => void): unknown };
+  /**
+   * `manager.configuration`: its `theme.isLight` is the theme when the components are
+   * rendered outside Flex's theme provider.
+   */
+  readonly configuration?: { readonly theme?: { readonly isLight?: boolean | undefined } | undefined };
 }

@@ -57,6 +57,7 @@ export {
   StickyCallsStringsProvider,
   type StickyCallsStringsProviderProps,
 } from './strings.js';
+export { type FlexThemeLike, StickyCallsTheme, type StickyCallsThemeProps } from './theme.js';
 export { useCallerContext } from './useCallerContext.js';
 export { WrapUpCapture, type WrapUpCaptureProps } from './WrapUpCapture.js';
 export { isStickyCall, NOTIFICATION_IDS } from './wrap-up-binding.js';

@@ -12,8 +12,32 @@ import {
 import type { DynamicContentStore, FlexLike, FlexTask, ManagerLike } from './flex-types.js';
 import type { StickyCallsStrings } from './strings.js';
 
-/** Where the panel goes. */
-export type PanelPlacement = 'TaskCanvas' | 'TaskInfoPanel' | 'TaskCanvasTabs';
+/**
+ * Where the panel goes:
+ * - `auto`: a tab of the Unified Profiles panel (`ProfileTabs`) when this Flex shows it,
+ *   else the task canvas; decided at each render, from Flex's `flex-unify-panel` feature
+ *   and `AgentDesktopView`'s Panel 2 settings;
+ * - `TaskCanvas`, `TaskInfoPanel`: those slots;
+ * - `TaskCanvasTabs`: a tab of its own beside the call, holding the wrap-up form too;
+ * - `CRMContainer`: the CRM container (Panel 2, or the CRM tab of Unified Profiles);
+ * - `ProfileTabs`: a tab of its own in Unified Profiles (`UnifiedProfilesContainer.ProfileTabs`).
+ */
+export type PanelPlacement =
+  | 'auto'
+  | 'TaskCanvas'
+  | 'TaskInfoPanel'
+  | 'TaskCanvasTabs'
+  | 'CRMContainer'
+  | 'ProfileTabs';
+
+const PLACEMENTS: readonly PanelPlacement[] = [
+  'auto',
+  'TaskCanvas',
+  'TaskInfoPanel',
+  'TaskCanvasTabs',
+  'CRMContainer',
+  'ProfileTabs',
+];
 
 /** Options of the wrap-up capture. */
 export interface WrapUpOptions extends WrapUpRules {
@@ -23,7 +47,10 @@ export interface WrapUpOptions extends WrapUpRules {
   dispositions?: readonly string[];
   /** Longest summary note, in characters, up to a variable value's limit (1,000). @default 1000 */
   maxSummaryLength?: number;
-  /** Where the capture goes while the task is in wrap-up. @default 'TaskCanvas' */
+  /**
+   * Where the capture goes while the task is in wrap-up.
+   * @default the panel's tab with `placement: 'TaskCanvasTabs'` (selected when the task enters wrap-up), else 'TaskCanvas'
+   */
   placement?: 'TaskCanvas' | 'TaskInfoPanel';
   /** Its position in that slot. @default 1000 (after the panel) */
   sortOrder?: number;
@@ -40,10 +67,12 @@ export interface SaveEvent {
 export interface RegisterCallerContextOptions {
   /** URL of the save Function (`createSaveContextHandler`), e.g. `https://<service>.twil.io/save-context`. */
   saveContextUrl: string;
-  /** Where the panel goes: the task canvas, the task info panel, or a tab of its own. @default 'TaskCanvas' */
+  /** Where the panel goes (see {@link PanelPlacement}). @default 'auto' */
   placement?: PanelPlacement;
-  /** The panel's position in its slot. @default 0 */
+  /** The panel's position in its slot. @default 0 (-1 in the CRM container: before Flex's own content) */
   sortOrder?: number;
+  /** The stored variable that holds the caller's name, shown first in the panel. @default 'name' */
+  nameVariable?: string;
   /**
    * Which tasks show the panel.
    * @default tasks with caller context, and call tasks as Flex decides (`TaskHelper.isCallTask`, custom voice channels included)
@@ -75,8 +104,13 @@ export interface RegisterCallerContextOptions {
 export interface Settings {
   readonly url: string;
   readonly placement: PanelPlacement;
+  /** The panel's slot (the task canvas for `auto`). */
   readonly panelStore: DynamicContentStore;
-  readonly wrapUpStore: DynamicContentStore;
+  /** Unified Profiles' tabs, for `auto` (when this Flex has them) and `ProfileTabs`. */
+  readonly profileTabsStore: DynamicContentStore | undefined;
+  /** The capture's slot; `undefined`: in the panel's tab. */
+  readonly wrapUpStore: DynamicContentStore | undefined;
+  readonly nameVariable: string;
   readonly wrapUp: Required<Pick<WrapUpOptions, 'dispositions' | 'maxSummaryLength' | 'sortOrder'>> &
     WrapUpOptions;
   readonly saving: boolean;
@@ -158,22 +192,40 @@ export function checkOptions(
     }
   }
 
-  const placement = options.placement ?? 'TaskCanvas';
+  const nameVariable = options.nameVariable ?? 'name';
+  if (typeof nameVariable !== 'string' || nameVariable.trim() === '') {
+    fail('nameVariable must be a non-empty string: the stored variable that holds the caller’s name');
+  }
+
+  const placement = options.placement ?? 'auto';
   const slot = (name: string): DynamicContentStore | undefined =>
     (flex as unknown as Record<string, { Content?: DynamicContentStore } | undefined>)[name]?.Content;
-  const panelStore = slot(placement);
-  if (!['TaskCanvas', 'TaskInfoPanel', 'TaskCanvasTabs'].includes(placement) || panelStore === undefined) {
-    fail(
-      `placement "${String(placement)}" is not one of TaskCanvas, TaskInfoPanel, TaskCanvasTabs in this Flex`,
-    );
+  const profileTabsStore = (
+    flex as unknown as { UnifiedProfilesContainer?: { ProfileTabs?: { Content?: DynamicContentStore } } }
+  ).UnifiedProfilesContainer?.ProfileTabs?.Content;
+  const known = (PLACEMENTS as readonly unknown[]).includes(placement);
+  const panelStore = !known
+    ? undefined
+    : placement === 'auto'
+      ? slot('TaskCanvas')
+      : placement === 'ProfileTabs'
+        ? profileTabsStore
+        : slot(placement);
+  if (panelStore === undefined) {
+    fail(`placement "${String(placement)}" is not one of ${PLACEMENTS.join(', ')} in this Flex`);
   }
-  if (placement === 'TaskCanvasTabs' && typeof flex.Tab !== 'function')
-    fail('placement TaskCanvasTabs needs flex.Tab');
+  const tabbed = placement === 'TaskCanvasTabs' || placement === 'ProfileTabs';
+  const canTab = typeof flex.Tab === 'function';
+  if (tabbed && !canTab) fail(`placement ${placement} needs flex.Tab`);
+  // In a tab of the task canvas, the form shares the panel's tab unless told otherwise.
+  const inPanelTab = placement === 'TaskCanvasTabs' && wrapUp.placement === undefined;
   const wrapUpPlacement = wrapUp.placement ?? 'TaskCanvas';
-  const wrapUpStore = ['TaskCanvas', 'TaskInfoPanel'].includes(wrapUpPlacement)
-    ? slot(wrapUpPlacement)
-    : undefined;
-  if (saving && wrapUpStore === undefined) {
+  const wrapUpStore = inPanelTab
+    ? undefined
+    : ['TaskCanvas', 'TaskInfoPanel'].includes(wrapUpPlacement)
+      ? slot(wrapUpPlacement)
+      : undefined;
+  if (saving && !inPanelTab && wrapUpStore === undefined) {
     fail(`wrapUp.placement "${wrapUpPlacement}" is not one of TaskCanvas, TaskInfoPanel in this Flex`);
   }
   const time = (name: string, value: number | undefined, fallback: number, max: number) => {
@@ -187,7 +239,10 @@ export function checkOptions(
     url,
     placement,
     panelStore: panelStore as DynamicContentStore,
-    wrapUpStore: (wrapUpStore ?? panelStore) as DynamicContentStore,
+    profileTabsStore:
+      placement === 'ProfileTabs' || (placement === 'auto' && canTab) ? profileTabsStore : undefined,
+    wrapUpStore: saving ? wrapUpStore : undefined,
+    nameVariable: nameVariable.trim(),
     wrapUp: { ...wrapUp, dispositions, maxSummaryLength, sortOrder },
     saving,
     // Completion is the agent's next call: "a few seconds" at most.

@@ -13,9 +13,9 @@ export const DEFAULT_STRINGS = {
   StickyCallsTierReuse: 'Known caller',
   StickyCallsTierConfirm: 'Verify identity',
   StickyCallsTierIgnore: 'New caller',
-  StickyCallsConfidence: '{{percent}}% match · {{level}}',
+  StickyCallsConfidence: '{{percent}}% match',
   StickyCallsVerifyPrompt:
-    'This match is not certain. Confirm who is calling (name, postcode or account number) before using the context below.',
+    'This match is not certain. Ask who is calling (name, postcode or account number) and check it against your records.',
   StickyCallsNewCallerHint: 'No reliable match: treat this as a first call.',
   StickyCallsCallerNumber: 'Number',
   StickyCallsCustomerRef: 'Customer ref',
@@ -31,15 +31,14 @@ export const DEFAULT_STRINGS = {
   StickyCallsNoVariables: 'Nothing stored yet.',
   StickyCallsIntentsTitle: 'Open intents',
   StickyCallsNoIntents: 'No open intents.',
-  StickyCallsAttempts: 'attempt {{count}}',
   StickyCallsRepeatAttempt: 'Repeat contact',
   StickyCallsSuggestionTitle: 'Suggested next step',
   StickyCallsSuggestVerify: 'Verify the caller’s identity first.',
   StickyCallsSuggestVerifyThen: 'Verify the caller’s identity, then pick up “{{intent}}”.',
-  StickyCallsSuggestFollowUp: 'Pick up “{{intent}}” first: this is contact {{count}} about it.',
+  StickyCallsSuggestFollowUp: 'Pick up “{{intent}}” first: {{calls}}.',
   StickyCallsSuggestAskOpen: 'Ask whether “{{intent}}” is still open.',
   StickyCallsSuggestWelcomeBack: 'Welcome the caller back and ask how you can help.',
-  StickyCallsSuggestNewCaller: 'Greet the caller and ask how you can help.',
+  StickyCallsSuggestNewCaller: 'Greet as a new caller and ask how you can help.',
   StickyCallsTruncated:
     'Some context was left out to fit the task ({{variables}} variables, {{intents}} intents not shown).',
   StickyCallsAbsent: 'No caller context on this task.',
@@ -55,11 +54,36 @@ export const DEFAULT_STRINGS = {
   StickyCallsReason_not_configured: 'the integration is not configured',
   StickyCallsReason_no_identity_hints: 'the caller’s number was withheld',
   StickyCallsReason_too_large: 'the context was too large for the task',
-  StickyCallsReason_other: 'an error ({{code}})',
+  StickyCallsReason_other: 'something unexpected went wrong',
+  StickyCallsReason_invalid_request: 'the call’s details were incomplete, so no lookup was sent',
+  StickyCallsReason_bad_request: 'the Sticky Calls API refused the call’s details',
+  StickyCallsReason_conflict: 'this call had already been looked up',
+  StickyCallsReason_server_error: 'the Sticky Calls service had a problem',
+  StickyCallsReason_api_error: 'the Sticky Calls API answered with an error',
+  StickyCallsReason_aborted: 'it was cancelled',
+  StickyCallsReason_invalid_response: 'the Sticky Calls API sent an answer that could not be read',
+  StickyCallsTierReuseLikely: 'Likely known caller',
+  StickyCallsTierVerified: 'Verified caller',
+  StickyCallsCallCount_one: '{{count}}st call about this',
+  StickyCallsCallCount_two: '{{count}}nd call about this',
+  StickyCallsCallCount_few: '{{count}}rd call about this',
+  StickyCallsCallCount_other: '{{count}}th call about this',
+  StickyCallsLastContactToday: 'today, {{time}}',
+  StickyCallsLastContactYesterday: 'yesterday, {{time}}',
+  StickyCallsIdentityVerifiedBefore: 'Identity verified',
+  StickyCallsCopyRef: 'Copy ref',
+  StickyCallsCopied: 'Copied',
+  StickyCallsCopySelected: 'Selected: press Ctrl+C (⌘C on a Mac) to copy',
+  StickyCallsVerifyYes: 'Caller verified',
+  StickyCallsVerifyNo: 'Not this caller',
+  StickyCallsVerifyHidden: 'What we know about this customer stays hidden until you choose.',
+  StickyCallsVerifiedBy: 'Verified by you at {{time}}.',
+  StickyCallsRejected: 'Not this caller: this call’s wrap-up will not be saved to that customer’s memory.',
+  StickyCallsUndo: 'Undo',
   StickyCallsWrapUpTitle: 'Wrap-up',
   StickyCallsWrapUpIntent: 'What was the call about?',
   StickyCallsWrapUpNewIntent: 'Something else',
-  StickyCallsWrapUpNewIntentLabel: 'Intent (a short slug, e.g. billing_inquiry)',
+  StickyCallsWrapUpNewIntentLabel: 'In a few words',
   StickyCallsWrapUpStatus: 'Status',
   StickyCallsStatus_open: 'Still open',
   StickyCallsStatus_resolved: 'Resolved',
@@ -76,27 +100,31 @@ export const DEFAULT_STRINGS = {
   StickyCallsWrapUpStoring: 'Storing on the task…',
   StickyCallsWrapUpStoredPending: 'Stored on the task: it is saved when the task completes.',
   StickyCallsWrapUpSaving: 'Saving…',
-  StickyCallsWrapUpSaved: 'Saved.',
-  StickyCallsWrapUpStored:
-    'Stored on the task only: the caller is unknown, so there is nothing to save it against.',
+  StickyCallsWrapUpSaved: 'Saved to the caller’s memory.',
+  StickyCallsWrapUpStored: 'Kept on the task only: not saved to any caller’s memory.',
   StickyCallsWrapUpSaveFailed: 'Not saved yet: it is stored on the task and will be retried.',
   StickyCallsWrapUpUnstored:
     'Not saved, and kept only in this browser: use Retry in the notification to save it.',
   StickyCallsErrorNoCall: 'This task has no call (call_sid), so its wrap-up cannot be saved.',
   StickyCallsErrorIntentRequired: 'Choose or type what the call was about.',
-  StickyCallsErrorIntentFormat: 'Use letters or digits (at most 64 characters).',
-  StickyCallsErrorStatusRequired: 'Choose the intent’s status.',
+  StickyCallsErrorIntentFormat:
+    'Say what the call was about in a few words, with letters or digits (at most {{limit}} characters).',
+  StickyCallsErrorStatusRequired: 'Choose whether it is still open, resolved or abandoned.',
   StickyCallsErrorStatusFormat: 'Choose Still open, Resolved or Abandoned.',
-  StickyCallsErrorVariableName: 'Detail {{index}} needs a name (letters, digits and _ . -).',
+  StickyCallsErrorVariableName:
+    'Detail {{index}} needs a name of a few words, with letters or digits (at most {{limit}} characters).',
   StickyCallsErrorVariablesFormat: 'The extra details could not be read.',
   StickyCallsErrorOther: 'The save Function refused the wrap-up: {{message}}',
   StickyCallsErrorVariableDuplicate: 'Detail {{index}} repeats the name “{{name}}”.',
   StickyCallsErrorVariableValue: 'Detail {{index}} needs a value.',
   StickyCallsErrorTooLong: 'The wrap-up is {{count}} characters too long for the task: shorten the note.',
-  StickyCallsErrorVariableTooLong: 'Detail {{index}} is {{count}} characters too long: shorten its value.',
-  StickyCallsErrorSummaryTooLong: 'The summary note is {{count}} characters too long.',
+  StickyCallsErrorVariableTooLong:
+    'Detail {{index}} is {{count}} characters over the limit: shorten its value.',
+  StickyCallsErrorSummaryTooLong:
+    'The summary note is {{count}} characters over the limit: shorten the note.',
   StickyCallsErrorTooManyVariables: 'Too many details: keep at most {{limit}}.',
-  StickyCallsNotifyInvalid: 'Complete the Sticky Calls wrap-up before completing the task.',
+  StickyCallsNotifyInvalid:
+    'Finish the wrap-up of the {{task}} before completing it: the form lists what is missing.',
   StickyCallsNotifySaveFailed:
     'The wrap-up for this call was not saved ({{reason}}). It is kept on the task and will be saved later; you can retry now.',
   StickyCallsNotifySaveFailedUnstored:
@@ -107,7 +135,7 @@ export const DEFAULT_STRINGS = {
     'The wrap-up of the {{task}} cannot be saved: Twilio removed the completed task before the save. If it was stored on the task, the server-side safety net saved it.',
   StickyCallsNotifyIncomplete:
     'The {{task}} was completed before its wrap-up was complete, so the wrap-up was not saved.',
-  StickyCallsNotifySaved: 'The wrap-up was saved.',
+  StickyCallsNotifySaved: 'The wrap-up of the {{task}} was saved to the caller’s memory.',
   StickyCallsNotifyAlreadySaved:
     'This call’s wrap-up had already been saved from another task (a transfer): Sticky Calls kept that one. Yours stays on the task.',
   StickyCallsSaveReason_timeout: 'no answer in time',
@@ -120,6 +148,28 @@ export const DEFAULT_STRINGS = {
   StickyCallsSaveReason_not_completed: 'the task has not completed',
   StickyCallsSaveReason_task_gone: 'Twilio no longer has the task',
   StickyCallsRetry: 'Retry',
+  StickyCallsWrapUpOtherIntentLabel: 'Something else, in a few words',
+  StickyCallsWrapUpSavedAs: 'Saved as {{name}}',
+  StickyCallsWrapUpCharactersLeft: '{{count}} characters left',
+  StickyCallsWrapUpCharactersLeft_one: '1 character left',
+  StickyCallsWrapUpNoteOver: '{{count}} characters over the limit: shorten the note',
+  StickyCallsWrapUpNoteOver_one: '1 character over the limit: shorten the note',
+  StickyCallsWrapUpValueOver: '{{count}} characters over the limit: shorten the value',
+  StickyCallsWrapUpValueOver_one: '1 character over the limit: shorten the value',
+  StickyCallsWrapUpSavesToMemory:
+    'When you complete the task, this wrap-up is saved to the caller’s memory for their next call.',
+  StickyCallsWrapUpSavesToMatched:
+    'When you complete the task, this wrap-up is saved to this customer’s memory, unless you choose “{{reject}}”.',
+  StickyCallsWrapUpKeptWithheld:
+    'The caller’s number was withheld, so this wrap-up stays on this task only: it is not saved to any caller’s memory.',
+  StickyCallsWrapUpKeptUnknown:
+    'Sticky Calls could not tell who is calling, so this wrap-up stays on this task only: it is not saved to any caller’s memory.',
+  StickyCallsWrapUpKeptRejected:
+    'You chose “{{reject}}”, so this wrap-up stays on this task only: it is not saved to that customer’s memory.',
+  StickyCallsErrorVariableNameServer:
+    'Detail {{index}}: Sticky Calls records “{{name}}” itself. Choose another name.',
+  StickyCallsNotifyKept:
+    'The wrap-up of the {{task}} was kept on the task only: it was not saved to any caller’s memory.',
 } as const;
 
 /** The keys of every user-visible string. */

@@ -12,6 +12,7 @@ import {
   createWrapUpStore,
   type DraftStorage,
   escapeForLog,
+  parseCallerNumber,
   postWrapUp,
   type SaveFailureReason,
   taskAttributes,
@@ -39,6 +40,7 @@ export const NOTIFICATION_IDS = {
   saveFailed: 'StickyCallsWrapUpSaveFailed',
   notStored: 'StickyCallsWrapUpNotStored',
   saved: 'StickyCallsWrapUpSaved',
+  kept: 'StickyCallsWrapUpKept',
   alreadySaved: 'StickyCallsWrapUpAlreadySaved',
   taskGone: 'StickyCallsWrapUpTaskGone',
   incomplete: 'StickyCallsWrapUpIncomplete',
@@ -88,8 +90,12 @@ export function bindWrapUpToFlex({ flex, manager, settings, strings, options }: 
   const seen = new Map<string, FlexTask>();
   const cleanups: (() => void)[] = [];
 
+  // One notification per task and cause: a repeated one replaces the last. Flex can show a
+  // banner without handing back its instance (a `notificationAdded` listener that throws
+  // once the banner is up, a `beforeAddNotification` listener that cancels it and shows a
+  // copy): those are found among Flex's active notifications by id and task, so no
+  // refusal ever leaves one behind.
   const show = (id: string, taskSid: string, context: Record<string, unknown> = {}) => {
-    // One notification per task and cause: a repeated one replaces the last.
     dismiss(id, taskSid);
     const instance = safely(() =>
       notifications.showNotification(id, {
@@ -98,14 +104,18 @@ export function bindWrapUpToFlex({ flex, manager, settings, strings, options }: 
         ...context,
       }),
     );
-    if (typeof instance === 'object' && instance !== null)
-      shown.set(`${id}:${taskSid}`, instance as FlexNotification);
+    const tracked =
+      typeof instance === 'object' && instance !== null
+        ? (instance as FlexNotification)
+        : activeInstances(notifications, id, taskSid).pop();
+    if (tracked !== undefined) shown.set(`${id}:${taskSid}`, tracked);
   };
   const dismiss = (id: string, taskSid: string) => {
     const instance = shown.get(`${id}:${taskSid}`);
-    if (instance === undefined) return;
     shown.delete(`${id}:${taskSid}`);
-    safely(() => notifications.dismissNotification?.(instance));
+    const stale = activeInstances(notifications, id, taskSid);
+    if (instance !== undefined && !stale.includes(instance)) stale.push(instance);
+    for (const one of stale) safely(() => notifications.dismissNotification?.(one));
   };
 
   const notify = (notice: WrapUpNotice) => {
@@ -119,6 +129,8 @@ export function bindWrapUpToFlex({ flex, manager, settings, strings, options }: 
         return show(NOTIFICATION_IDS.saveFailed, taskSid, { reason: notice.reason, stored: notice.stored });
       case 'saved':
         return show(NOTIFICATION_IDS.saved, taskSid);
+      case 'kept':
+        return show(NOTIFICATION_IDS.kept, taskSid);
       case 'already_saved':
         return show(NOTIFICATION_IDS.alreadySaved, taskSid);
       case 'task_gone':
@@ -135,6 +147,8 @@ export function bindWrapUpToFlex({ flex, manager, settings, strings, options }: 
   const session = createWrapUpSession({
     store,
     rules: { requireIntent: settings.wrapUp.requireIntent !== false },
+    // The form's limit: what it shows as over the limit is what Complete is refused for.
+    maxSummaryLength: settings.wrapUp.maxSummaryLength,
     completionTimeoutMs: settings.completionTimeoutMs,
     saveTimeoutMs: settings.retryTimeoutMs,
     post: (request) =>
@@ -252,6 +266,9 @@ function registerNotifications(
 ): void {
   const notifications = flex.Notifications;
   const type = flex.NotificationType ?? { error: 'error', warning: 'warning', success: 'success' };
+  // Flex's quiet kind; a host without it shows the kept notice as a success.
+  const information = (type as { information?: unknown }).information;
+  const quiet = typeof information === 'string' ? information : type.success;
   const Action: React.ComponentType<NotificationActionProps> = flex.NotificationBar?.Action ?? ActionButton;
   const register = (notification: FlexNotification) => {
     if (notifications.registeredNotifications?.has?.(notification.id)) {
@@ -285,6 +302,12 @@ function registerNotifications(
     type: type.success,
     content: text('StickyCallsNotifySaved'),
     timeout: 4000,
+  });
+  register({
+    id: NOTIFICATION_IDS.kept,
+    type: quiet,
+    content: text('StickyCallsNotifyKept'),
+    timeout: 6000,
   });
   register({
     id: NOTIFICATION_IDS.alreadySaved,
@@ -391,17 +414,37 @@ function completionPending(flex: FlexLike, task: FlexTask): boolean {
 }
 
 /**
+ * The shown instances of notification `id` for a task, from Flex's `activeNotifications`
+ * (a copy: dismissing changes Flex's list). Empty where Flex does not expose it.
+ */
+function activeInstances(
+  notifications: FlexLike['Notifications'],
+  id: string,
+  taskSid: string,
+): FlexNotification[] {
+  const active = safely(() => (notifications as { activeNotifications?: unknown }).activeNotifications);
+  if (!Array.isArray(active)) return [];
+  return active.filter((candidate: unknown): candidate is FlexNotification => {
+    if (typeof candidate !== 'object' || candidate === null) return false;
+    const { id: shownId, context } = candidate as { id?: unknown; context?: unknown };
+    return shownId === id && (context as { taskSid?: unknown } | null | undefined)?.taskSid === taskSid;
+  });
+}
+
+/**
  * What a notification's context holds as its task. Flex names an action button
  * "{{type}} {{task}} task" from `task.taskChannelUniqueName`: this one says which call,
  * so "Retry voice call from +1 415-555-1234 task" tells two failed saves apart.
  */
 function notificationTask(task: FlexTask | undefined, taskSid: string): { taskChannelUniqueName: string } {
-  const from = callerAni(taskAttributes(task?.attributes)?.from);
+  const raw = taskAttributes(task?.attributes)?.from;
+  const from = callerAni(raw);
   const channel = task?.taskChannelUniqueName ?? 'voice';
-  return {
-    taskChannelUniqueName:
-      from !== undefined ? `${channel} call from ${formatPhoneNumber(from)}` : `${channel} ${taskSid}`,
-  };
+  if (from !== undefined) return { taskChannelUniqueName: `${channel} call from ${formatPhoneNumber(from)}` };
+  // A withheld number is said so, not shown as the task's sid.
+  if (parseCallerNumber(raw).kind === 'withheld')
+    return { taskChannelUniqueName: `${channel} call from a withheld number` };
+  return { taskChannelUniqueName: `${channel} ${taskSid}` };
 }
 
 /** `localStorage` when the browser allows it (private modes and policies may not). */

@@ -1,7 +1,9 @@
 import {
   checkDraft,
+  createWrapUpSession,
   createWrapUpStore,
   NEW_INTENT,
+  WRAP_UP_LIMITS,
   type WrapUpIssue,
   type WrapUpPhase,
   type WrapUpRules,
@@ -14,6 +16,7 @@ import type { FlexTask } from '../flex-types.js';
 import { DEFAULT_STRINGS } from '../strings.js';
 import { WrapUpCapture, type WrapUpCaptureProps } from '../WrapUpCapture.js';
 import {
+  CALLER,
   confirmMatch,
   degraded,
   flexVoiceKeys,
@@ -89,15 +92,24 @@ const listed = () =>
     .map((item) => item.textContent);
 
 describe('WrapUpCapture: the intent', () => {
-  it("offers the caller's open intents with their attempt, and something else", () => {
+  const otherBox = () => screen.getByRole('textbox', { name: S.StickyCallsWrapUpOtherIntentLabel });
+  const loneBox = () =>
+    screen.getByRole('textbox', { name: S.StickyCallsWrapUpNewIntentLabel }) as HTMLInputElement;
+  const somethingElse = () =>
+    within(intentGroup()).getByRole('radio', { name: S.StickyCallsWrapUpNewIntent }) as HTMLInputElement;
+
+  it("offers the caller's open intents with their calls, something else, and its text box", () => {
     renderWrapUp();
     const radios = within(intentGroup()).getAllByRole('radio');
     expect(radios.map((radio) => radio.closest('label')?.textContent)).toEqual([
-      'Refund requestattempt 2',
-      'Address changeattempt 1',
+      'Refund request3rd call about this',
+      'Address change2nd call about this',
       S.StickyCallsWrapUpNewIntent,
     ]);
     expect(radios.every((radio) => !(radio as HTMLInputElement).checked)).toBe(true);
+    // The box is there from the start: no click to make it appear.
+    expect(intentGroup().contains(otherBox())).toBe(true);
+    expect(otherBox().getAttribute('data-sticky-calls')).toBe('wrap-up-intent-text');
   });
 
   it('stores the open intent the agent picks', () => {
@@ -111,38 +123,81 @@ describe('WrapUpCapture: the intent', () => {
     expect(refund.checked).toBe(false);
   });
 
-  it('takes a typed intent, previewing the slug it is saved as', () => {
-    const { store } = renderWrapUp();
-    expect(screen.queryByRole('textbox', { name: S.StickyCallsWrapUpNewIntentLabel })).toBeNull();
-    fireEvent.click(within(intentGroup()).getByRole('radio', { name: S.StickyCallsWrapUpNewIntent }));
-    const input = screen.getByRole('textbox', { name: S.StickyCallsWrapUpNewIntentLabel });
+  it('takes typed words as something else, by themselves, showing quietly what they are saved as', () => {
+    const { store, form } = renderWrapUp();
+    fireEvent.click(within(intentGroup()).getByRole('radio', { name: /^Refund request/ }));
+    const input = otherBox();
     expect(descriptionOf(input)).toBe('');
     type(input, '  Billing Question: late fee! ');
-    expect(descriptionOf(input)).toBe('billing_question_late_fee');
+    expect(somethingElse().checked).toBe(true);
     expect(draftOf(store)).toMatchObject({
       intentChoice: NEW_INTENT,
       customIntent: '  Billing Question: late fee! ',
     });
-    expect(input.getAttribute('maxlength')).toBe('64');
+    expect(descriptionOf(input)).toBe('Saved as billing_question_late_fee');
+    const saved = within(form).getByText('billing_question_late_fee').closest('[data-sticky-calls]');
+    expect(saved?.getAttribute('data-sticky-calls')).toBe('wrap-up-slug');
+    // No cut short of the real limit (the check says when it is too long).
+    expect(input.hasAttribute('maxlength')).toBe(false);
     type(input, '返金 申請');
-    expect(descriptionOf(input)).toBe('返金_申請');
+    expect(descriptionOf(input)).toBe('Saved as 返金_申請');
+    // Picking an open intent again leaves the words where they are, unchosen.
+    fireEvent.click(within(intentGroup()).getByRole('radio', { name: /^Address change/ }));
+    expect(draftOf(store)).toMatchObject({ intentChoice: 'address_change', customIntent: '返金 申請' });
   });
 
-  it('offers no open intents of a match to ignore, or of a failed lookup', () => {
-    for (const attributes of [newCaller(), degraded(), flexVoiceKeys()]) {
-      const { unmount } = renderWrapUp(attributes);
-      expect(
-        within(intentGroup())
-          .getAllByRole('radio')
-          .map((radio) => radio.closest('label')?.textContent),
-      ).toEqual([S.StickyCallsWrapUpNewIntent]);
-      unmount();
-    }
+  it('speaks no jargon: no "slug" and no "intent" anywhere the agent reads', () => {
+    const { form } = renderWrapUp();
+    type(otherBox(), 'Billing question');
+    expect(form.textContent).not.toMatch(/slug|intent/i);
+    cleanup();
+    const lone = renderWrapUp(newCaller());
+    type(loneBox(), 'Billing question');
+    expect(lone.form.textContent).not.toMatch(/slug|intent/i);
   });
 
-  it('offers the intents of a match to confirm', () => {
-    renderWrapUp(confirmMatch());
-    expect(within(intentGroup()).getByRole('radio', { name: /^Delivery delay/ })).toBeTruthy();
+  it.each([
+    ['a new caller (a match to ignore)', newCaller()],
+    ['a withheld number', degraded('no_identity_hints', 'anonymous')],
+    ['an outage at call start', degraded('server_error')],
+    ['Flex’s keys only (no lookup)', flexVoiceKeys()],
+  ])('with no open intents (%s): the text box at once, no lone radio', (_name, attributes) => {
+    const { store } = renderWrapUp(attributes);
+    expect(within(intentGroup()).queryAllByRole('radio')).toEqual([]);
+    const input = loneBox();
+    expect(input.required).toBe(true);
+    expect(input.id).toBe(intentGroup().querySelector('input')?.id);
+    type(input, 'Lost card');
+    expect(draftOf(store)).toMatchObject({ intentChoice: NEW_INTENT, customIntent: 'Lost card' });
+    expect(descriptionOf(input)).toBe('Saved as lost_card');
+  });
+
+  it('takes what is typed in the lone box even when an earlier choice is no longer offered', () => {
+    const store = createWrapUpStore();
+    store.edit(TASK_SID, { intentChoice: 'refund_request', customIntent: 'Lost card', status: 'open' });
+    renderWrapUp(newCaller(), { store });
+    expect(draftOf(store).intentChoice).toBe(NEW_INTENT);
+    expect(checkDraft(draftOf(store), undefined, {})).toMatchObject({
+      ok: true,
+      fields: { intent: 'lost_card' },
+    });
+  });
+
+  it('offers the intents of a match to confirm only once the agent verified the caller', () => {
+    const { store } = renderWrapUp(confirmMatch());
+    expect(within(intentGroup()).queryAllByRole('radio')).toEqual([]);
+    act(() =>
+      store.edit(TASK_SID, { identityCheck: { outcome: 'verified', at: '2026-02-07T10:31:00.000Z' } }),
+    );
+    fireEvent.click(within(intentGroup()).getByRole('radio', { name: /^Delivery delay/ }));
+    expect(draftOf(store).intentChoice).toBe('delivery_delay');
+    // "Not this caller": that customer's intents are hidden, and a choice of one is dropped.
+    act(() =>
+      store.edit(TASK_SID, { identityCheck: { outcome: 'rejected', at: '2026-02-07T10:32:00.000Z' } }),
+    );
+    expect(within(intentGroup()).queryAllByRole('radio')).toEqual([]);
+    expect(draftOf(store).intentChoice).toBe('');
+    expect(loneBox()).toBeTruthy();
   });
 
   it('offers an intent the context repeats once', () => {
@@ -171,6 +226,9 @@ describe('WrapUpCapture: the intent', () => {
         .getAllByRole('radio')
         .some((radio) => (radio as HTMLInputElement).required),
     ).toBe(false);
+    cleanup();
+    renderWrapUp(newCaller(), { requireIntent: false });
+    expect(loneBox().required).toBe(false);
   });
 });
 
@@ -188,15 +246,12 @@ describe('WrapUpCapture: status, summary, disposition', () => {
     expect((radios[1] as HTMLInputElement).checked).toBe(true);
   });
 
-  it('stores the summary note, limited to maxSummaryLength', () => {
+  it('stores the summary note, never cut short', () => {
     const { store } = renderWrapUp();
-    expect(summary().maxLength).toBe(1000);
+    expect(summary().hasAttribute('maxlength')).toBe(false);
     type(summary(), 'Refund approved, 3-5 days.');
     expect(draftOf(store).summary).toBe('Refund approved, 3-5 days.');
     expect(summary().value).toBe('Refund approved, 3-5 days.');
-    cleanup();
-    renderWrapUp(returningCaller(), { maxSummaryLength: 280 });
-    expect(summary().maxLength).toBe(280);
   });
 
   it('offers the dispositions it is given as a select', () => {
@@ -218,10 +273,12 @@ describe('WrapUpCapture: status, summary, disposition', () => {
     expect(screen.queryByRole('textbox', { name: S.StickyCallsWrapUpDisposition })).toBeNull();
   });
 
-  it('takes a typed disposition without a list', () => {
+  it('takes a typed disposition without a list, never cut short', () => {
     const { store } = renderWrapUp();
     expect(screen.queryByRole('combobox', { name: S.StickyCallsWrapUpDisposition })).toBeNull();
-    type(screen.getByRole('textbox', { name: S.StickyCallsWrapUpDisposition }), 'escalated');
+    const input = screen.getByRole('textbox', { name: S.StickyCallsWrapUpDisposition });
+    expect(input.hasAttribute('maxlength')).toBe(false);
+    type(input, 'escalated');
     expect(draftOf(store).disposition).toBe('escalated');
   });
 });
@@ -292,6 +349,7 @@ describe('WrapUpCapture: the store', () => {
       summary: 'Refund approved.',
       disposition: 'refund_issued',
       variables: [{ name: 'refund_amount', value: '42.50' }],
+      identityCheck: null,
     });
     expect(checkTask(store, flexTask)).toEqual({
       ok: true,
@@ -475,7 +533,7 @@ describe('WrapUpCapture: issues', () => {
         message: 'variable name "order id" must be 1 to 64 letters, digits, _, . or -',
       },
     ]);
-    const message = 'Detail 2 needs a name (letters, digits and _ . -).';
+    const message = 'Detail 2 needs a name of a few words, with letters or digits (at most 64 characters).';
     expect(links()).toEqual([message]);
     const [plan, orderId] = screen.getAllByRole('textbox', { name: S.StickyCallsWrapUpVariableName }) as [
       HTMLInputElement,
@@ -485,7 +543,8 @@ describe('WrapUpCapture: issues', () => {
     expect(orderId.getAttribute('aria-invalid')).toBe('true');
     expect(descriptionOf(orderId)).toContain(message);
     expect(plan.getAttribute('aria-invalid')).toBeNull();
-    expect(descriptionOf(plan)).toBeNull();
+    // Only what the name is saved as: the issue is the other row's.
+    expect(descriptionOf(plan)).toBe('Saved as plan');
 
     // Fixing the name clears it.
     type(orderId, 'order_id');
@@ -501,17 +560,17 @@ describe('WrapUpCapture: issues', () => {
       store.edit(TASK_SID, {
         intentChoice: 'refund_request',
         variables: [
-          { name: 'order id', value: 'A1' },
+          { name: '!!!', value: 'A1' },
           { name: 'plan', value: 'Basic' },
-          { name: 'plan', value: 'Premium' },
+          { name: 'Plan', value: 'Premium' },
           { name: 'callback_time', value: ' ' },
-          { name: 'order-id', value: 'A1' },
+          { name: 'Order ID', value: 'A1' },
         ],
       }),
     );
     completionFails(store, issuesOf(checkTask(store, flexTask)));
     const expected = [
-      'Detail 1 needs a name (letters, digits and _ . -).',
+      'Detail 1 needs a name of a few words, with letters or digits (at most 64 characters).',
       'Detail 3 repeats the name “plan”.',
       'Detail 4 needs a value.',
       S.StickyCallsErrorStatusRequired,
@@ -555,6 +614,207 @@ describe('WrapUpCapture: issues', () => {
     expect(descriptionOf(summary())).toContain(message);
     expect(targetOf(within(screen.getByRole('alert')).getByRole('link'))).toBe(summary());
     expect(document.activeElement).toBe(screen.getByRole('alert'));
+  });
+});
+
+describe('WrapUpCapture: the note’s limit', () => {
+  const count = () =>
+    screen.getByText((_text, element) => element?.getAttribute('data-sticky-calls') === 'summary-count');
+  const live = (form: HTMLElement) => form.querySelector('[aria-live="polite"]');
+
+  it('shows the limit and what is left, as the check counts it (trimmed, line breaks as one)', () => {
+    const { form } = renderWrapUp();
+    expect(count().textContent).toBe('1,000 characters left');
+    expect(descriptionOf(summary())).toContain('1,000 characters left');
+    type(summary(), 'n'.repeat(180));
+    expect(count().textContent).toBe('820 characters left');
+    type(summary(), `  ${'n'.repeat(89)}\r\n${'n'.repeat(90)}  `);
+    expect(count().textContent).toBe('820 characters left');
+    // Far from the limit, nothing is announced at each keystroke.
+    expect(live(form)?.textContent).toBe('');
+  });
+
+  it('takes the form’s maxSummaryLength, saying so politely once near it', () => {
+    const { form } = renderWrapUp(returningCaller(), { maxSummaryLength: 280 });
+    expect(count().textContent).toBe('280 characters left');
+    type(summary(), 'n'.repeat(279));
+    expect(count().textContent).toBe('1 character left');
+    expect(live(form)?.textContent).toBe('1 character left');
+  });
+
+  it('keeps a paste over the limit whole, shown as over, never dropping text', () => {
+    const { store, form } = renderWrapUp();
+    type(summary(), 'p'.repeat(5000));
+    expect(summary().value).toHaveLength(5000);
+    expect(draftOf(store).summary).toHaveLength(5000);
+    expect(count().textContent).toBe('4,000 characters over the limit: shorten the note');
+    expect(count().getAttribute('data-over')).toBe('true');
+    expect(live(form)?.textContent).toBe('4,000 characters over the limit: shorten the note');
+    type(summary(), 'p'.repeat(1001));
+    expect(count().textContent).toBe('1 character over the limit: shorten the note');
+  });
+
+  it('agrees with the check a completion runs: refused for the same count, said the same way', async () => {
+    const store = createWrapUpStore();
+    const flexTask = task(returningCaller());
+    const session = createWrapUpSession({
+      store,
+      maxSummaryLength: 280,
+      post: () => Promise.reject(new Error('nothing is posted for a refused completion')),
+    });
+    render(<WrapUpCapture task={flexTask} store={store} maxSummaryLength={280} />);
+    fireEvent.click(screen.getByRole('radio', { name: /^Refund request/ }));
+    fireEvent.click(screen.getByRole('radio', { name: S.StickyCallsStatus_resolved }));
+    type(summary(), 'q'.repeat(2280));
+    let proceed = true;
+    await act(async () => {
+      proceed = await session.beforeComplete({ taskSid: TASK_SID, attributes: flexTask.attributes });
+    });
+    expect(proceed).toBe(false);
+    expect(count().textContent).toBe('2,000 characters over the limit: shorten the note');
+    expect(listed()).toEqual(['The summary note is 2,000 characters over the limit: shorten the note.']);
+    expect(summary().getAttribute('aria-invalid')).toBe('true');
+    // At the note, its counter says it: the issue is not repeated beneath it.
+    expect(descriptionOf(summary())).toBe('2,000 characters over the limit: shorten the note');
+    expect(document.activeElement).toBe(screen.getByRole('alert'));
+  });
+});
+
+describe('WrapUpCapture: details as the agent types them', () => {
+  const add = () => fireEvent.click(screen.getByRole('button', { name: S.StickyCallsWrapUpAddVariable }));
+  const name = () => screen.getByRole('textbox', { name: S.StickyCallsWrapUpVariableName });
+  const value = () => screen.getByRole('textbox', { name: S.StickyCallsWrapUpVariableValue });
+
+  it('takes a name with spaces, showing quietly what it is saved as; the check saves that', () => {
+    const { store, task: flexTask } = renderWrapUp();
+    add();
+    type(name(), 'New postcode');
+    type(value(), 'EC1A 1BB');
+    expect(descriptionOf(name())).toBe('Saved as new_postcode');
+    expect(name().hasAttribute('maxlength')).toBe(false);
+    fireEvent.click(screen.getByRole('radio', { name: /^Refund request/ }));
+    fireEvent.click(screen.getByRole('radio', { name: S.StickyCallsStatus_open }));
+    expect(checkTask(store, flexTask)).toMatchObject({
+      ok: true,
+      fields: { variables: { new_postcode: 'EC1A 1BB' } },
+    });
+  });
+
+  it('never cuts a value short of the real limit, and says when it is over', () => {
+    renderWrapUp();
+    add();
+    expect(value().hasAttribute('maxlength')).toBe(false);
+    type(value(), 'v'.repeat(600));
+    expect(descriptionOf(value())).toBeNull();
+    type(value(), 'v'.repeat(WRAP_UP_LIMITS.variableValueLength + 25));
+    expect((value() as HTMLInputElement).value).toHaveLength(WRAP_UP_LIMITS.variableValueLength + 25);
+    expect(descriptionOf(value())).toBe('25 characters over the limit: shorten the value');
+  });
+
+  it('says a name Sticky Calls writes itself is its own', () => {
+    const store = createWrapUpStore();
+    store.edit(TASK_SID, { variables: [{ name: 'Last contact at', value: 'yesterday' }] });
+    const { task: flexTask } = renderWrapUp(returningCaller(), { store });
+    act(() => store.edit(TASK_SID, { intentChoice: 'refund_request', status: 'open' }));
+    completionFails(store, issuesOf(checkTask(store, flexTask)));
+    expect(listed()).toEqual([
+      'Detail 1: Sticky Calls records “last_contact_at” itself. Choose another name.',
+    ]);
+  });
+});
+
+describe('WrapUpCapture: what happens on completion, said before it', () => {
+  const preview = () =>
+    screen.getByText((_text, element) => element?.getAttribute('data-sticky-calls') === 'save-preview');
+  const at = (minute: number) => `2026-02-07T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+  it.each([
+    ['a known caller', returningCaller(), 'memory', S.StickyCallsWrapUpSavesToMemory],
+    [
+      'a new caller (the API keeps a memory for them)',
+      newCaller(),
+      'memory',
+      S.StickyCallsWrapUpSavesToMemory,
+    ],
+    ['an outage, the number known', degraded('server_error'), 'memory', S.StickyCallsWrapUpSavesToMemory],
+    [
+      'a withheld number',
+      degraded('no_identity_hints', 'anonymous'),
+      'task',
+      S.StickyCallsWrapUpKeptWithheld,
+    ],
+    [
+      'an outage, no phone number',
+      degraded('timeout', 'client:agent_7'),
+      'task',
+      S.StickyCallsWrapUpKeptUnknown,
+    ],
+    [
+      'a match to confirm, not checked yet',
+      confirmMatch(),
+      'memory',
+      'When you complete the task, this wrap-up is saved to this customer’s memory, unless you choose “Not this caller”.',
+    ],
+  ])('%s: says where it goes', (_name, attributes, saves, words) => {
+    renderWrapUp(attributes);
+    expect(preview().getAttribute('data-saves')).toBe(saves);
+    expect(preview().textContent).toBe(words);
+  });
+
+  it('follows the agent’s identity check: verified, memory; not this caller, the task only', () => {
+    const { store } = renderWrapUp(confirmMatch());
+    act(() => store.edit(TASK_SID, { identityCheck: { outcome: 'verified', at: at(31) } }));
+    expect(preview().getAttribute('data-saves')).toBe('memory');
+    expect(preview().textContent).toBe(S.StickyCallsWrapUpSavesToMemory);
+    act(() => store.edit(TASK_SID, { identityCheck: { outcome: 'rejected', at: at(32) } }));
+    expect(preview().getAttribute('data-saves')).toBe('task');
+    expect(preview().textContent).toBe(
+      'You chose “Not this caller”, so this wrap-up stays on this task only: it is not saved to that customer’s memory.',
+    );
+  });
+
+  it('says a task without a Sticky Calls call cannot be saved', () => {
+    renderWrapUp({ from: CALLER });
+    expect(preview().getAttribute('data-saves')).toBe('none');
+    expect(preview().textContent).toBe(S.StickyCallsErrorNoCall);
+  });
+
+  it('gives way to the outcome once the wrap-up is saved or kept', () => {
+    const { store } = renderWrapUp();
+    act(() => store.set(TASK_SID, { phase: 'stored' }));
+    expect(preview().getAttribute('data-saves')).toBe('memory');
+    act(() => store.set(TASK_SID, { phase: 'saved' }));
+    expect(screen.queryByText((_t, e) => e?.getAttribute('data-sticky-calls') === 'save-preview')).toBeNull();
+  });
+
+  it('is worded with the strings prop, the button it names too', () => {
+    const store = createWrapUpStore();
+    store.edit(TASK_SID, { identityCheck: { outcome: 'rejected', at: at(32) } });
+    render(
+      <WrapUpCapture
+        task={task(confirmMatch())}
+        store={store}
+        strings={{
+          StickyCallsVerifyNo: 'No es esta persona',
+          StickyCallsWrapUpKeptRejected: 'Elegiste «{{reject}}».',
+        }}
+      />,
+    );
+    expect(preview().textContent).toBe('Elegiste «No es esta persona».');
+  });
+});
+
+describe('WrapUpCapture: one issue list', () => {
+  it('lists an issue given twice once', () => {
+    const store = createWrapUpStore();
+    renderWrapUp(returningCaller(), { store });
+    const twice = issue('status_required', ['intent_status']);
+    completionFails(store, [issue('intent_required', ['intent']), twice, { ...twice }]);
+    expect(listed()).toEqual([S.StickyCallsErrorIntentRequired, S.StickyCallsErrorStatusRequired]);
+    // A second refusal replaces the list: still one of each, one alert.
+    completionFails(store, [issue('intent_required', ['intent']), twice]);
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(listed()).toEqual([S.StickyCallsErrorIntentRequired, S.StickyCallsErrorStatusRequired]);
   });
 });
 
@@ -650,7 +910,6 @@ describe('WrapUpCapture: two forms on one page', () => {
     const { mine, theirs } = twoForms();
     // Open every optional part, so each id the form can have is in the page.
     for (const form of [mine, theirs]) {
-      fireEvent.click(within(form).getByRole('radio', { name: S.StickyCallsWrapUpNewIntent }));
       fireEvent.click(within(form).getByRole('button', { name: S.StickyCallsWrapUpAddVariable }));
     }
     const ids = [...document.querySelectorAll('[id]')].map((element) => element.id);
@@ -659,7 +918,7 @@ describe('WrapUpCapture: two forms on one page', () => {
     // Each form's labels and references point into that form.
     for (const form of [mine, theirs]) {
       expect(within(form).getByRole('textbox', { name: S.StickyCallsWrapUpSummary })).toBeTruthy();
-      expect(within(form).getByRole('textbox', { name: S.StickyCallsWrapUpNewIntentLabel })).toBeTruthy();
+      expect(within(form).getByRole('textbox', { name: S.StickyCallsWrapUpOtherIntentLabel })).toBeTruthy();
       const heading = document.getElementById(form.getAttribute('aria-labelledby') ?? '');
       expect(form.contains(heading)).toBe(true);
     }

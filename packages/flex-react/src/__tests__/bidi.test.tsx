@@ -94,8 +94,11 @@ describe('the panel isolates what the caller and the API supply', () => {
 
     it('an intent, from its attempt and repeat tag and from the suggestion around it', () => {
       panel(contextWith({ open_intents: [{ intent: value, status: 'open', attempt_count: 3 }] }));
-      expectIsolated(region(S.StickyCallsIntentsTitle), 'dnufer', ['attempt 3', S.StickyCallsRepeatAttempt]);
-      expectIsolated(region(S.StickyCallsSuggestionTitle), 'dnufer', ['Pick up', 'first: this is contact']);
+      expectIsolated(region(S.StickyCallsIntentsTitle), 'dnufer', [
+        '4th call about this',
+        S.StickyCallsRepeatAttempt,
+      ]);
+      expectIsolated(region(S.StickyCallsSuggestionTitle), 'dnufer', ['Pick up', '4th call about this']);
     });
 
     it('a variable name and value, each apart from the other', () => {
@@ -109,19 +112,25 @@ describe('the panel isolates what the caller and the API supply', () => {
       expect(name?.textContent).not.toContain('eulav');
     });
 
-    it('the customer ref, the caller and the match level, from their labels', () => {
-      const root = panel(
-        contextWith(
-          {
-            customer_ref: `${char}fer`,
-            identity: { confidence: 0.92, level: value, sources: [], recommendation: 'reuse' },
-          },
-          `client:${char}ecila`,
-        ),
-      );
-      expectIsolated(root, 'fer', [S.StickyCallsCustomerRef]);
+    it('the customer ref and the caller, from their labels', () => {
+      const root = panel(contextWith({ customer_ref: `${char}fer` }, `client:${char}ecila`));
+      expectIsolated(root, 'fer', [S.StickyCallsCustomerRef, S.StickyCallsCopyRef]);
       expectIsolated(root, 'ecila', [S.StickyCallsCallerNumber]);
-      expectIsolated(root, 'dnufer', ['% match']);
+    });
+
+    it('the name that leads the header, from the panel’s title and the badge', () => {
+      const root = panel(
+        contextWith({ variables: { name: { value: `${char}ycnan`, source: null, ttl_seconds: 60 } } }),
+      );
+      expectIsolated(root, 'ycnan', [S.StickyCallsPanelTitle, S.StickyCallsTierReuse]);
+      expect(root.querySelector('[data-sticky-calls="caller-name"] bdi')?.textContent).toBe(`${char}ycnan`);
+    });
+
+    it('the caller’s number that leads the header when nothing names them', () => {
+      const root = panel(contextWith({ variables: {} }, `client:${char}ecila`));
+      const lead = root.querySelector('[data-sticky-calls="caller-name"]') as HTMLElement;
+      expectIsolated(lead, 'ecila', []);
+      expectIsolated(root, 'ecila', [S.StickyCallsPanelTitle]);
     });
   });
 });
@@ -227,7 +236,9 @@ describe('the wrap-up form isolates what the caller, the API and the save Functi
       const { root } = form(
         contextWith({ open_intents: [{ intent: `${char}dnufer`, status: 'open', attempt_count: 3 }] }),
       );
-      expectIsolated(within(root).getByRole('group', { name: /call about/ }), 'dnufer', ['attempt 3']);
+      expectIsolated(within(root).getByRole('group', { name: /call about/ }), 'dnufer', [
+        '4th call about this',
+      ]);
     });
 
     it('a detail name in an issue, and a message of the save Function', () => {

@@ -1,7 +1,14 @@
-import { ATTRIBUTE_KEY, DEGRADED_REASONS } from '@stickycalls/core';
+import { ATTRIBUTE_KEY, DEGRADED_REASONS, SERVER_VARIABLE_NAMES } from '@stickycalls/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CallerContextView, callerContextView, formatPhoneNumber, humanize } from '../caller-view.js';
+import {
+  type CallerContextView,
+  callerContextView,
+  callerName,
+  formatPhoneNumber,
+  humanize,
+  suggestNextStep,
+} from '../caller-view.js';
 import {
   CALL_START,
   CALLER,
@@ -234,6 +241,115 @@ describe('callerContextView: last contact', () => {
     });
     expect(ready(attributes).lastContact).toBeNull();
     expect(ready(flatLayout()).lastContact).toBeNull();
+  });
+});
+
+describe('callerContextView: what the save Function recorded', () => {
+  const TTL = 2_592_000;
+  const stored = (value: string) => ({ value, source: 'system', ttl_seconds: TTL });
+  const recorded = (vars: Record<string, string>, identity?: Record<string, unknown>) =>
+    callerWith({
+      variables: {
+        name: stored('Dana Scully'),
+        ...Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, stored(value)])),
+      },
+      ...(identity === undefined ? {} : { identity }),
+    });
+
+  it('reads when the caller last called, and when their identity was last verified', () => {
+    const view = ready(
+      recorded({
+        last_contact_at: '2026-02-06T14:05:00.000Z',
+        identity_verified_at: '2025-12-03T09:30:00.000Z',
+        identity_verified_by: 'WK0123456789abcdef0123456789abcdef',
+        identity_verified_how: 'agent',
+      }),
+    );
+    expect(view.lastContactAt?.toISOString()).toBe('2026-02-06T14:05:00.000Z');
+    expect(view.identityVerifiedAt?.toISOString()).toBe('2025-12-03T09:30:00.000Z');
+  });
+
+  it('keeps the variables only the server writes out of the rows', () => {
+    const view = ready(
+      recorded({
+        last_contact_at: '2026-02-06T14:05:00.000Z',
+        identity_verified_at: '2025-12-03T09:30:00.000Z',
+        identity_verified_by: 'WK0123456789abcdef0123456789abcdef',
+        identity_verified_how: 'agent',
+        plan: 'Premium',
+      }),
+    );
+    expect(view.variables.map((row) => row.name)).toEqual(['name', 'plan']);
+    for (const name of SERVER_VARIABLE_NAMES) expect(Object.keys(view.context.vars)).toContain(name);
+  });
+
+  it.each([
+    ['not a time', 'yesterday'],
+    ['a date without a time', '2026-02-06'],
+    ['an impossible time', '2026-02-31T25:99:00Z'],
+    ['empty', ''],
+  ])('reads a last contact that is %s as none, keeping the recency words', (_label, value) => {
+    const view = ready(recorded({ last_contact_at: value }));
+    expect(view.lastContactAt).toBeNull();
+    expect(view.lastContact).toBe('week');
+  });
+
+  it('has neither without the variables', () => {
+    const view = ready(returningCaller());
+    expect(view.lastContactAt).toBeNull();
+    expect(view.identityVerifiedAt).toBeNull();
+  });
+
+  it("reads neither for an ignore-tier match, which may be someone else's", () => {
+    const view = ready(
+      recorded(
+        { last_contact_at: '2026-02-06T14:05:00.000Z', identity_verified_at: '2025-12-03T09:30:00.000Z' },
+        { confidence: 0.1, level: 'low', sources: [], recommendation: 'ignore' },
+      ),
+    );
+    expect(view.lastContactAt).toBeNull();
+    expect(view.identityVerifiedAt).toBeNull();
+  });
+});
+
+describe('callerName', () => {
+  const withVars = (vars: Record<string, string>, recommendation = 'reuse') =>
+    callerContextView(
+      callerWith({
+        identity: { confidence: 0.9, level: 'very_high', sources: [], recommendation },
+        variables: Object.fromEntries(
+          Object.entries(vars).map(([name, value]) => [name, { value, source: null, ttl_seconds: 60 }]),
+        ),
+      }),
+    );
+
+  it('is the stored name, trimmed', () => {
+    expect(callerName(callerContextView(returningCaller()))).toBe('Dana Scully');
+    expect(callerName(withVars({ name: '  Fox Mulder \n' }))).toBe('Fox Mulder');
+  });
+
+  it('reads the variable the admin maps', () => {
+    const view = withVars({ name: 'Nickname', full_name: 'Dana Katherine Scully' });
+    expect(callerName(view, 'full_name')).toBe('Dana Katherine Scully');
+    expect(callerName(view, 'surname')).toBeNull();
+  });
+
+  it('is none when blank, inherited, not ready, or an ignore-tier match', () => {
+    expect(callerName(withVars({ name: '   ' }))).toBeNull();
+    expect(callerName(withVars({ plan: 'Premium' }), 'constructor')).toBeNull();
+    expect(callerName(withVars({ plan: 'Premium' }), '__proto__')).toBeNull();
+    expect(callerName(callerContextView(degraded()))).toBeNull();
+    expect(callerName(callerContextView(newCaller()))).toBeNull();
+    expect(callerName(withVars({ name: 'Someone Else' }, 'ignore'))).toBeNull();
+  });
+});
+
+describe('suggestNextStep', () => {
+  it('suggests for a verified confirm-tier caller as for a match to reuse', () => {
+    const view = ready(confirmMatch());
+    expect(view.suggestion.kind).toBe('verify');
+    expect(suggestNextStep('reuse', view.intents)).toEqual({ kind: 'ask_open', intent: 'delivery_delay' });
+    expect(suggestNextStep('ignore', view.intents)).toEqual({ kind: 'new_caller' });
   });
 });
 

@@ -20,6 +20,7 @@ import type {
 } from '../flex-types.js';
 import type { registerCallerContext } from '../registerCallerContext.js';
 import type { StickyCallsStringKey } from '../strings.js';
+import type { FlexThemeLike } from '../theme.js';
 
 type FlexModule = typeof import('@twilio/flex-ui');
 
@@ -33,6 +34,13 @@ describe('Flex satisfies the declared shapes', () => {
     expectTypeOf<FlexModule['TaskCanvas']>().toExtend<FlexLike['TaskCanvas']>();
     expectTypeOf<FlexModule['TaskInfoPanel']>().toExtend<NonNullable<FlexLike['TaskInfoPanel']>>();
     expectTypeOf<FlexModule['TaskCanvasTabs']>().toExtend<NonNullable<FlexLike['TaskCanvasTabs']>>();
+    expectTypeOf<FlexModule['CRMContainer']>().toExtend<NonNullable<FlexLike['CRMContainer']>>();
+    expectTypeOf<FlexModule['UnifiedProfilesContainer']>().toExtend<
+      NonNullable<FlexLike['UnifiedProfilesContainer']>
+    >();
+    expectTypeOf<FlexModule['UnifiedProfilesContainer']['ProfileTabs']['Content']>().toEqualTypeOf<
+      FlexModule['ProfileConnectorTabs']['Content']
+    >();
     expectTypeOf<FlexModule['Actions']>().toExtend<FlexLike['Actions']>();
     expectTypeOf<FlexModule['Notifications']>().toExtend<FlexLike['Notifications']>();
     expectTypeOf<FlexModule['NotificationType']>().toExtend<NonNullable<FlexLike['NotificationType']>>();
@@ -47,6 +55,14 @@ describe('Flex satisfies the declared shapes', () => {
   test("the notification Flex hands an action's onClick is a FlexNotification", () => {
     expectTypeOf<Parameters<NotificationActionProps['onClick']>[1]>().toEqualTypeOf<FlexNotification>();
     expectTypeOf<Flex.Notification>().toExtend<FlexNotification>();
+  });
+
+  test("Flex's theme (what withTheme gives) is a FlexThemeLike", () => {
+    expectTypeOf<Flex.Theme>().toExtend<FlexThemeLike>();
+    expectTypeOf<NonNullable<Flex.Manager['configuration']['theme']>>().toExtend<
+      NonNullable<NonNullable<ManagerLike['configuration']>['theme']>
+    >();
+    expectTypeOf<{ isLight: 'no' }>().not.toExtend<FlexThemeLike>();
   });
 
   test('the manager is a ManagerLike', () => {

@@ -57,6 +57,18 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
     saved,
   });
 
+  /** A `calls.end` body: the call, the customer and the fields, with the time of the contact Sticky Calls records. */
+  const ended = (
+    callId: string,
+    customerRef: string | null,
+    fields: { readonly variables: Readonly<Record<string, string>> } = FILLED,
+  ) => ({
+    call_id: callId,
+    customer_ref: customerRef,
+    ...fields,
+    variables: { ...fields.variables, last_contact_at: expect.any(String) },
+  });
+
   /** The task's attributes without the wrap-up. */
   const withoutWrapUp = (taskSid: string) => {
     const { [WRAP_UP_ATTRIBUTE_KEY]: _wrapUp, ...rest } = backend.taskRouter.attributes(taskSid);
@@ -103,14 +115,21 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
       ]);
       const ends = backend.ends(call.callId);
       expect(ends.map((end) => [end.status, end.body])).toEqual([
-        [200, { call_id: call.callId, customer_ref: call.customerRef, ...FILLED }],
+        [200, ended(call.callId, call.customerRef)],
       ]);
       expect(apiHolds()).toEqual({ refund: { status: 'resolved', attemptCount: 1 }, summary: SUMMARY });
       expect(backend.wrapUpOn(task.taskSid)).toEqual(onTask(scene, true));
       expect(withoutWrapUp(task.taskSid)).toEqual(call.attributes);
       expect(backend.taskRouter.task(task.taskSid)?.assignmentStatus).toBe('completed');
       expect(keptDraft(task)).toBeNull();
-      expect(shown()).toEqual([]);
+      // The agent is told, once, that it was saved: naming the call, in the agent's words.
+      expect(shown()).toEqual([[NOTIFICATION_IDS.saved, task.taskSid]]);
+      expect(
+        screen.getByText(
+          wholeText('The wrap-up of the voice call from +1 415-555-0101 was saved to the caller’s memory.'),
+        ),
+      ).toBeTruthy();
+      expect(getFlex().Notifications.activeNotifications[0]?.type).toBe('success');
       expect(saves).toEqual([
         { taskSid: task.taskSid, result: { ok: true, status: 'saved', saveable: true, attempts: 1 } },
       ]);
@@ -129,15 +148,21 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
       await pause(100);
       expect(actions()).toEqual(['store', 'save']);
       expect(backend.ends(scene.call.callId)).toHaveLength(1);
-      expect(shown()).toEqual([]);
+      expect(shown()).toEqual([[NOTIFICATION_IDS.saved, scene.task.taskSid]]);
     });
 
-    test('a caller nobody can name (number withheld): kept on the task only, calls.end never sent', async () => {
+    test('a caller nobody can name (number withheld): said before, kept on the task only, calls.end never sent, said after', async () => {
       const scene = await inWrapUp(backend, { from: 'anonymous', returning: false });
       const form = within(wrapUpForm());
-      fireEvent.click(form.getByRole('radio', { name: 'Something else' }));
-      fireEvent.change(form.getByLabelText(/^Intent/), { target: { value: 'Billing question' } });
+      // No open intents: the words go straight into the box, no radio to click first.
+      expect(form.queryAllByRole('radio', { name: 'Something else' })).toEqual([]);
+      fireEvent.change(form.getByRole('textbox', { name: DEFAULT_STRINGS.StickyCallsWrapUpNewIntentLabel }), {
+        target: { value: 'Billing question' },
+      });
       fireEvent.click(form.getByRole('radio', { name: 'Still open' }));
+      const preview = wrapUpForm().querySelector('[data-sticky-calls="save-preview"]');
+      expect(preview?.getAttribute('data-saves')).toBe('task');
+      expect(preview?.textContent).toBe(DEFAULT_STRINGS.StickyCallsWrapUpKeptWithheld);
 
       expect(await complete(scene.task)).toEqual({ ok: true });
       await until(() => backend.saveRequests.length === 2, 'the save');
@@ -153,7 +178,16 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
         intent_status: 'open',
         saved: false,
       });
-      expect(shown()).toEqual([]);
+      // Its own quiet notification: kept on the task, not saved to any caller's memory.
+      expect(shown()).toEqual([[NOTIFICATION_IDS.kept, scene.task.taskSid]]);
+      expect(getFlex().Notifications.activeNotifications[0]?.type).toBe('information');
+      expect(
+        screen.getByText(
+          wholeText(
+            'The wrap-up of the voice call from a withheld number was kept on the task only: it was not saved to any caller’s memory.',
+          ),
+        ),
+      ).toBeTruthy();
       expect(keptDraft(scene.task)).toBeNull();
     });
 
@@ -255,7 +289,7 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
         const fields = { ...FILLED, variables: { ...FILLED.variables, summary: `${SUMMARY}, label sent` } };
         expect(actions()).toEqual(['store', 'store', 'save']);
         expect(backend.ends(scene.call.callId).map((end) => end.body)).toEqual([
-          { call_id: scene.call.callId, customer_ref: scene.call.customerRef, ...fields },
+          ended(scene.call.callId, scene.call.customerRef, fields),
         ]);
         expect(backend.wrapUpOn(scene.task.taskSid)).toEqual(onTask(scene, true, fields));
       },
@@ -338,7 +372,7 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
         // Never stored first (our check did not run); saved once the task had completed.
         expect(actions()).toEqual(['save']);
         expect(backend.ends(scene.call.callId).map((end) => end.body)).toEqual([
-          { call_id: scene.call.callId, customer_ref: scene.call.customerRef, ...FILLED },
+          ended(scene.call.callId, scene.call.customerRef),
         ]);
         expect(shown().filter(([id]) => id !== NOTIFICATION_IDS.saved)).toEqual([]);
         expect(keptDraft(scene.task)).toBeNull();
@@ -433,7 +467,7 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
       expect(await complete(first.task)).toEqual({ ok: true });
       await until(() => savedOnTask(first), 'the save');
       expect(backend.ends(first.call.callId).map((end) => end.body)).toEqual([
-        { call_id: first.call.callId, customer_ref: first.call.customerRef, ...FILLED },
+        ended(first.call.callId, first.call.customerRef),
       ]);
       expect(keptDraft(first.task)).toBeNull();
     });
@@ -449,7 +483,11 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
       expect(actions()).toEqual(['save']);
       expect(backend.ends(scene.call.callId)).toHaveLength(1);
       expect(shown()).toEqual([[NOTIFICATION_IDS.saved, scene.task.taskSid]]);
-      expect(screen.getByText(DEFAULT_STRINGS.StickyCallsNotifySaved)).toBeTruthy();
+      expect(
+        screen.getByText(
+          wholeText('The wrap-up of the voice call from +1 415-555-0101 was saved to the caller’s memory.'),
+        ),
+      ).toBeTruthy();
       expect(keptDraft(scene.task)).toBeNull();
     });
 
@@ -567,7 +605,7 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
         ['store', ADA_REFRESHED, 200],
         ['save', ADA_REFRESHED, 200],
       ]);
-      expect(shown()).toEqual([]);
+      expect(shown()).toEqual([[NOTIFICATION_IDS.saved, scene.task.taskSid]]);
     });
 
     test('refused and not refreshed: the task stays open with the reason; once Flex refreshed it, Complete saves', async () => {
@@ -587,7 +625,8 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
       expect(await complete(scene.task)).toEqual({ ok: true });
       await until(() => savedOnTask(scene), 'the save');
       expect(backend.saveRequests.map((r) => r.token)).toEqual([ADA.token, ADA_REFRESHED, ADA_REFRESHED]);
-      expect(shown()).toEqual([]);
+      // The refusal is taken down; the save is confirmed.
+      expect(shown()).toEqual([[NOTIFICATION_IDS.saved, scene.task.taskSid]]);
     });
   });
 
@@ -599,7 +638,13 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
         message: 'Action CompleteTask cancelled by before event',
       });
       expect(shown()).toEqual([[NOTIFICATION_IDS.invalid, scene.task.taskSid]]);
-      expect(screen.getByText(DEFAULT_STRINGS.StickyCallsNotifyInvalid)).toBeTruthy();
+      expect(
+        screen.getByText(
+          wholeText(
+            'Finish the wrap-up of the voice call from +1 415-555-0101 before completing it: the form lists what is missing.',
+          ),
+        ),
+      ).toBeTruthy();
       const issues = within(wrapUpForm()).getByRole('alert');
       expect(issues.textContent).toContain(DEFAULT_STRINGS.StickyCallsErrorIntentRequired);
       expect(document.activeElement).toBe(issues);
@@ -619,7 +664,7 @@ describe('registerCallerContext on Flex 2.17.1: completing a task', () => {
       expect(within(wrapUpForm()).queryByRole('alert')).toBeNull();
       expect(await complete(scene.task)).toEqual({ ok: true });
       await until(() => savedOnTask(scene), 'the save');
-      expect(shown()).toEqual([]);
+      expect(shown()).toEqual([[NOTIFICATION_IDS.saved, scene.task.taskSid]]);
     });
   });
 

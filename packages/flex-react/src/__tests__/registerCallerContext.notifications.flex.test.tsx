@@ -15,6 +15,7 @@
  */
 import { WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { fireEvent, screen } from '@testing-library/react';
+import type { Notification } from '@twilio/flex-ui';
 import { describe, expect, test, vi } from 'vitest';
 import { DEFAULT_STRINGS, fillTemplate } from '../strings.js';
 import { NOTIFICATION_IDS } from '../wrap-up-binding.js';
@@ -47,6 +48,8 @@ describe('registerCallerContext on Flex 2.17.1: notifications and Retry', () => 
 
   const FIRST = '+1 415-555-0101';
   const SECOND = '+1 415-555-0102';
+  /** The refusal's words for the first call: they name the call, so two tasks' refusals differ. */
+  const INVALID_FIRST = `Finish the wrap-up of the voice call from ${FIRST} before completing it: the form lists what is missing.`;
   const retryButton = (from = FIRST, label = 'Retry') =>
     screen.getByRole('button', { name: `${label} voice call from ${from} task` });
   const savedEnds = (callId: string) => backend.ends(callId).filter((end) => end.status === 200);
@@ -74,6 +77,7 @@ describe('registerCallerContext on Flex 2.17.1: notifications and Retry', () => 
       expect(registered(NOTIFICATION_IDS.invalid)).toMatchObject({ type: 'warning', timeout: 8000 });
       expect(registered(NOTIFICATION_IDS.notStored)).toMatchObject({ type: 'error', timeout: 0 });
       expect(registered(NOTIFICATION_IDS.saved)).toMatchObject({ type: 'success', timeout: 4000 });
+      expect(registered(NOTIFICATION_IDS.kept)).toMatchObject({ type: 'information', timeout: 6000 });
       expect(registered(NOTIFICATION_IDS.alreadySaved)).toMatchObject({ type: 'warning', timeout: 10_000 });
       expect(registered(NOTIFICATION_IDS.taskGone)).toMatchObject({ type: 'error', timeout: 0 });
       expect(registered(NOTIFICATION_IDS.incomplete)).toMatchObject({ type: 'warning', timeout: 0 });
@@ -159,7 +163,7 @@ describe('registerCallerContext on Flex 2.17.1: notifications and Retry', () => 
       expect(markedSaved(other.taskSid)).toBe(true);
       expect(markedSaved(scene.task.taskSid)).toBe(false);
       expect(savedEnds(second.callId).map((end) => (end.body as { variables?: unknown }).variables)).toEqual([
-        { order_id: 'A-1001', summary: 'Address changed' },
+        { order_id: 'A-1001', summary: 'Address changed', last_contact_at: expect.any(String) },
       ]);
       expect(savedEnds(scene.call.callId)).toEqual([]);
       expect(shown()).toEqual([
@@ -279,7 +283,71 @@ describe('registerCallerContext on Flex 2.17.1: notifications and Retry', () => 
       const scene = await inWrapUp(backend);
       for (let i = 0; i < 4; i += 1) expect(await complete(scene.task)).toMatchObject({ ok: false });
       expect(shown()).toEqual([[NOTIFICATION_IDS.invalid, scene.task.taskSid]]);
-      expect(screen.getAllByText(DEFAULT_STRINGS.StickyCallsNotifyInvalid)).toHaveLength(1);
+      expect(screen.getAllByText(wholeText(INVALID_FIRST))).toHaveLength(1);
+    });
+
+    test('another listener of Flex’s notificationAdded throws (Flex has already added the banner): still one', async () => {
+      const scene = await inWrapUp(backend);
+      // Flex pushes the instance, then emits notificationAdded: a failing listener makes
+      // showNotification throw after the banner is up, so its instance is never returned.
+      getFlex().Notifications.addListener('notificationAdded', () => {
+        throw new Error('another plugin’s listener failed');
+      });
+      for (let i = 0; i < 4; i += 1) expect(await complete(scene.task)).toMatchObject({ ok: false });
+      expect(shown()).toEqual([[NOTIFICATION_IDS.invalid, scene.task.taskSid]]);
+      expect(screen.getAllByText(wholeText(INVALID_FIRST))).toHaveLength(1);
+    });
+
+    test('a beforeAddNotification listener that shows its own copy (showNotification returns null): still one', async () => {
+      const scene = await inWrapUp(backend);
+      const flex = getFlex();
+      // A plugin that re-shows Flex notifications with context of its own: it cancels the
+      // original, so showNotification answers null while a banner of ours is up.
+      let copying = false;
+      flex.Notifications.addListener(
+        'beforeAddNotification',
+        (notification: Notification, cancel: () => void) => {
+          if (copying) return;
+          cancel();
+          copying = true;
+          try {
+            flex.Notifications.showNotification(notification.id, {
+              ...notification.context,
+              seenBy: 'plugin',
+            });
+          } finally {
+            copying = false;
+          }
+        },
+      );
+      for (let i = 0; i < 4; i += 1) expect(await complete(scene.task)).toMatchObject({ ok: false });
+      expect(shown()).toEqual([[NOTIFICATION_IDS.invalid, scene.task.taskSid]]);
+    });
+
+    test('the refusals of two tasks stay apart: one each, each naming its call', async () => {
+      const scene = await inWrapUp(backend);
+      const second = await backend.startCall({ from: '+14155550102' });
+      const other = taskOfCall(backend, second);
+      scene.manager.addTask(other);
+      for (let i = 0; i < 3; i += 1) {
+        expect(await complete(scene.task)).toMatchObject({ ok: false });
+        expect(await complete(other)).toMatchObject({ ok: false });
+      }
+      expect(shown()).toEqual([
+        [NOTIFICATION_IDS.invalid, scene.task.taskSid],
+        [NOTIFICATION_IDS.invalid, other.taskSid],
+      ]);
+      expect(screen.getAllByText(wholeText(INVALID_FIRST))).toHaveLength(1);
+      expect(screen.getAllByText(wholeText(INVALID_FIRST.replace(FIRST, SECOND)))).toHaveLength(1);
+    });
+
+    test('the form’s own issue list is not repeated by the refusals: one alert, each issue once', async () => {
+      const scene = await inWrapUp(backend);
+      for (let i = 0; i < 4; i += 1) expect(await complete(scene.task)).toMatchObject({ ok: false });
+      const alerts = screen.getAllByRole('alert');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]?.querySelectorAll('li')).toHaveLength(1);
+      expect(document.activeElement).toBe(alerts[0]);
     });
   });
 

@@ -13,8 +13,8 @@
  * stand-in), Twilio IAM (`stubTokenValidator`) and the Sticky Calls API (core's
  * emulator). See flex-runtime/agent.tsx and flex-runtime/backend.ts.
  */
-import { ConfigurationError } from '@stickycalls/core';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { ATTRIBUTE_KEY, ConfigurationError } from '@stickycalls/core';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import type { DynamicContentStore } from '@twilio/flex-ui';
 import * as React from 'react';
 import { describe, expect, test, vi } from 'vitest';
@@ -22,10 +22,12 @@ import type { FlexLike } from '../flex-types.js';
 import type { RegisterCallerContextOptions } from '../register-options.js';
 import { registerCallerContext } from '../registerCallerContext.js';
 import { DEFAULT_STRINGS } from '../strings.js';
+import { DARK_COLORS, LIGHT_COLORS } from '../tokens.js';
 import { NOTIFICATION_IDS } from '../wrap-up-binding.js';
 import {
   complete,
   createManager,
+  type FeatureFlagsStandIn,
   fillWrapUp,
   inWrapUp,
   type ManagerStandIn,
@@ -39,6 +41,7 @@ import { SAVE_URL, useBackend } from './flex-runtime/backend.js';
 import {
   actionListenerCounts,
   makeTask,
+  recordComponentStates,
   registerCallTaskChannel,
   renderTaskSlot,
   type StandInTaskFields,
@@ -67,14 +70,25 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       TaskCanvas: added(flex.TaskCanvas.Content),
       TaskInfoPanel: added(flex.TaskInfoPanel.Content),
       TaskCanvasTabs: added(flex.TaskCanvasTabs.Content),
+      CRMContainer: added(flex.CRMContainer.Content),
+      ProfileTabs: added(flex.UnifiedProfilesContainer.ProfileTabs.Content),
     };
   };
+  const NOTHING = {
+    TaskCanvas: [],
+    TaskInfoPanel: [],
+    TaskCanvasTabs: [],
+    CRMContainer: [],
+    ProfileTabs: [],
+  };
+  /** The tab `auto` adds to Unified Profiles' tabs, shown only when this Flex shows them. */
+  const PROFILE_TAB = ['sticky-calls-profile-tab', 0];
   const ourNotifications = () =>
     Object.values(NOTIFICATION_IDS).filter((id) => getFlex().Notifications.registeredNotifications.has(id));
 
   /** Nothing of a registration is in Flex: no content, listeners, notifications or strings. */
   function expectNothingAdded(manager: ManagerStandIn) {
-    expect(slots()).toEqual({ TaskCanvas: [], TaskInfoPanel: [], TaskCanvasTabs: [] });
+    expect(slots()).toEqual(NOTHING);
     expect(actionListenerCounts()).toEqual(FLEX_OWN_LISTENERS);
     expect(ourNotifications()).toEqual([]);
     expect(manager.strings).toEqual({});
@@ -190,6 +204,16 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       ['wrapUp true', { wrapUp: true as unknown as false }, /wrapUp must be an object of options, or false/],
       ['wrapUp null', { wrapUp: null as unknown as false }, /wrapUp must be an object/],
       ['wrapUp an array', { wrapUp: [] as unknown as false }, /wrapUp must be an object/],
+      [
+        'nameVariable blank',
+        { nameVariable: '  ' },
+        /nameVariable must be a non-empty string: the stored variable that holds the caller’s name/,
+      ],
+      [
+        'nameVariable a number',
+        { nameVariable: 7 as unknown as string },
+        /nameVariable must be a non-empty string/,
+      ],
     ])('a ConfigurationError for %s, and nothing added', (_name, options, message) => {
       const manager = createManager();
       const attempt = () =>
@@ -242,6 +266,8 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       ['dispositions', { wrapUp: { dispositions: ['resolved', 'callback'] } }],
       ['http://localhost', { saveContextUrl: 'http://localhost:3000/save-context' }],
       ['http://127.0.0.1', { saveContextUrl: 'http://127.0.0.1:3000/save-context' }],
+      ['placement auto', { placement: 'auto' }],
+      ['a nameVariable', { nameVariable: 'full_name' }],
     ])('accepts %s', (_name, options) => {
       register(createManager(), options);
       expect(slots().TaskCanvas.map(([key]) => key)).toEqual(['sticky-calls-panel', 'sticky-calls-wrap-up']);
@@ -295,7 +321,7 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       expect(attempt).toThrow(`notification ${NOTIFICATION_IDS.saveFailed} is already registered`);
       expect(ourNotifications()).toEqual([NOTIFICATION_IDS.saveFailed]);
       expect(flex.Notifications.registeredNotifications.get(NOTIFICATION_IDS.saveFailed)).toBe(theirs);
-      expect(slots()).toEqual({ TaskCanvas: [], TaskInfoPanel: [], TaskCanvasTabs: [] });
+      expect(slots()).toEqual(NOTHING);
       expect(actionListenerCounts()).toEqual(FLEX_OWN_LISTENERS);
       expect(manager.strings).toEqual({});
     });
@@ -327,7 +353,7 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
         beforeCompleteTask: 1,
         afterCompleteTask: 1,
       });
-      expect(ourNotifications()).toHaveLength(7);
+      expect(ourNotifications()).toHaveLength(8);
       expect(await complete(scene.task)).toMatchObject({ ok: false });
       expect(shown()).toEqual([[NOTIFICATION_IDS.invalid, scene.task.taskSid]]);
       scene.manager.strings.StickyCallsPanelTitle = 'Changed by the admin';
@@ -337,7 +363,7 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       expect(actionListenerCounts()).toEqual(FLEX_OWN_LISTENERS);
       expect(ourNotifications()).toEqual([]);
       expect(flex.Notifications.activeNotifications).toEqual([]);
-      expect(slots()).toEqual({ TaskCanvas: [], TaskInfoPanel: [], TaskCanvasTabs: [] });
+      expect(slots()).toEqual(NOTHING);
       scene.slot.showTask(scene.task);
       expect(panels()).toEqual([]);
       expect(forms()).toEqual([]);
@@ -378,13 +404,13 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       register(createManager());
       flex.TaskCanvas.Content.add(<p key="other-plugin">Other plugin</p>, { sortOrder: 500 });
       expect(slots()).toEqual({
+        ...NOTHING,
         TaskCanvas: [
           ['sticky-calls-panel', 0],
           ['sticky-calls-wrap-up', 1000],
           ['other-plugin', 500],
         ],
-        TaskInfoPanel: [],
-        TaskCanvasTabs: [],
+        ProfileTabs: [PROFILE_TAB],
       });
       renderTaskSlot(flex.TaskCanvas.Content, task());
       const shownInOrder = [panels()[0], screen.getByText('Other plugin'), forms()[0]] as Element[];
@@ -455,9 +481,9 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       const manager = createManager();
       const dispose = registerCallerContext(getFlex(), manager, { saveContextUrl: '', wrapUp: false });
       expect(slots()).toEqual({
+        ...NOTHING,
         TaskCanvas: [['sticky-calls-panel', 0]],
-        TaskInfoPanel: [],
-        TaskCanvasTabs: [],
+        ProfileTabs: [PROFILE_TAB],
       });
       expect(actionListenerCounts()).toEqual(FLEX_OWN_LISTENERS);
       expect(ourNotifications()).toEqual([]);
@@ -466,6 +492,366 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       expect(forms()).toEqual([]);
       dispose();
       expect(slots().TaskCanvas).toEqual([]);
+    });
+  });
+
+  describe('placement in Flex 2.x with Unified Profiles', () => {
+    const UNIFIED_PROFILES = { features: { 'flex-unify-panel': true } };
+    const profileTabs = () => getFlex().UnifiedProfilesContainer.ProfileTabs.Content;
+    /** The panel's Tab in the profile tabs, as added. */
+    const profileTab = () => profileTabs().fragments[0]?.props.children as React.ReactElement;
+    /** Runs `change` on `flex.AgentDesktopView.defaultProps` (where admins set Panel 2's props), then puts them back. */
+    function withDesktopDefaults(change: Record<string, unknown>, run: () => void) {
+      const defaults = getFlex().AgentDesktopView.defaultProps as Record<string, unknown>;
+      const before = { ...defaults };
+      Object.assign(defaults, change);
+      try {
+        run();
+      } finally {
+        for (const key of Object.keys(defaults)) delete defaults[key];
+        Object.assign(defaults, before);
+      }
+    }
+    /** Where the panel shows for a task in wrap-up: the task canvas, the profile tabs. */
+    function shownIn(manager: ManagerStandIn) {
+      const flex = getFlex();
+      const shownTask = task();
+      const canvas = renderTaskSlot(flex.TaskCanvas.Content, shownTask);
+      const inCanvas = panels().length;
+      const formsInCanvas = forms().length;
+      canvas.unmount();
+      renderTaskSlot(profileTabs(), shownTask);
+      return { inCanvas, inProfileTabs: panels().length, formsInCanvas, manager };
+    }
+
+    test('auto without Unified Profiles: the panel in the task canvas, its profile tab hidden', () => {
+      const manager = createManager();
+      register(manager);
+      expect(shownIn(manager)).toMatchObject({ inCanvas: 1, inProfileTabs: 0, formsInCanvas: 1 });
+    });
+
+    test('auto with Unified Profiles on: a tab of its own in the profile tabs, none in the task canvas; the form stays in the task canvas', () => {
+      const flex = getFlex();
+      const manager = createManager(undefined, {}, UNIFIED_PROFILES);
+      register(manager);
+      expect(profileTab().type).toBe(flex.Tab);
+      expect(profileTab().props).toMatchObject({
+        uniqueName: 'sticky-calls-profile-tab',
+        label: 'Caller context',
+      });
+      expect(shownIn(manager)).toMatchObject({ inCanvas: 0, inProfileTabs: 1, formsInCanvas: 1 });
+      expect(panels()[0]?.textContent).toContain(CUSTOMER_REF);
+    });
+
+    test.each<[string, Parameters<typeof createManager>[2], Record<string, unknown>]>([
+      [
+        'the feature overridden off',
+        { ...UNIFIED_PROFILES, featureOverrides: { 'flex-unify-panel': false } },
+        {},
+      ],
+      ['Panel 2 hidden', UNIFIED_PROFILES, { showPanel2: false }],
+      [
+        'Panel 2 set without Unified Profiles',
+        UNIFIED_PROFILES,
+        { panel2ViewProps: { showCRMContainer: true } },
+      ],
+      [
+        'Panel 2 set without the CRM container or profile connector',
+        UNIFIED_PROFILES,
+        { panel2ViewProps: { showFlexUnifyContainer: true } },
+      ],
+    ])('auto with %s: the task canvas', (_name, managerOptions, desktopDefaults) => {
+      const manager = createManager(undefined, {}, managerOptions);
+      register(manager);
+      withDesktopDefaults(desktopDefaults, () => {
+        expect(shownIn(manager)).toMatchObject({ inCanvas: 1, inProfileTabs: 0 });
+      });
+    });
+
+    test('auto with the feature only overridden on, and Panel 2 set with it: the profile tabs', () => {
+      const manager = createManager(undefined, {}, { featureOverrides: { 'flex-unify-panel': true } });
+      register(manager);
+      withDesktopDefaults(
+        { panel2ViewProps: { showCRMContainer: true, showFlexUnifyContainer: true } },
+        () => {
+          expect(shownIn(manager)).toMatchObject({ inCanvas: 0, inProfileTabs: 1 });
+        },
+      );
+    });
+
+    test('auto follows the feature when Flex learns it after the registration (at login)', () => {
+      const manager = createManager();
+      const features = (manager.store.getState() as { flex: { featureFlags: FeatureFlagsStandIn } }).flex
+        .featureFlags.features;
+      register(manager);
+      expect(shownIn(manager)).toMatchObject({ inCanvas: 1, inProfileTabs: 0 });
+      cleanup();
+      features['flex-unify-panel'] = { id: 'flex-unify-panel', enabled: true };
+      expect(shownIn(manager)).toMatchObject({ inCanvas: 0, inProfileTabs: 1 });
+    });
+
+    test('ProfileTabs: its own tab in the profile tabs, whatever the feature says; the form in the task canvas', () => {
+      register(createManager(), { placement: 'ProfileTabs', sortOrder: 5 });
+      expect(slots()).toEqual({
+        ...NOTHING,
+        ProfileTabs: [['sticky-calls-profile-tab', 5]],
+        TaskCanvas: [['sticky-calls-wrap-up', 1000]],
+      });
+      renderTaskSlot(profileTabs(), task());
+      expect(panels()).toHaveLength(1);
+    });
+
+    test('CRMContainer: before Flex’s own CRM content (sortOrder -1), the form in the task canvas', () => {
+      const flex = getFlex();
+      register(createManager(undefined, {}, UNIFIED_PROFILES), { placement: 'CRMContainer' });
+      expect(slots()).toEqual({
+        ...NOTHING,
+        CRMContainer: [['sticky-calls-panel', -1]],
+        TaskCanvas: [['sticky-calls-wrap-up', 1000]],
+      });
+      // Flex's own CRMContainer, showing the admin's CRM page, with the task from its context.
+      const shownTask = task();
+      render(
+        <flex.StorelessThemeProvider themeConf={{}}>
+          <flex.TaskContext.Provider value={{ task: shownTask as never }}>
+            <flex.CRMContainer uri="https://crm.example.com/contact" />
+          </flex.TaskContext.Provider>
+        </flex.StorelessThemeProvider>,
+      );
+      const panel = panels()[0] as Element;
+      expect(panel.textContent).toContain(CUSTOMER_REF);
+      const crmPage = screen.getByTitle('CRMContainer');
+      expect(crmPage.getAttribute('src')).toBe('https://crm.example.com/contact');
+      expect(panel.compareDocumentPosition(crmPage) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    });
+
+    test('CRMContainer with a sortOrder of the admin’s', () => {
+      register(createManager(), { placement: 'CRMContainer', sortOrder: 3 });
+      expect(slots().CRMContainer).toEqual([['sticky-calls-panel', 3]]);
+    });
+
+    test.each<[string, Partial<RegisterCallerContextOptions>, Record<string, unknown>, RegExp]>([
+      [
+        'CRMContainer in a Flex without it',
+        { placement: 'CRMContainer' },
+        { CRMContainer: undefined },
+        /placement "CRMContainer" is not one of auto, TaskCanvas, TaskInfoPanel, TaskCanvasTabs, CRMContainer, ProfileTabs in this Flex/,
+      ],
+      [
+        'ProfileTabs in a Flex without Unified Profiles',
+        { placement: 'ProfileTabs' },
+        { UnifiedProfilesContainer: undefined },
+        /placement "ProfileTabs" is not one of/,
+      ],
+      [
+        'ProfileTabs without flex.Tab',
+        { placement: 'ProfileTabs' },
+        { Tab: undefined },
+        /placement ProfileTabs needs flex\.Tab/,
+      ],
+    ])('a ConfigurationError for %s, and nothing added', (_name, options, change, message) => {
+      const manager = createManager();
+      const flex = { ...getFlex(), ...change } as unknown as FlexLike;
+      const attempt = () => registerCallerContext(flex, manager, { saveContextUrl: SAVE_URL, ...options });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(message);
+      expectNothingAdded(manager);
+    });
+
+    test('auto in a Flex without Unified Profiles or flex.Tab: the task canvas only', () => {
+      const manager = createManager(undefined, {}, UNIFIED_PROFILES);
+      const flex = { ...getFlex(), UnifiedProfilesContainer: undefined } as unknown as FlexLike;
+      const dispose = registerCallerContext(flex, manager, { saveContextUrl: SAVE_URL });
+      expect(slots()).toEqual({
+        ...NOTHING,
+        TaskCanvas: [
+          ['sticky-calls-panel', 0],
+          ['sticky-calls-wrap-up', 1000],
+        ],
+      });
+      renderTaskSlot(getFlex().TaskCanvas.Content, task());
+      expect(panels()).toHaveLength(1);
+      dispose();
+    });
+  });
+
+  describe('the panel in a tab of the task canvas (TaskCanvasTabs)', () => {
+    const tabSlot = () => getFlex().TaskCanvasTabs.Content;
+    const SELECT_OURS = { name: 'AgentTaskCanvasTabs', state: { selectedTabName: 'sticky-calls-tab' } };
+
+    test('the wrap-up form in that tab, not in the task canvas', () => {
+      register(createManager(), { placement: 'TaskCanvasTabs' });
+      expect(slots()).toEqual({ ...NOTHING, TaskCanvasTabs: [['sticky-calls-tab', 0]] });
+      renderTaskSlot(tabSlot(), task());
+      const tabContent = within(screen.getByTestId('flex-slot-TaskCanvasTabs').parentElement as HTMLElement);
+      expect(tabContent.getAllByRole('region', { name: 'Caller context' })).toHaveLength(1);
+      expect(tabContent.getAllByRole('region', { name: 'Wrap-up' })).toHaveLength(1);
+    });
+
+    test('the tab is selected when the task enters wrap-up, once: not again on later renders, after the agent picks another tab, or when the tab mounts again', async () => {
+      const flex = getFlex();
+      const states = recordComponentStates();
+      register(createManager(), { placement: 'TaskCanvasTabs' });
+      const shownTask = task({ status: 'accepted', taskStatus: 'assigned' });
+      const slot = renderTaskSlot(tabSlot(), shownTask);
+      await pause();
+      expect(states).toEqual([]);
+      expect(forms()).toEqual([]);
+
+      shownTask.status = 'wrapping';
+      shownTask.taskStatus = 'wrapping';
+      slot.showTask(shownTask);
+      await until(() => states.length === 1, 'the tab selected');
+      expect(states).toEqual([SELECT_OURS]);
+      expect(forms()).toHaveLength(1);
+
+      // The agent picks the call tab: nothing takes it back.
+      await act(async () => {
+        await flex.Actions.invokeAction('SetComponentState', {
+          name: 'AgentTaskCanvasTabs',
+          state: { selectedTabName: 'call' },
+        });
+      });
+      slot.showTask(shownTask);
+      slot.unmount();
+      renderTaskSlot(tabSlot(), shownTask);
+      await pause();
+      expect(states).toEqual([
+        SELECT_OURS,
+        { name: 'AgentTaskCanvasTabs', state: { selectedTabName: 'call' } },
+      ]);
+
+      // Another task entering wrap-up has its tab selected, once.
+      const next = task({ status: 'accepted', taskStatus: 'assigned' });
+      const nextSlot = renderTaskSlot(tabSlot(), next);
+      next.status = 'wrapping';
+      nextSlot.showTask(next);
+      await until(() => states.length === 3, 'the second task’s tab selected');
+      await pause();
+      expect(states.slice(2)).toEqual([SELECT_OURS]);
+    });
+
+    test('a task shown for the first time already in wrap-up (it ended while another was on screen): selected once', async () => {
+      const states = recordComponentStates();
+      register(createManager(), { placement: 'TaskCanvasTabs' });
+      const shownTask = task();
+      renderTaskSlot(tabSlot(), shownTask).unmount();
+      renderTaskSlot(tabSlot(), shownTask);
+      await pause();
+      expect(states).toEqual([SELECT_OURS]);
+    });
+
+    test.each<[string, Partial<RegisterCallerContextOptions>, StandInTaskFields]>([
+      ['the form placed in the task canvas', { wrapUp: { placement: 'TaskCanvas' } }, {}],
+      ['wrapUp: false', { wrapUp: false, saveContextUrl: '' }, {}],
+      [
+        'a call that did not go through Sticky Calls',
+        {},
+        { attributes: { call_sid: 'CA1', direction: 'outbound' } },
+      ],
+    ])('no tab selected with %s', async (_name, options, fields) => {
+      const states = recordComponentStates();
+      register(createManager(), { placement: 'TaskCanvasTabs', ...options });
+      const shownTask = task({ status: 'accepted', ...fields });
+      const slot = renderTaskSlot(tabSlot(), shownTask);
+      shownTask.status = 'wrapping';
+      slot.showTask(shownTask);
+      await pause();
+      expect(states).toEqual([]);
+    });
+
+    test('the form placed in the task canvas stays there', () => {
+      register(createManager(), { placement: 'TaskCanvasTabs', wrapUp: { placement: 'TaskCanvas' } });
+      expect(slots()).toMatchObject({
+        TaskCanvasTabs: [['sticky-calls-tab', 0]],
+        TaskCanvas: [['sticky-calls-wrap-up', 1000]],
+      });
+    });
+  });
+
+  describe('the caller’s name', () => {
+    test('nameVariable names the stored variable the panel leads with', () => {
+      register(createManager(), { nameVariable: 'plan' });
+      renderTaskSlot(getFlex().TaskCanvas.Content, task());
+      const panel = panels()[0] as HTMLElement;
+      expect(panel.querySelector('[data-sticky-calls="caller-name"]')?.textContent).toBe('Premium');
+    });
+  });
+
+  describe('theme', () => {
+    const scopes = () => Array.from(document.querySelectorAll<HTMLElement>('[data-sticky-calls-theme]'));
+    const variable = (element: HTMLElement | undefined, name: string) =>
+      element?.style.getPropertyValue(name);
+
+    test('light by default: each scope sets Paste’s light values', () => {
+      register(createManager());
+      renderTaskSlot(getFlex().TaskCanvas.Content, task());
+      expect(scopes().map((scope) => scope.dataset.stickyCallsTheme)).toEqual(['light', 'light']);
+      for (const scope of scopes()) {
+        expect(variable(scope, '--sticky-calls-color-text')).toBe(LIGHT_COLORS.colorText);
+        expect(variable(scope, '--sticky-calls-color-background-body')).toBe(
+          LIGHT_COLORS.colorBackgroundBody,
+        );
+      }
+      expect(panels()[0]?.closest('[data-sticky-calls-theme]')).toBe(scopes()[0]);
+    });
+
+    test('Flex’s dark theme (config.theme.isLight false): the panel and the form are dark', () => {
+      register(createManager());
+      renderTaskSlot(getFlex().TaskCanvas.Content, task(), {}, { themeConf: { isLight: false } });
+      expect(scopes().map((scope) => scope.dataset.stickyCallsTheme)).toEqual(['dark', 'dark']);
+      for (const scope of scopes()) {
+        expect(variable(scope, '--sticky-calls-color-text')).toBe(DARK_COLORS.colorText);
+        expect(variable(scope, '--sticky-calls-color-background-body')).toBe(DARK_COLORS.colorBackgroundBody);
+        expect(scope.style.colorScheme).toBe('dark');
+      }
+      expect(forms()[0]?.closest('[data-sticky-calls-theme]')?.getAttribute('data-sticky-calls-theme')).toBe(
+        'dark',
+      );
+    });
+
+    test('dark in a tab too (the theme reaches a tab’s content through withTheme)', () => {
+      register(createManager(), { placement: 'TaskCanvasTabs' });
+      renderTaskSlot(getFlex().TaskCanvasTabs.Content, task(), {}, { themeConf: { isLight: false } });
+      expect(scopes().map((scope) => scope.dataset.stickyCallsTheme)).toEqual(['dark']);
+      expect(panels()[0]?.closest('[data-sticky-calls-theme="dark"]')).not.toBeNull();
+      expect(forms()[0]?.closest('[data-sticky-calls-theme="dark"]')).not.toBeNull();
+    });
+
+    test('the admin’s own Paste tokens (config.theme.tokens) are followed', () => {
+      register(createManager());
+      renderTaskSlot(
+        getFlex().TaskCanvas.Content,
+        task(),
+        {},
+        {
+          themeConf: {
+            isLight: false,
+            tokens: {
+              textColors: { colorText: 'rgb(250, 250, 240)' },
+            },
+          },
+        },
+      );
+      const [scope] = scopes();
+      expect(variable(scope, '--sticky-calls-color-text')).toBe('rgb(250, 250, 240)');
+      expect(variable(scope, '--sticky-calls-color-text-weak')).toBe(DARK_COLORS.colorTextWeak);
+    });
+
+    test('outside Flex’s theme provider: manager.configuration.theme.isLight', () => {
+      const flex = getFlex();
+      register(createManager(undefined, {}, { configuration: { theme: { isLight: false } } }));
+      const shownTask = task();
+      render(
+        <flex.DynamicComponent
+          name={flex.TaskCanvas.Content.name}
+          contentStore={flex.TaskCanvas.Content}
+          childProps={{ task: shownTask }}
+        >
+          <div />
+        </flex.DynamicComponent>,
+      );
+      expect(scopes().map((scope) => scope.dataset.stickyCallsTheme)).toEqual(['dark', 'dark']);
     });
   });
 
@@ -584,11 +970,14 @@ describe('registerCallerContext on Flex 2.17.1: registration', () => {
       fireEvent.change(form.getByLabelText('Summary note'), { target: { value: 'Caller hung up' } });
       expect(await complete(scene.task)).toEqual({ ok: true });
       await until(() => scene.saves.length === 1, 'the save');
+      // The time of the contact is Sticky Calls' own variable: the call's start, from call start.
+      const { call_start: callStart } = scene.call.attributes[ATTRIBUTE_KEY] as { call_start: string };
+      expect(callStart).toMatch(/^\d{4}-\d{2}-\d{2}T/);
       expect(backend.ends(scene.call.callId).map((end) => end.body)).toEqual([
         {
           call_id: scene.call.callId,
           customer_ref: scene.call.customerRef,
-          variables: { summary: 'Caller hung up' },
+          variables: { summary: 'Caller hung up', last_contact_at: callStart },
         },
       ]);
     });

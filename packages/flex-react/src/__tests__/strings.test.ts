@@ -25,18 +25,42 @@ describe('fillTemplate', () => {
   });
 
   it('fills every placeholder of the default strings the components fill', () => {
-    const values = { count: 3, intent: 'Refund', percent: 50, level: 'medium', reason: 'it timed out' };
+    const values = {
+      count: 3,
+      intent: 'Refund',
+      percent: 50,
+      level: 'medium',
+      reason: 'it timed out',
+      calls: '3rd call about this',
+      time: '14:05',
+    };
     for (const key of [
-      'StickyCallsAttempts',
       'StickyCallsSuggestFollowUp',
       'StickyCallsConfidence',
       'StickyCallsUnavailableReason',
+      'StickyCallsCallCount_one',
+      'StickyCallsCallCount_two',
+      'StickyCallsCallCount_few',
+      'StickyCallsCallCount_other',
+      'StickyCallsLastContactToday',
+      'StickyCallsLastContactYesterday',
+      'StickyCallsVerifiedBy',
     ] as const) {
       expect(fillTemplate(DEFAULT_STRINGS[key], values)).not.toContain('{{');
     }
     expect(fillTemplate(DEFAULT_STRINGS.StickyCallsTruncated, { variables: 4, intents: 1 })).toBe(
       'Some context was left out to fit the task (4 variables, 1 intents not shown).',
     );
+  });
+});
+
+describe('the default strings', () => {
+  it('name no code: the degraded reasons are words, with no placeholder for a code', () => {
+    const reasons = Object.entries(DEFAULT_STRINGS).filter(([key]) => key.startsWith('StickyCallsReason_'));
+    expect(reasons.length).toBeGreaterThan(10);
+    for (const [, words] of reasons) {
+      expect(words).not.toMatch(/\{\{|_|\(/);
+    }
   });
 });
 

@@ -60,25 +60,26 @@ const valueTooLong = (path: WrapUpIssue['path'], count: number): WrapUpIssue => 
 describe('WrapUpCapture: a detail value too long', () => {
   it('names the row and by how many characters, at the row and in the alert', () => {
     refused([valueTooLong(['variables', 1], 44)]);
-    const message = 'Detail 2 is 44 characters too long: shorten its value.';
+    const message = 'Detail 2 is 44 characters over the limit: shorten its value.';
     expect(listed()).toEqual([message]);
     const link = within(screen.getByRole('alert')).getByRole('link');
     const [, notes] = screen.getAllByRole('textbox', { name: S.StickyCallsWrapUpVariableName });
     expect(document.getElementById(link.getAttribute('href')?.slice(1) ?? '')).toBe(notes);
     expect(notes?.getAttribute('aria-invalid')).toBe('true');
-    expect(document.getElementById(notes?.getAttribute('aria-describedby') ?? '')?.textContent).toContain(
-      message,
-    );
+    const described = (notes?.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((ref) => document.getElementById(ref)?.textContent ?? '');
+    expect(described).toContain(`! ${message}`);
   });
 
   it('finds the row of an issue the save Function raises by the variable’s name', () => {
     refused([valueTooLong(['variables', 'notes'], 3)]);
-    expect(listed()).toEqual(['Detail 2 is 3 characters too long: shorten its value.']);
+    expect(listed()).toEqual(['Detail 2 is 3 characters over the limit: shorten its value.']);
   });
 
   it('says the summary note is too long when the value is the note', () => {
     refused([{ ...valueTooLong(['variables', 'summary'], 12), name: 'summary' }]);
-    expect(listed()).toEqual(['The summary note is 12 characters too long.']);
+    expect(listed()).toEqual(['The summary note is 12 characters over the limit: shorten the note.']);
     const summary = screen.getByRole('textbox', { name: S.StickyCallsWrapUpSummary });
     expect(summary.getAttribute('aria-invalid')).toBe('true');
   });

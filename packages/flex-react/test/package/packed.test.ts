@@ -132,7 +132,7 @@ describe('what a Flex plugin build gets', () => {
     );
   });
 
-  it('stays within the size budget: 15 KB gzipped, minified, React and the core external', async () => {
+  it('stays within the size budget: 21 KB gzipped, minified, React and the core external', async () => {
     const sizes = await measure();
     console.log(
       `flex-react: ${sizes.own.gzipped} B gzipped alone (budget ${BUDGET_BYTES} B); ` +

@@ -3,9 +3,10 @@
  * `Notifications`, `NotificationBar` and content stores (from `harness.tsx`), with
  * stand-ins only for what needs a logged-in Flex:
  *
- * - the `manager`: a plain object with `user.token`, `strings`, and a tiny Redux-like
- *   `store` whose `getState().flex.worker.tasks` is a Map of reservation sid → task,
- *   with `subscribe` (what Flex's Redux store gives plugins);
+ * - the `manager`: a plain object with `user.token`, `strings`, `configuration` and a
+ *   tiny Redux-like `store` whose `getState().flex.worker.tasks` is a Map of reservation
+ *   sid → task and `getState().flex.featureFlags` Flex's feature flags, with `subscribe`
+ *   (what Flex's Redux store gives plugins);
  * - the tasks: the harness's `makeTask`, whose `attributes` are read from (and
  *   written to, without a version check, as Flex's `setAttributes` does) the TaskRouter
  *   stand-in, since in Flex they come from TaskRouter;
@@ -37,6 +38,8 @@ import { loadedFlex } from './load.js';
 export interface ManagerStandIn {
   readonly user: { token: string };
   readonly strings: Record<string, string>;
+  /** `manager.configuration`, as far as the package reads it (the theme). */
+  readonly configuration: { theme?: { isLight?: boolean } };
   readonly store: { getState(): unknown; subscribe(listener: () => void): () => void };
   /** The agent's task list, as `getState().flex.worker.tasks` holds it now. */
   tasks(): ReadonlyMap<string, StandInTask>;
@@ -46,19 +49,43 @@ export interface ManagerStandIn {
   removeTask(task: StandInTask): void;
 }
 
+/** Flex's feature flags as its Redux state holds them (`state.flex.featureFlags`, Flex's `FeatureFlagsState`). */
+export interface FeatureFlagsStandIn {
+  /** What Flex fetched at login, by feature id. */
+  features: Record<string, { id: string; enabled: boolean }>;
+  /** The configuration's `featureOverrides` and `FeatureFlags.set`, over those. */
+  localOverrides: Record<string, { id?: string; enabled?: boolean }>;
+}
+
+export interface ManagerOptions {
+  /** Features on or off as Flex fetched them, e.g. `{ 'flex-unify-panel': true }`. */
+  features?: Record<string, boolean>;
+  /** Local overrides of features. */
+  featureOverrides?: Record<string, boolean>;
+  configuration?: ManagerStandIn['configuration'];
+}
+
 export function createManager(
   token: string = ADA.token,
   strings: Record<string, string> = {},
+  { features = {}, featureOverrides = {}, configuration = {} }: ManagerOptions = {},
 ): ManagerStandIn {
-  let state = { flex: { worker: { tasks: new Map<string, StandInTask>() } } };
+  const featureFlags: FeatureFlagsStandIn = {
+    features: Object.fromEntries(Object.entries(features).map(([id, enabled]) => [id, { id, enabled }])),
+    localOverrides: Object.fromEntries(
+      Object.entries(featureOverrides).map(([id, enabled]) => [id, { id, enabled }]),
+    ),
+  };
+  let state = { flex: { worker: { tasks: new Map<string, StandInTask>() }, featureFlags } };
   const listeners = new Set<() => void>();
   const dispatch = (tasks: Map<string, StandInTask>) => {
-    state = { flex: { worker: { tasks } } };
+    state = { flex: { worker: { tasks }, featureFlags } };
     for (const listener of [...listeners]) listener();
   };
   return {
     user: { token },
     strings,
+    configuration,
     store: {
       getState: () => state,
       subscribe(listener) {

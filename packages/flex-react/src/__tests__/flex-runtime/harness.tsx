@@ -319,6 +319,27 @@ export function replaceCompleteTask(body: CompleteTaskBody = markCompleted): () 
   };
 }
 
+/** A `SetComponentState` payload: which component's view state, and what it becomes. */
+export interface ComponentStatePayload {
+  readonly name: string;
+  readonly state: Record<string, unknown>;
+}
+
+/**
+ * Records each `SetComponentState` (how a tab is selected: `{ name: 'AgentTaskCanvasTabs',
+ * state: { selectedTabName } }`) through the real `Actions.replaceAction`, in place of
+ * Flex's body, which writes to the Redux store that is not there. `resetFlex` takes the
+ * replacement out.
+ */
+export function recordComponentStates(): ComponentStatePayload[] {
+  const recorded: ComponentStatePayload[] = [];
+  const replacement: ReplacedActionFunction = async (payload: ComponentStatePayload) => {
+    recorded.push({ name: payload.name, state: { ...payload.state } });
+  };
+  loadedFlex().Actions.replaceAction('SetComponentState', replacement);
+  return recorded;
+}
+
 /** The listeners registered with `Actions.addListener`, by event, with how many each has. */
 export function actionListenerCounts(): Record<string, number> {
   const emitter = actionsInternals(loadedFlex()).emitter;
@@ -352,9 +373,19 @@ export function registerCallTaskChannel(uniqueName: string): TaskChannelDefiniti
 // ---------------------------------------------------------------------------
 // Rendering
 
-function FlexTheme({ children }: { children: React.ReactNode }): React.ReactElement {
+/** What Flex's theme provider takes (`config.theme`): `isLight`, Paste `tokens`, overrides. */
+export type ThemeConf = React.ComponentProps<FlexModule['StorelessThemeProvider']>['themeConf'];
+
+function FlexTheme({
+  children,
+  themeConf = {},
+}: {
+  children: React.ReactNode;
+  themeConf?: ThemeConf;
+}): React.ReactElement {
   const flex = loadedFlex();
-  return <flex.StorelessThemeProvider themeConf={{}}>{children}</flex.StorelessThemeProvider>;
+  // Flex's provider writes its defaults into the object it is given: a copy each time.
+  return <flex.StorelessThemeProvider themeConf={{ ...themeConf }}>{children}</flex.StorelessThemeProvider>;
 }
 
 /**
@@ -395,21 +426,26 @@ export interface TaskSlotResult extends RenderResult {
 /**
  * Renders a Flex dynamic content store (e.g. `flex.TaskCanvas.Content`) for `task` with
  * Flex's own `DynamicComponent`, as the slot's component does: what was `add`ed shows
- * where its `if` passes for `{ task, ...props }`, cloned with those props, sorted by
- * `sortOrder`, minus what was `remove`d. The Flex component itself (`<TaskCanvas>`)
- * needs Flex's Redux store, which is not there.
+ * where its `if` passes for `{ task, ...props }`, cloned with those props (and Flex's
+ * theme), sorted by `sortOrder`, minus what was `remove`d; Flex's `TaskContext` holds the
+ * task, as the task canvas and the profile tabs provide it (what `withTaskContext` reads
+ * in a `Tab`). Flex's theme provider takes `themeConf` (light by default). The Flex
+ * component itself (`<TaskCanvas>`) needs Flex's Redux store, which is not there.
  */
 export function renderTaskSlot<P extends object, K extends React.Key>(
   store: DynamicContentStore<P, K>,
   task: StandInTask,
   props: Record<string, unknown> = {},
+  { themeConf = {} }: { themeConf?: ThemeConf } = {},
 ): TaskSlotResult {
   const flex = loadedFlex();
   const slot = (shown: StandInTask, extra: Record<string, unknown>) => (
-    <FlexTheme>
-      <flex.DynamicComponent name={store.name} contentStore={store} childProps={{ ...extra, task: shown }}>
-        <div data-testid={`flex-slot-${store.name}`} />
-      </flex.DynamicComponent>
+    <FlexTheme themeConf={themeConf}>
+      <flex.TaskContext.Provider value={{ task: asITask(shown) }}>
+        <flex.DynamicComponent name={store.name} contentStore={store} childProps={{ ...extra, task: shown }}>
+          <div data-testid={`flex-slot-${store.name}`} />
+        </flex.DynamicComponent>
+      </flex.TaskContext.Provider>
     </FlexTheme>
   );
   const result = render(slot(task, props));
