@@ -1,104 +1,507 @@
 /**
- * The panel and the wrap-up capture in a real Chromium with React 17: what renders,
- * what a keyboard can reach, what axe finds, how a full 4 KB context lays out, and
- * that hostile values stay text. With STICKY_CALLS_SCREENSHOTS set (`pnpm screenshots`)
- * it also saves the README's screenshots.
+ * The screen pop in a real Chromium with React 17, rendered as Flex renders it: inside
+ * Flex's own theme provider from `@twilio/flex-ui` (light and dark) and inside
+ * `StickyCallsTheme` with the theme Flex's `withTheme` hands over, in a column as wide
+ * as Flex's side panel. Every state, each checked by axe with colour contrast in light
+ * and dark; the identity check with the keyboard alone; a full 4 KB context; right to
+ * left; the ref copied through the real clipboard. With STICKY_CALLS_SCREENSHOTS set
+ * (`pnpm screenshots`) it also saves the README's screenshots of the panel.
  */
-import {
-  ATTRIBUTE_KEY,
-  degradedTaskAttributes,
-  type StartCallResponse,
-  toTaskAttributes,
-} from '@stickycalls/core';
+import { ATTRIBUTE_KEY, createWrapUpStore } from '@stickycalls/core';
 import { cleanup, render } from '@testing-library/react';
-import axe from 'axe-core';
 import * as React from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
-import { page, userEvent } from 'vitest/browser';
-import { CallerContextPanel, createWrapUpStore, type FlexTask, WrapUpCapture } from '../index.js';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { userEvent } from 'vitest/browser';
+import { CallerContextPanel, type FlexTask } from '../index.js';
+import {
+  axeFindings,
+  focusRingOf,
+  type InFlexOptions,
+  nameOf,
+  one,
+  renderInFlex,
+  screenshot,
+  shown,
+  spills,
+  tabInto,
+  tabStops,
+  unscaledViewport,
+} from './flex-browser/in-flex.js';
+import { type FlexThemeMode, loadFlexInBrowser } from './flex-browser/theme.js';
+import {
+  CUSTOMER_REF,
+  confirmMatch,
+  degraded,
+  flexVoiceKeys,
+  newCaller,
+  startResponse,
+  TASK_SID,
+  task,
+  truncated,
+  withFlexKeys,
+} from './kit.js';
 
-declare const __SCREENSHOTS__: string;
+beforeAll(async () => {
+  await unscaledViewport();
+  await loadFlexInBrowser();
+}, 180_000);
 
 afterEach(() => cleanup());
 
-const NOW = new Date();
+const TTL = 2_592_000;
+const MODES: readonly FlexThemeMode[] = ['light', 'dark'];
 
-function startResponse(overrides: Partial<StartCallResponse> = {}): StartCallResponse {
-  return {
-    call_id: 'CA0123456789abcdef0123456789abcdef',
-    customer_ref: 'cust_8f2a91',
-    call_start: NOW.toISOString(),
-    identity: {
-      confidence: 0.92,
-      level: 'very_high',
-      sources: ['ani:mobile', 'recency:7days'],
-      recommendation: 'reuse',
-    },
-    open_intents: [
-      { intent: 'refund_request', status: 'open', attempt_count: 2 },
-      { intent: 'address_change', status: 'open', attempt_count: 1 },
-    ],
-    variables: {
-      name: { value: 'Ada Lovelace', source: null, ttl_seconds: 2592000 },
-      last_order: { value: 'Order #4471, blue kettle, 49.90 EUR', source: 'crm', ttl_seconds: 2592000 },
-      summary: {
-        value: 'Kettle arrived broken; refund promised within 5 days.',
-        source: null,
-        ttl_seconds: 2592000,
+/** A time `days` before today, at `hours`:05 in the agent's time zone. */
+function daysAgo(days: number, hours = 14): Date {
+  const date = new Date();
+  date.setDate(date.getDate() - days);
+  date.setHours(hours, 5, 0, 0);
+  return date;
+}
+
+const LAST_CONTACT = daysAgo(9);
+const VERIFIED_BEFORE = daysAgo(40, 10);
+
+/** A returning caller with the times the save Function records: last contact, last verified. */
+function knownCaller(): Record<string, unknown> {
+  return withFlexKeys(
+    startResponse({
+      variables: {
+        name: { value: 'Dana Scully', source: 'agent', ttl_seconds: TTL },
+        plan: { value: 'Premium', source: 'crm', ttl_seconds: TTL },
+        last_order: { value: 'ORD-1042', source: 'agent', ttl_seconds: null },
+        last_contact_at: { value: LAST_CONTACT.toISOString(), source: null, ttl_seconds: TTL },
+        identity_verified_at: { value: VERIFIED_BEFORE.toISOString(), source: null, ttl_seconds: TTL },
       },
+    }),
+  );
+}
+
+/** A match to reuse, but only just: 50 %, medium. */
+function likelyCaller(): Record<string, unknown> {
+  return withFlexKeys(
+    startResponse({
+      identity: { confidence: 0.5, level: 'medium', sources: ['ani:landline'], recommendation: 'reuse' },
+    }),
+  );
+}
+
+/** A degraded context written by a newer writer, with a reason code this panel does not know. */
+function unknownReason(): Record<string, unknown> {
+  const attributes = degraded('timeout');
+  const context = attributes[ATTRIBUTE_KEY] as Record<string, unknown>;
+  return { ...attributes, [ATTRIBUTE_KEY]: { ...context, reason: 'ledger_v2_outage' } };
+}
+
+/**
+ * A task being handled now: the call started a minute ago (the fixtures' fixed start
+ * would read as a date, after the last contact, in the screenshots).
+ */
+function panelTask(attributes: unknown): FlexTask {
+  const record = attributes as Record<string, unknown>;
+  const context = record[ATTRIBUTE_KEY];
+  const started =
+    typeof context === 'object' && context !== null && (context as { status?: unknown }).status === 'ok'
+      ? {
+          ...record,
+          [ATTRIBUTE_KEY]: { ...context, call_start: new Date(Date.now() - 60_000).toISOString() },
+        }
+      : record;
+  return task(started, { status: 'assigned' });
+}
+
+function panelOf(root: ParentNode): HTMLElement {
+  return one(root, '[data-sticky-calls="panel"]');
+}
+
+interface PanelState {
+  readonly attributes: () => unknown;
+  /** The agent's identity check, as the panel records it in the wrap-up store. */
+  readonly check?: 'verified' | 'rejected';
+  /** What the agent must see in this state. */
+  readonly expect: (panel: HTMLElement) => void;
+}
+
+const badgeOf = (panel: HTMLElement) => one(panel, '[data-sticky-calls="badge"]');
+const nameLine = (panel: HTMLElement) => one(panel, '[data-sticky-calls="caller-name"]');
+
+const STATES: Readonly<Record<string, PanelState>> = {
+  known: {
+    attributes: knownCaller,
+    expect(panel) {
+      expect(panel.dataset).toMatchObject({ state: 'ready', tier: 'reuse', level: 'very_high' });
+      expect(badgeOf(panel).dataset.look).toBe('strong');
+      expect(shown(badgeOf(panel))).toMatch(/Known caller\s*92% match/);
+      expect(shown(nameLine(panel))).toBe('Dana Scully');
+      expect(nameLine(panel).dataset.source).toBe('name');
+      expect(one(panel, '[data-sticky-calls="customer-ref"] bdi').title).toBe(CUSTOMER_REF);
+      expect(one(panel, 'time[data-sticky-calls="last-contact"]').getAttribute('datetime')).toBe(
+        LAST_CONTACT.toISOString(),
+      );
+      expect(shown(panel)).toContain('Premium');
+      expect(shown(panel)).toMatch(/Pick up “Refund request” first: 3rd call about this\./);
     },
-    ...overrides,
-  };
+  },
+  likely: {
+    attributes: likelyCaller,
+    expect(panel) {
+      expect(panel.dataset).toMatchObject({ state: 'ready', tier: 'reuse', level: 'medium' });
+      expect(badgeOf(panel).dataset.look).toBe('likely');
+      expect(shown(badgeOf(panel))).toMatch(/Likely known caller\s*50% match/);
+      expect(shown(panel)).not.toMatch(/^Known caller/m);
+    },
+  },
+  verify: {
+    attributes: confirmMatch,
+    expect(panel) {
+      expect(panel.dataset).toMatchObject({ tier: 'confirm', identity: 'pending' });
+      expect(badgeOf(panel).dataset.look).toBe('confirm');
+      expect(shown(badgeOf(panel))).toMatch(/Verify identity\s*42% match/);
+      const actions = one(panel, 'fieldset[data-sticky-calls="verify-actions"]');
+      expect([...actions.querySelectorAll('button')].map((b) => shown(b))).toEqual([
+        'Caller verified',
+        'Not this caller',
+      ]);
+      // Until the agent decides, nothing of the matched customer shows, not even the name.
+      expect(nameLine(panel).dataset.source).toBe('number');
+      expect(shown(panel)).not.toContain('Fox Mulder');
+      expect(shown(panel)).not.toContain('Delivery delay');
+    },
+  },
+  verified: {
+    attributes: confirmMatch,
+    check: 'verified',
+    expect(panel) {
+      expect(panel.dataset.identity).toBe('verified');
+      expect(shown(badgeOf(panel))).toMatch(/Verified caller/);
+      expect(shown(one(panel, '[data-sticky-calls="verified"]'))).toMatch(/Verified by you at .*\d.*Undo/s);
+      expect(shown(nameLine(panel))).toBe('Fox Mulder');
+      expect(shown(panel)).toContain('Delivery delay');
+    },
+  },
+  rejected: {
+    attributes: confirmMatch,
+    check: 'rejected',
+    expect(panel) {
+      expect(panel.dataset.identity).toBe('rejected');
+      expect(badgeOf(panel).dataset.look).toBe('ignore');
+      expect(shown(one(panel, '[data-sticky-calls="rejected"]'))).toMatch(
+        /Not this caller: this call’s wrap-up will not be saved to that customer’s memory\.\s*Undo/,
+      );
+      expect(panel.querySelector('[data-sticky-calls="customer-ref"]')).toBeNull();
+      expect(shown(panel)).not.toContain('Fox Mulder');
+    },
+  },
+  new: {
+    attributes: newCaller,
+    expect(panel) {
+      expect(panel.dataset.tier).toBe('ignore');
+      expect(badgeOf(panel).dataset.look).toBe('ignore');
+      expect(shown(panel)).toMatch(/New caller[\s\S]*No reliable match: treat this as a first call\./);
+      // A weak match's data may be someone else's.
+      expect(shown(panel)).not.toContain('Someone Else');
+      expect(shown(panel)).not.toContain('Lost card');
+    },
+  },
+  unavailable: {
+    attributes: () => degraded('timeout'),
+    expect(panel) {
+      expect(panel.dataset.state).toBe('degraded');
+      expect(one(panel, '[role="note"]').dataset.reason).toBe('timeout');
+      expect(shown(panel)).toMatch(
+        /Caller context unavailable\s*The lookup at call start did not complete: it timed out\./,
+      );
+      expect(shown(panel)).not.toMatch(/timeout/i);
+    },
+  },
+  'unknown-reason': {
+    attributes: unknownReason,
+    expect(panel) {
+      // The reader files a code it does not know as `unknown`; the agent reads the generic words.
+      expect(one(panel, '[role="note"]').dataset.reason).toBe('unknown');
+      expect(shown(panel)).toContain('something unexpected went wrong');
+      expect(shown(panel)).not.toMatch(/ledger_v2_outage|unknown|_/i);
+    },
+  },
+  invalid: {
+    attributes: () => ({ ...flexVoiceKeys(), [ATTRIBUTE_KEY]: { v: 2, status: 'ok' } }),
+    expect(panel) {
+      expect(panel.dataset.state).toBe('invalid');
+      expect(shown(panel)).toContain('The caller context on this task could not be read.');
+      expect(shown(panel)).toContain('+1 415-555-1234');
+    },
+  },
+  absent: {
+    attributes: () => flexVoiceKeys(),
+    expect(panel) {
+      expect(panel.dataset.state).toBe('absent');
+      expect(shown(panel)).toContain('No caller context on this task.');
+    },
+  },
+  truncated: {
+    attributes: truncated,
+    expect(panel) {
+      expect(shown(one(panel, '[data-sticky-calls="truncated"]'))).toMatch(/left out to fit the task/);
+    },
+  },
+};
+
+/** The panel for a state, with its identity check recorded as the panel records it. */
+function renderState(state: PanelState, options: InFlexOptions = {}) {
+  const store = createWrapUpStore();
+  if (state.check !== undefined)
+    store.edit(TASK_SID, { identityCheck: { outcome: state.check, at: new Date().toISOString() } });
+  const result = renderInFlex(
+    <CallerContextPanel task={panelTask(state.attributes())} store={store} />,
+    options,
+  );
+  return { ...result, store, panel: panelOf(result.container) };
 }
 
-function voiceTask(attributes: object, status = 'assigned'): FlexTask {
-  return {
-    sid: 'WR0123456789abcdef0123456789abcdef',
-    taskSid: 'WT0123456789abcdef0123456789abcdef',
-    status,
-    taskChannelUniqueName: 'voice',
-    attributes: { from: '+14155551234', call_sid: 'CA0123456789abcdef0123456789abcdef', ...attributes },
-  };
+/** The ref is cut with an ellipsis on purpose (whole in its title, and copyable). */
+const refCut = (element: Element) => element.closest('[data-sticky-calls="customer-ref"]') !== null;
+
+/** What axe could not decide about contrast, except the aria-hidden icons (✓ ! •), which hold no text. */
+function undecidedText(undecided: readonly string[]): string[] {
+  return undecided.filter((line) => !line.includes('only non-text characters'));
 }
 
-const STATES: Record<string, FlexTask> = {
-  known: voiceTask(toTaskAttributes(startResponse())),
-  verify: voiceTask(
-    toTaskAttributes(
+/** The states the README shows, and in which theme. */
+const SCREENSHOTS = new Set([
+  'known-light',
+  'known-dark',
+  'verify-light',
+  'verified-light',
+  'rejected-light',
+  'new-light',
+  'unavailable-light',
+  'truncated-light',
+]);
+
+describe('every state of the panel, in Flex’s theme, light and dark', () => {
+  for (const [name, state] of Object.entries(STATES)) {
+    for (const mode of MODES) {
+      it(`${name}, ${mode}: says what it means, passes axe with colour contrast, fits the side panel`, async () => {
+        const { panel, column } = renderState(state, { mode });
+        expect(panel.closest('[data-sticky-calls-theme]')?.getAttribute('data-sticky-calls-theme')).toBe(
+          mode,
+        );
+        state.expect(panel);
+        const findings = await axeFindings(column);
+        // Soft, so a state with a violation still has its layout checked and its screenshot taken.
+        expect.soft(findings.violations).toEqual([]);
+        expect.soft(undecidedText(findings.contrastUndecided)).toEqual([]);
+        expect.soft(spills(panel, refCut)).toEqual([]);
+        if (SCREENSHOTS.has(`${name}-${mode}`))
+          await screenshot(`panel-${name}${mode === 'dark' ? '-dark' : ''}`, column);
+      });
+    }
+  }
+
+  it('paints the dark theme’s colours, not the light fallbacks', () => {
+    const { panel } = renderState(STATES.known as PanelState, { mode: 'dark' });
+    expect(getComputedStyle(panel).backgroundColor).toBe('rgb(13, 19, 28)');
+    expect(getComputedStyle(panel).color).toBe('rgb(244, 244, 246)');
+  });
+
+  it('draws a high-confidence match visibly stronger than a medium one', () => {
+    const strong = badgeOf(renderState(STATES.known as PanelState).panel);
+    const likely = badgeOf(renderState(STATES.likely as PanelState).panel);
+    const [s, l] = [getComputedStyle(strong), getComputedStyle(likely)];
+    expect(Number.parseFloat(s.borderTopWidth)).toBeGreaterThan(Number.parseFloat(l.borderTopWidth));
+    expect(Number.parseFloat(s.fontSize)).toBeGreaterThan(Number.parseFloat(l.fontSize));
+    expect(s.backgroundColor).not.toBe(l.backgroundColor);
+  });
+
+  it('says a repeat the same way in the list and in the suggestion', () => {
+    const { panel } = renderState(STATES.known as PanelState);
+    const row = one(panel, 'li[data-repeat="true"]');
+    expect(shown(row)).toMatch(/Refund request\s*3rd call about this\s*Repeat contact/);
+    const suggestion = one(panel, 'section section p');
+    expect(shown(suggestion)).toContain('3rd call about this');
+    expect(shown(panel)).not.toMatch(/attempt|contact \d/i);
+  });
+
+  it('leaves no gap above “Suggested next step” beyond its box’s padding', () => {
+    const { panel } = renderState(STATES.known as PanelState);
+    const heading = [...panel.querySelectorAll('h3')].find((h) => shown(h) === 'Suggested next step');
+    if (heading === undefined) throw new Error('no suggestion heading');
+    const box = heading.parentElement as HTMLElement;
+    const gap = heading.getBoundingClientRect().top - box.getBoundingClientRect().top;
+    const style = getComputedStyle(box);
+    expect(gap).toBeLessThanOrEqual(
+      Number.parseFloat(style.paddingTop) + Number.parseFloat(style.borderTopWidth) + 0.5,
+    );
+  });
+});
+
+describe('last contact', () => {
+  function lastContact(variables: Record<string, string>, sources = ['ani:mobile', 'recency:7days']) {
+    const attributes = withFlexKeys(
       startResponse({
-        identity: { confidence: 0.42, level: 'low', sources: ['ani:landline'], recommendation: 'confirm' },
-      }),
-    ),
-  ),
-  new: voiceTask(
-    toTaskAttributes(
-      startResponse({
-        identity: { confidence: 0, level: 'low', sources: [], recommendation: 'ignore' },
-        open_intents: [],
-        variables: {},
-      }),
-    ),
-  ),
-  unavailable: voiceTask(degradedTaskAttributes('timeout')),
-  truncated: voiceTask(
-    toTaskAttributes(
-      startResponse({
+        identity: { confidence: 0.92, level: 'very_high', sources, recommendation: 'reuse' },
         variables: Object.fromEntries(
-          Array.from({ length: 40 }, (_, i) => [
-            `note_${i}`,
-            { value: `A fairly long stored note number ${i}`, source: null, ttl_seconds: 60 },
+          Object.entries({ name: 'Dana Scully', ...variables }).map(([key, value]) => [
+            key,
+            { value, source: null, ttl_seconds: TTL },
           ]),
         ),
       }),
-      { budget: 900 },
-    ),
-  ),
-};
+    );
+    const { column } = renderInFlex(<CallerContextPanel task={panelTask(attributes)} />);
+    return one(panelOf(column), '[data-sticky-calls="last-contact"]');
+  }
 
-/** A namespaced context of about 4 KB: many variables, some very long and unbroken. */
-function fourKilobyteTask(): FlexTask {
-  const vars: Record<string, string> = {};
-  for (let i = 0; i < 30; i += 1) vars[`variable_with_a_long_name_${i}`] = `value ${i} `.repeat(8);
+  it('shows the date and time the save Function recorded, as a <time>', () => {
+    const last = lastContact({ last_contact_at: LAST_CONTACT.toISOString() });
+    expect(last.tagName).toBe('TIME');
+    expect(last.getAttribute('datetime')).toBe(LAST_CONTACT.toISOString());
+    expect(shown(last)).toContain(String(LAST_CONTACT.getDate()));
+    expect(shown(last)).toMatch(/\d{1,2}:05/);
+    expect(shown(last)).not.toMatch(/within/);
+  });
+
+  it('says “yesterday” with the time for a call the day before', () => {
+    const yesterday = daysAgo(1, 9);
+    const last = lastContact({ last_contact_at: yesterday.toISOString() });
+    expect(shown(last)).toMatch(/^yesterday, 0?9:05/);
+  });
+
+  it('falls back to the match’s recency words when no time was recorded', () => {
+    const last = lastContact({});
+    expect(last.tagName).toBe('SPAN');
+    expect(shown(last)).toBe('within the last week');
+  });
+});
+
+describe('the identity check with the keyboard alone', () => {
+  const ringed = (focused: Element) =>
+    expect(focusRingOf(focused), `focus ring on ${nameOf(focused)}`).not.toBeNull();
+
+  for (const mode of MODES) {
+    it(`reaches the ref and both answers in reading order, each with a visible focus ring (${mode})`, async () => {
+      const { panel } = renderState(STATES.verify as PanelState, { mode });
+      expect(await tabStops(panel, ringed)).toEqual(['Copy ref', 'Caller verified', 'Not this caller']);
+    });
+  }
+
+  it('“Caller verified” with Enter reveals the context, records the check, and Undo with Space takes it back', async () => {
+    const { panel, store } = renderState(STATES.verify as PanelState);
+    const check = () => store.get(TASK_SID).draft.identityCheck;
+    await tabInto(panel);
+    await userEvent.tab();
+    expect(nameOf(document.activeElement)).toBe('Caller verified');
+    const before = Date.now();
+    await userEvent.keyboard('{Enter}');
+
+    // The outcome takes the focus, so the keyboard carries on from there.
+    const verified = one(panel, '[data-sticky-calls="verified"]');
+    expect(document.activeElement).toBe(verified);
+    expect(check()?.outcome).toBe('verified');
+    expect(Date.parse(check()?.at ?? '')).toBeGreaterThanOrEqual(before - 1000);
+    expect(shown(nameLine(panel))).toBe('Fox Mulder');
+    expect(shown(panel)).toMatch(/Delivery delay\s*2nd call about this/);
+    expect(shown(badgeOf(panel))).toMatch(/Verified caller/);
+    expect(one(verified, 'time').getAttribute('datetime')).toBe(check()?.at);
+
+    await userEvent.tab();
+    expect(nameOf(document.activeElement)).toBe('Undo');
+    expect(focusRingOf(document.activeElement as Element)).not.toBeNull();
+    await userEvent.keyboard(' ');
+    expect(check()).toBeNull();
+    expect(panel.dataset.identity).toBe('pending');
+    expect(shown(panel)).not.toContain('Fox Mulder');
+    // Back at the question, on its first answer.
+    expect(nameOf(document.activeElement)).toBe('Caller verified');
+  });
+
+  it('“Not this caller” with Space hides the customer, drops the ref, and Undo with Enter asks again', async () => {
+    const { panel, store } = renderState(STATES.verify as PanelState);
+    await tabInto(panel);
+    await userEvent.tab();
+    await userEvent.tab();
+    expect(nameOf(document.activeElement)).toBe('Not this caller');
+    await userEvent.keyboard(' ');
+    const rejected = one(panel, '[data-sticky-calls="rejected"]');
+    expect(document.activeElement).toBe(rejected);
+    expect(store.get(TASK_SID).draft.identityCheck?.outcome).toBe('rejected');
+    expect(panel.querySelector('[data-sticky-calls="copy-ref"]')).toBeNull();
+    expect(shown(panel)).toContain('Greet as a new caller');
+    await userEvent.tab();
+    expect(nameOf(document.activeElement)).toBe('Undo');
+    await userEvent.keyboard('{Enter}');
+    expect(store.get(TASK_SID).draft.identityCheck).toBeNull();
+    expect(nameOf(document.activeElement)).toBe('Caller verified');
+  });
+
+  it('traps nothing: Tab leaves a known caller’s panel after its one stop, Shift+Tab comes back', async () => {
+    const { panel, column } = renderState(STATES.known as PanelState);
+    const after = document.createElement('button');
+    after.textContent = 'after the panel';
+    column.after(after);
+    try {
+      expect(await tabStops(panel, ringed)).toEqual(['Copy ref']);
+      expect(document.activeElement).toBe(after);
+      await userEvent.tab({ shift: true });
+      expect(nameOf(document.activeElement)).toBe('Copy ref');
+    } finally {
+      after.remove();
+    }
+  });
+});
+
+describe('copying the customer ref', () => {
+  it('copies the whole ref through the real clipboard and says “Copied” (Chromium grants writing to the focused page)', async () => {
+    const { panel } = renderState(STATES.known as PanelState);
+    const paste = document.createElement('textarea');
+    paste.setAttribute('aria-label', 'paste here');
+    document.body.append(paste);
+    try {
+      one(panel, '[data-sticky-calls="copy-ref"]').focus();
+      await userEvent.keyboard('{Enter}');
+      await vi.waitFor(() => expect(shown(one(panel, '[role="status"]'))).toBe('Copied'));
+      // Reading the clipboard is not granted; pasting it, as an agent would, shows what it holds.
+      paste.focus();
+      await userEvent.paste();
+      expect(paste.value).toBe(CUSTOMER_REF);
+    } finally {
+      paste.remove();
+    }
+  });
+
+  it('where the clipboard is refused (stubbed to reject), selects the ref for Ctrl+C, in the side panel’s width', async () => {
+    const refuse = vi
+      .spyOn(navigator.clipboard, 'writeText')
+      .mockRejectedValue(new DOMException('Write permission denied.', 'NotAllowedError'));
+    const paste = document.createElement('textarea');
+    paste.setAttribute('aria-label', 'paste here');
+    document.body.append(paste);
+    try {
+      const { panel } = renderState(STATES.known as PanelState);
+      await userEvent.click(one(panel, '[data-sticky-calls="copy-ref"]'));
+      await vi.waitFor(() =>
+        expect(shown(one(panel, '[role="status"]'))).toBe('Selected: press Ctrl+C (⌘C on a Mac) to copy'),
+      );
+      expect(refuse).toHaveBeenCalledWith(CUSTOMER_REF);
+      // The ref stays on screen beside the words, and what Ctrl+C copies is the ref.
+      expect(one(panel, '[data-sticky-calls="customer-ref"]').getBoundingClientRect().width).toBeGreaterThan(
+        0,
+      );
+      await userEvent.copy();
+      paste.focus();
+      await userEvent.paste();
+      expect(paste.value).toBe(CUSTOMER_REF);
+    } finally {
+      refuse.mockRestore();
+      paste.remove();
+    }
+  });
+});
+
+/** A 4 KB context: many variables, some long and unbroken, a 65-character ref, six long intents. */
+function fourKilobytes(): Record<string, unknown> {
+  const vars: Record<string, string> = { name: 'Maximiliana Wolfeschlegelsteinhausenbergerdorff' };
+  for (let i = 0; i < 28; i += 1) vars[`variable_with_a_long_name_${i}`] = `value ${i} `.repeat(8);
   vars.unbroken = 'x'.repeat(600);
   vars.url = `https://example.com/${'segment/'.repeat(40)}`;
   const context = {
@@ -110,7 +513,7 @@ function fourKilobyteTask(): FlexTask {
     level: 'very_high',
     tier: 'reuse',
     sources: ['ani:mobile'],
-    call_start: NOW.toISOString(),
+    call_start: new Date().toISOString(),
     intents: Array.from({ length: 6 }, (_, i) => ({
       intent: `intent_${'z'.repeat(40)}_${i}`,
       status: 'open',
@@ -120,230 +523,207 @@ function fourKilobyteTask(): FlexTask {
     truncated: false,
     omitted: { variables: 0, intents: 0 },
   };
-  const task = voiceTask({ [ATTRIBUTE_KEY]: context });
-  expect(JSON.stringify(task.attributes).length).toBeGreaterThan(3500);
-  return task;
+  const attributes = { ...flexVoiceKeys(), [ATTRIBUTE_KEY]: context };
+  expect(JSON.stringify(attributes).length).toBeGreaterThan(3900);
+  return attributes;
 }
 
-async function seriousViolations(element: Element): Promise<string[]> {
-  const results = await axe.run(element, { resultTypes: ['violations'] });
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.length} nodes)`);
-}
-
-async function screenshot(name: string, element: HTMLElement) {
-  if (__SCREENSHOTS__ === '') return;
-  await page.screenshot({ element, path: `${__SCREENSHOTS__}/${name}.png` });
-}
-
-function frame(children: React.ReactNode, width = 420) {
-  return (
-    <div data-testid="frame" style={{ width, padding: 12, background: 'rgb(244, 244, 246)' }}>
-      {children}
-    </div>
-  );
-}
-
-describe('CallerContextPanel in Chromium', () => {
-  for (const [name, task] of Object.entries(STATES)) {
-    it(`renders the ${name} state with no serious accessibility violation`, async () => {
-      const { container } = render(frame(<CallerContextPanel task={task} />));
-      const panel = container.querySelector('[data-sticky-calls="panel"]') as HTMLElement;
-      expect(panel).not.toBeNull();
-      expect(panel.getAttribute('aria-labelledby')).toBeTruthy();
-      expect(await seriousViolations(container)).toEqual([]);
-      // Nothing spills out sideways in a narrow Flex column.
-      expect(panel.scrollWidth).toBeLessThanOrEqual(panel.clientWidth);
-      await screenshot(`panel-${name}`, container.firstElementChild as HTMLElement);
+describe('a full 4 KB context', () => {
+  for (const width of [360, 1024]) {
+    it(`lays out in a ${width} px column: no sideways overflow, nothing cut, every row drawn`, async () => {
+      const { panel, column } = renderState({ attributes: fourKilobytes, expect: () => {} }, { width });
+      expect(panel.getBoundingClientRect().width).toBeLessThanOrEqual(width);
+      expect(spills(panel, refCut)).toEqual([]);
+      const values = [...panel.querySelectorAll<HTMLElement>('dl dd')];
+      // Call started and last contact, 30 variables (the name leads the header instead).
+      expect(values.length).toBeGreaterThanOrEqual(31);
+      for (const value of values) expect(value.getBoundingClientRect().height).toBeGreaterThan(0);
+      expect(panel.querySelectorAll('li')).toHaveLength(6);
+      // The 600-character unbroken value wraps onto many lines instead of widening the panel.
+      const unbroken = values.find((value) => shown(value) === 'x'.repeat(600)) as HTMLElement;
+      expect(unbroken.getBoundingClientRect().height).toBeGreaterThan(width < 500 ? 100 : 30);
+      expect(shown(nameLine(panel))).toBe('Maximiliana Wolfeschlegelsteinhausenbergerdorff');
+      const findings = await axeFindings(column);
+      expect(findings.violations).toEqual([]);
+      if (width === 360) await screenshot('panel-4kb', column);
     });
   }
 
-  it('shows what the state means in words, not only in colour', async () => {
-    const expected: Record<string, RegExp> = {
-      known: /Known caller/,
-      verify: /Verify identity[\s\S]*Confirm who is calling/,
-      new: /New caller/,
-      unavailable: /Caller context unavailable[\s\S]*timed out/,
-      truncated: /left out to fit the task/,
-    };
-    for (const [name, task] of Object.entries(STATES)) {
-      const { container, unmount } = render(<CallerContextPanel task={task} />);
-      expect(container.textContent).toMatch(expected[name] as RegExp);
-      unmount();
-    }
-  });
-
-  it('lays out a 4 KB context inside a 360 px column without overflow, every row visible', async () => {
-    const task = fourKilobyteTask();
-    const { container } = render(frame(<CallerContextPanel task={task} />, 360));
-    const panel = container.querySelector('[data-sticky-calls="panel"]') as HTMLElement;
-    const box = panel.getBoundingClientRect();
-    expect(box.width).toBeLessThanOrEqual(360);
-    expect(panel.scrollWidth).toBeLessThanOrEqual(panel.clientWidth);
-    const values = [...panel.querySelectorAll('dd')];
-    expect(values.length).toBeGreaterThanOrEqual(32);
-    for (const value of values) {
-      const rect = value.getBoundingClientRect();
-      expect(rect.right).toBeLessThanOrEqual(box.right + 0.5);
-      expect(rect.height).toBeGreaterThan(0);
-    }
-    // The 600-character unbroken value wraps onto many lines instead of widening the panel.
-    const unbroken = values.find((value) => value.textContent === 'x'.repeat(600)) as HTMLElement;
-    expect(unbroken.getBoundingClientRect().height).toBeGreaterThan(60);
-    expect(await seriousViolations(container)).toEqual([]);
-    await screenshot('panel-4kb', container.firstElementChild as HTMLElement);
-  });
-
-  it('renders markup and scripts in stored values as inert text', async () => {
-    const win = window as unknown as { pwned?: number };
-    const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b>';
-    const task = voiceTask(
-      toTaskAttributes(
-        startResponse({
-          customer_ref: '<i>ref</i>',
-          variables: { '<svg onload=alert(1)>': { value: hostile, source: null, ttl_seconds: 1 } },
-          open_intents: [{ intent: '<a href="javascript:alert(1)">x</a>', status: 'open', attempt_count: 3 }],
-        }),
-      ),
+  it('keeps the ref quiet on one line, whole in its title', () => {
+    const { panel } = renderState({ attributes: fourKilobytes, expect: () => {} }, { width: 360 });
+    const ref = one(panel, '[data-sticky-calls="customer-ref"]');
+    const lineHeight = Number.parseFloat(getComputedStyle(ref).lineHeight);
+    expect(ref.getBoundingClientRect().height).toBeLessThanOrEqual(lineHeight + 1);
+    expect(one(ref, 'bdi').title).toBe(`cust_${'9'.repeat(60)}`);
+    expect(Number.parseFloat(getComputedStyle(ref).fontSize)).toBeLessThan(
+      Number.parseFloat(getComputedStyle(nameLine(panel)).fontSize),
     );
-    const { container } = render(<CallerContextPanel task={task} />);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(container.querySelector('img, script, b, i, svg, a[href^="javascript"]')).toBeNull();
-    expect(container.textContent).toContain(hostile);
-    expect(win.pwned).toBeUndefined();
   });
 });
 
-describe('WrapUpCapture in Chromium', () => {
-  function wrapUpTask() {
-    return voiceTask(toTaskAttributes(startResponse()), 'wrapping');
-  }
-
-  it('can be filled in with the keyboard alone', async () => {
-    const store = createWrapUpStore();
-    const task = wrapUpTask();
-    const { container } = render(
-      <WrapUpCapture task={task} store={store} dispositions={['resolved', 'callback_scheduled']} />,
-    );
-    const section = container.querySelector('[data-sticky-calls="wrap-up"]') as HTMLElement;
-    // Tab into the intent group: the first open intent takes the focus; arrows move within the group.
-    await userEvent.tab();
-    expect((document.activeElement as HTMLInputElement).value).toBe('refund_request');
-    await userEvent.keyboard(' ');
-    await userEvent.keyboard('{ArrowDown}{ArrowDown}');
-    expect(store.get(task.taskSid as string).draft.intentChoice).not.toBe('refund_request');
-    await userEvent.tab();
-    expect((document.activeElement as HTMLInputElement).type).toBe('text');
-    await userEvent.keyboard('Warranty claim');
-    await userEvent.tab();
-    await userEvent.keyboard('{ArrowRight}');
-    await userEvent.tab();
-    await userEvent.keyboard('Replacement kettle sent.');
-    await userEvent.tab();
-    expect(document.activeElement?.tagName).toBe('SELECT');
-    await userEvent.selectOptions(document.activeElement as HTMLSelectElement, 'callback_scheduled');
-    await userEvent.tab();
-    expect(document.activeElement?.textContent).toBe('Add a detail');
-    await userEvent.keyboard('{Enter}');
-    // The new row's name field takes the focus.
-    expect((document.activeElement as HTMLElement).id).toMatch(/-variables-0$/);
-    await userEvent.keyboard('ticket');
-    await userEvent.tab();
-    await userEvent.keyboard('T-1001');
-
-    const { draft } = store.get(task.taskSid as string);
-    expect(draft).toMatchObject({
-      customIntent: 'Warranty claim',
-      summary: 'Replacement kettle sent.',
-      disposition: 'callback_scheduled',
-      variables: [{ name: 'ticket', value: 'T-1001' }],
-    });
-    expect(draft.status).not.toBe('');
-    expect(await seriousViolations(section)).toEqual([]);
-  });
-
-  it('moves focus to the issues when a completion is refused, and stays accessible', async () => {
-    const store = createWrapUpStore();
-    const task = wrapUpTask();
-    const { container } = render(frame(<WrapUpCapture task={task} store={store} />));
-    store.set(task.taskSid as string, {
-      issues: [
-        { code: 'intent_required', path: ['intent'], message: 'intent is required' },
-        {
-          code: 'status_required',
-          path: ['intent_status'],
-          message: 'intent_status is required with an intent (open, resolved or abandoned)',
-        },
-      ],
-      refusals: 1,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const alert = container.querySelector('[role="alert"]') as HTMLElement;
-    expect(document.activeElement).toBe(alert);
-    expect(alert.textContent).toContain('Choose or type what the call was about.');
-    expect(alert.textContent).toContain('Choose the intent’s status.');
-    expect(await seriousViolations(container)).toEqual([]);
-    await screenshot('wrap-up-issues', container.firstElementChild as HTMLElement);
-  });
-
-  it('renders the empty form with no serious accessibility violation', async () => {
-    const store = createWrapUpStore();
-    const { container } = render(
-      frame(<WrapUpCapture task={wrapUpTask()} store={store} dispositions={['resolved']} />),
-    );
-    expect(await seriousViolations(container)).toEqual([]);
-    await screenshot('wrap-up', container.firstElementChild as HTMLElement);
-  });
-});
-
-/** Where `word` is drawn: the box of its characters in the first text node that holds it. */
+/**
+ * Where `word` is drawn: the box of its characters, found in the text of `root` as a
+ * whole (a sentence filled with a value spans several text nodes).
+ */
 function boxOf(root: Element, word: string): DOMRect {
+  const nodes: Text[] = [];
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
-    const at = (node.nodeValue ?? '').indexOf(word);
-    if (at < 0) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + word.length);
-    return range.getBoundingClientRect();
-  }
-  throw new Error(`${word} is not shown`);
+  for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) nodes.push(node as Text);
+  const text = nodes.map((node) => node.data).join('');
+  const at = text.indexOf(word);
+  if (at < 0) throw new Error(`${word} is not shown`);
+  const locate = (offset: number, end: boolean): [Text, number] => {
+    let seen = 0;
+    for (const node of nodes) {
+      if (offset < seen + node.length || (end && offset === seen + node.length)) return [node, offset - seen];
+      seen += node.length;
+    }
+    throw new Error(`offset ${offset} is past the text`);
+  };
+  const range = document.createRange();
+  range.setStart(...locate(at, false));
+  range.setEnd(...locate(at + word.length, true));
+  return range.getBoundingClientRect();
 }
 
-/** Whether `words`, in their logical order, are drawn left to right on one line. */
-function drawnInOrder(root: Element, words: readonly string[]): boolean {
+/** The box of what an element draws (its text), not of the block it fills. */
+function inkOf(element: Element): DOMRect {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  return range.getBoundingClientRect();
+}
+
+/** Whether `words`, in their logical order, are drawn on one line in `direction`. */
+function drawnInOrder(root: Element, words: readonly string[], direction: 'ltr' | 'rtl' = 'ltr'): boolean {
   const boxes = words.map((word) => boxOf(root, word));
   const [first] = boxes;
-  return boxes.every(
-    (box, index) =>
-      Math.abs(box.top - (first?.top ?? 0)) < 2 && (index === 0 || box.left > (boxes[index - 1]?.left ?? 0)),
-  );
+  return boxes.every((box, index) => {
+    if (Math.abs(box.top - (first?.top ?? 0)) >= 2) return false;
+    if (index === 0) return true;
+    const previous = boxes[index - 1] as DOMRect;
+    return direction === 'ltr' ? box.left > previous.left : box.right < previous.right;
+  });
 }
+
+describe('right to left', () => {
+  /** A caller whose name and details are Arabic and Hebrew, beside a Latin order number. */
+  function rtlCaller(): Record<string, unknown> {
+    return withFlexKeys(
+      startResponse({
+        variables: {
+          name: { value: 'ليلى حداد', source: 'agent', ttl_seconds: TTL },
+          address: { value: 'רחוב הרצל 12, תל אביב', source: 'crm', ttl_seconds: TTL },
+          last_order: { value: 'ORD-1042', source: 'agent', ttl_seconds: null },
+          plan: { value: 'بريميوم', source: 'crm', ttl_seconds: TTL },
+          last_contact_at: { value: LAST_CONTACT.toISOString(), source: null, ttl_seconds: TTL },
+        },
+      }),
+    );
+  }
+
+  function rendered(dir: 'ltr' | 'rtl', width?: number) {
+    const result = renderInFlex(
+      <CallerContextPanel task={panelTask(rtlCaller())} />,
+      width === undefined ? { dir } : { dir, width },
+    );
+    return { ...result, panel: panelOf(result.container) };
+  }
+
+  it('mirrors the panel: the name and the badge start on the right, accent bars on the right', async () => {
+    const { panel, column } = rendered('rtl');
+    expect(getComputedStyle(panel).direction).toBe('rtl');
+    const content =
+      panel.getBoundingClientRect().right - Number.parseFloat(getComputedStyle(panel).paddingRight);
+    const name = inkOf(nameLine(panel));
+    const badge = badgeOf(panel).getBoundingClientRect();
+    expect(content - name.right).toBeLessThan(2);
+    // In the side panel the badge wraps under the name, at the start of its line: the right.
+    expect(badge.top).toBeGreaterThanOrEqual(name.bottom);
+    expect(content - badge.right).toBeLessThan(2);
+    for (const bar of [one(panel, 'section section'), one(panel, 'li[data-repeat="true"]')]) {
+      const style = getComputedStyle(bar);
+      expect(style.borderRightWidth).toBe('4px');
+      expect(style.borderLeftWidth).toBe('0px');
+    }
+    // Each term of “What we know” starts on the right.
+    for (const term of panel.querySelectorAll<HTMLElement>('dl dt')) {
+      const row = (term.parentElement as HTMLElement).getBoundingClientRect();
+      expect(row.right - inkOf(term).right).toBeLessThan(2);
+    }
+    expect((await axeFindings(column)).violations).toEqual([]);
+    await screenshot('panel-rtl', column);
+  });
+
+  it('in a wide column, the badge sits at the far end of the name’s line: the left', () => {
+    const { panel } = rendered('rtl', 700);
+    const name = inkOf(nameLine(panel));
+    const badge = badgeOf(panel).getBoundingClientRect();
+    expect(badge.top).toBeLessThan(name.bottom);
+    expect(badge.right).toBeLessThan(name.left);
+  });
+
+  it('left to right, the same panel puts the name, the badge and the bars on the left', () => {
+    const { panel } = rendered('ltr');
+    const content =
+      panel.getBoundingClientRect().left + Number.parseFloat(getComputedStyle(panel).paddingLeft);
+    expect(inkOf(nameLine(panel)).left - content).toBeLessThan(2);
+    expect(badgeOf(panel).getBoundingClientRect().left - content).toBeLessThan(2);
+    const bar = getComputedStyle(one(panel, 'section section'));
+    expect([bar.borderLeftWidth, bar.borderRightWidth]).toEqual(['4px', '0px']);
+  });
+
+  it('keeps each value in an isolate of its own direction: Arabic and Hebrew right to left, Latin and numbers in order', () => {
+    const { panel } = rendered('rtl');
+    const isolateOf = (text: string) => {
+      const found = [...panel.querySelectorAll('bdi')].find((bdi) => bdi.textContent === text);
+      if (found === undefined) throw new Error(`${text} is not in an isolate`);
+      return found;
+    };
+    expect(getComputedStyle(isolateOf('ليلى حداد')).direction).toBe('rtl');
+    expect(getComputedStyle(isolateOf('רחוב הרצל 12, תל אביב')).direction).toBe('rtl');
+    expect(getComputedStyle(isolateOf('ORD-1042')).direction).toBe('ltr');
+    expect(drawnInOrder(isolateOf('ORD-1042'), ['ORD', '1042'])).toBe(true);
+    // The caller's number reads as dialled, whatever the page's direction.
+    const number = isolateOf('+1 415-555-1234');
+    expect(drawnInOrder(number, ['+1', '415', '555', '1234'])).toBe(true);
+  });
+});
+
+describe('right to left: the panel’s own times', () => {
+  it('reads each time in its own order, whatever the page’s direction (the agent’s locale is English here)', () => {
+    const attributes = withFlexKeys(
+      startResponse({
+        variables: {
+          name: { value: 'ليلى حداد', source: 'agent', ttl_seconds: TTL },
+          last_contact_at: { value: LAST_CONTACT.toISOString(), source: null, ttl_seconds: TTL },
+        },
+      }),
+    );
+    const { column } = renderInFlex(<CallerContextPanel task={panelTask(attributes)} />, { dir: 'rtl' });
+    const times = [...panelOf(column).querySelectorAll<HTMLElement>('time')];
+    expect(times.map((time) => shown(time))).toHaveLength(2);
+    // “04:03 PM” drawn as “PM 04:03”, “Nov 25, 02:05 PM” as “PM 02:05 ,Nov 25”, unless isolated.
+    for (const time of times) expect(drawnInOrder(time, shown(time).split(/\s+/)), shown(time)).toBe(true);
+  });
+});
 
 // A right-to-left mark (U+200F) alone moves no Latin word: the jsdom tests check it is isolated.
 describe('caller text in Chromium: the panel’s own words keep their order', () => {
   const RLO = '\u202E';
-  const sentence = (value: string) => `Pick up “${value}” first: this is contact 4 about it.`;
-  // The closing full stop too: an embedding or isolate left open moves it to the far left.
-  const WORDS = ['Pick up', 'first', 'contact', 'about it.'];
+  const WORDS = ['Pick up', 'first', '4th', 'call', 'about this.'];
 
   it('the measure itself: a right-to-left override reverses the words after it unless isolated', () => {
     const { container } = render(
-      frame(
-        <>
-          <p data-testid="plain">{sentence(`${RLO}dnufer`)}</p>
-          <p data-testid="isolated">
-            Pick up “<bdi>{`${RLO}dnufer`}</bdi>” first: this is contact 4 about it.
-          </p>
-        </>,
-        1000,
-      ),
+      <div style={{ width: 1000 }}>
+        <p data-testid="plain">{`Pick up “${RLO}dnufer” first: 4th call about this.`}</p>
+        <p data-testid="isolated">
+          Pick up “<bdi>{`${RLO}dnufer`}</bdi>” first: 4th call about this.
+        </p>
+      </div>,
     );
-    const plain = container.querySelector('[data-testid="plain"]') as HTMLElement;
-    const isolated = container.querySelector('[data-testid="isolated"]') as HTMLElement;
+    const plain = one(container, '[data-testid="plain"]');
+    const isolated = one(container, '[data-testid="isolated"]');
     expect(drawnInOrder(plain, WORDS)).toBe(false);
-    expect(boxOf(plain, 'about').left).toBeLessThan(boxOf(plain, 'first').left);
     expect(drawnInOrder(isolated, WORDS)).toBe(true);
   });
 
@@ -352,43 +732,34 @@ describe('caller text in Chromium: the panel’s own words keep their order', ()
     ['U+202B', '\u202B'],
     ['U+2067', '\u2067'],
   ] as const) {
-    it(`an intent with ${name}: the suggestion, the attempt and the repeat tag read in order`, async () => {
-      const task = voiceTask(
-        toTaskAttributes(
-          startResponse({ open_intents: [{ intent: `${char}dnufer`, status: 'open', attempt_count: 3 }] }),
-        ),
+    it(`an intent with ${name}: the suggestion and the intent's row read in order`, async () => {
+      const attributes = withFlexKeys(
+        startResponse({ open_intents: [{ intent: `${char}dnufer`, status: 'open', attempt_count: 3 }] }),
       );
-      const { container } = render(frame(<CallerContextPanel task={task} />, 1000));
-      const suggestion = [...container.querySelectorAll('section p')].find((p) =>
-        p.textContent?.startsWith('Pick up'),
-      ) as HTMLElement;
+      const { column } = renderInFlex(<CallerContextPanel task={panelTask(attributes)} />, { width: 1000 });
+      const panel = panelOf(column);
+      const suggestion = one(panel, 'section section p');
       expect(drawnInOrder(suggestion, WORDS)).toBe(true);
-      const intent = container.querySelector('li') as HTMLElement;
-      expect(drawnInOrder(intent, ['attempt', '3', 'Repeat', 'contact'])).toBe(true);
-      expect(await seriousViolations(container)).toEqual([]);
-    });
-
-    it(`a message of the save Function with ${name}, first in a translated sentence, leaves the rest in order`, async () => {
-      const store = createWrapUpStore();
-      const task = voiceTask(toTaskAttributes(startResponse()), 'wrapping');
-      const { container } = render(
-        frame(
-          <WrapUpCapture
-            task={task}
-            store={store}
-            strings={{ StickyCallsErrorOther: '{{message}}: refused by the save Function, try again.' }}
-          />,
-          1000,
-        ),
-      );
-      store.set(task.taskSid as string, {
-        issues: [{ code: 'other', path: ['call_id'], message: `${char}dilavni` }],
-        refusals: 1,
-      });
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      const alert = container.querySelector('[role="alert"] li') as HTMLElement;
-      expect(drawnInOrder(alert, ['refused', 'save', 'Function', 'try again.'])).toBe(true);
-      expect(await seriousViolations(container)).toEqual([]);
+      expect(drawnInOrder(one(panel, 'li'), ['4th', 'call', 'Repeat', 'contact'])).toBe(true);
+      expect((await axeFindings(column)).violations).toEqual([]);
     });
   }
+
+  it('renders markup and scripts in stored values as inert text', async () => {
+    const win = window as unknown as { pwned?: number };
+    const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b>';
+    const attributes = withFlexKeys(
+      startResponse({
+        customer_ref: '<i>ref</i>',
+        variables: { '<svg onload=alert(1)>': { value: hostile, source: null, ttl_seconds: 1 } },
+        open_intents: [{ intent: '<a href="javascript:alert(1)">x</a>', status: 'open', attempt_count: 3 }],
+      }),
+    );
+    const { column } = renderInFlex(<CallerContextPanel task={panelTask(attributes)} />);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const panel = panelOf(column);
+    expect(panel.querySelector('img, script, b, i, svg, a[href^="javascript"]')).toBeNull();
+    expect(panel.textContent).toContain(hostile);
+    expect(win.pwned).toBeUndefined();
+  });
 });
