@@ -8,7 +8,9 @@
  *    the agent wraps up, resolving it, and completes the task: the wrap-up is stored on
  *    the task through the save Function, the task completes in TaskRouter, and the page
  *    saves it. A screenshot of the filled-in form.
- * 3. The other tasks render their states.
+ * 3. The caller last heard from 20 days ago: the panel hides what it knows until the agent
+ *    clicks "Caller verified", then the wrap-up is saved with who verified the caller.
+ * 4. The other tasks render their states.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,6 +25,8 @@ export interface BrowserCheck {
 export interface BrowserCheckOptions {
   /** Whether the save Function has answered the page's save of the task with this title. */
   readonly saved: (title: string) => boolean;
+  /** Where to save a picture of the verified caller's panel. */
+  readonly verifyScreenshot?: string;
 }
 
 const WAIT_MS = 10_000;
@@ -30,7 +34,7 @@ const WAIT_MS = 10_000;
 export async function checkDeskInBrowser(
   url: string,
   screenshot: string,
-  { saved }: BrowserCheckOptions,
+  { saved, verifyScreenshot }: BrowserCheckOptions,
 ): Promise<BrowserCheck> {
   const problems: string[] = [];
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
@@ -55,15 +59,15 @@ export async function checkDeskInBrowser(
     await page.getByRole('button', { name: 'End call and wrap up' }).click();
     {
       const form = page.getByRole('region', { name: 'Wrap-up' });
-      await form.getByRole('radio', { name: 'Something else' }).check();
-      await form.getByLabel(/^Intent/).fill('delivery_date');
+      // A new caller has no open intents: the box is there at once, no choice to click first.
+      await form.getByLabel('In a few words').fill('Delivery date');
       await form.getByRole('radio', { name: 'Resolved' }).check();
       await form.getByLabel('Summary note').fill('Gave the delivery date: Thursday.');
     }
     await page.getByRole('button', { name: 'Complete it as a supervisor' }).click();
     await page
       .getByRole('status')
-      .filter({ hasText: 'The wrap-up was saved.' })
+      .filter({ hasText: /wrap-up of the .* was saved/ })
       .waitFor({ timeout: WAIT_MS })
       .catch(() => problems.push('completed elsewhere: no "saved" notification'));
     await saveAnswered('New caller');
@@ -71,7 +75,7 @@ export async function checkDeskInBrowser(
     // 2. The returning caller, wrapped up and completed by the agent.
     await selectTask(page, 'Returning caller');
     const text = (await panel.textContent()) ?? '';
-    if (!/Known caller|Verify identity/.test(text))
+    if (!/Known caller|Likely known caller/.test(text))
       problems.push(`the returning caller's panel shows: ${text.slice(0, 200)}`);
     if (!/Refund request/.test(text)) problems.push('the open intent is not on the panel');
     await page.getByRole('button', { name: 'End call and wrap up' }).click();
@@ -89,7 +93,40 @@ export async function checkDeskInBrowser(
       .catch(() => problems.push('the returning caller’s task did not complete'));
     await saveAnswered('Returning caller');
 
-    // 3. The other tasks render their states.
+    // 3. The caller last heard from 20 days ago: verified by the agent, then wrapped up.
+    if ((await page.getByRole('button', { name: /Verify identity/ }).count()) > 0) {
+      await selectTask(page, 'Verify identity');
+      const before = (await panel.textContent()) ?? '';
+      if (/Grace Hopper/.test(before))
+        problems.push('the verify-tier panel shows the name before the agent verified');
+      await panel.getByRole('button', { name: 'Caller verified' }).click();
+      await panel
+        .getByText('Grace Hopper')
+        .first()
+        .waitFor({ timeout: WAIT_MS })
+        .catch(() => problems.push('"Caller verified" did not reveal the stored context'));
+      if (verifyScreenshot !== undefined) await panel.screenshot({ path: verifyScreenshot });
+      await page.getByRole('button', { name: 'End call and wrap up' }).click();
+      const verifyForm = page.getByRole('region', { name: 'Wrap-up' });
+      await verifyForm.getByRole('radio', { name: /Delivery address change/ }).check();
+      await verifyForm.getByRole('radio', { name: 'Resolved' }).check();
+      await verifyForm
+        .getByLabel('Summary note')
+        .fill('New address confirmed; parcels go there from the 1st.');
+      const preview =
+        (await verifyForm.locator('[data-sticky-calls="save-preview"]').getAttribute('data-saves')) ?? '';
+      if (preview !== 'memory')
+        problems.push(`the verified caller's save preview says "${preview}", not memory`);
+      await page.getByRole('button', { name: 'Complete task' }).click();
+      await page
+        .getByRole('button', { name: /Verify identity/ })
+        .locator('.task-status', { hasText: 'completed' })
+        .waitFor({ timeout: WAIT_MS })
+        .catch(() => problems.push('the verified caller’s task did not complete'));
+      await saveAnswered('Verify identity');
+    }
+
+    // 4. The other tasks render their states.
     for (const [title, expected] of [
       ['Withheld number', /Caller context unavailable/],
       ['During an API outage', /Caller context unavailable/],

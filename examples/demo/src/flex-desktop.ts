@@ -79,8 +79,8 @@ export interface FlexDesktopOptions {
 }
 
 export interface FlexDesktop {
-  readonly flex: FlexLike & {
-    readonly Actions: FlexLike['Actions'] & {
+  readonly flex: Omit<FlexLike, 'Actions'> & {
+    readonly Actions: Omit<FlexLike['Actions'], 'invokeAction'> & {
       invokeAction(action: string, payload: Record<string, unknown>): Promise<void>;
     };
     readonly Notifications: FlexLike['Notifications'] & {

@@ -19,9 +19,9 @@
  * not behave as expected (CI runs it). `--screenshot <file>` sets where the picture goes.
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BASE_URL, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
+import { DEFAULT_BASE_URL, SERVER_VARIABLES, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { EMULATOR_API_KEY, type EmulatorServer, startEmulatorServer } from '@stickycalls/core/testing';
 import {
   createTaskRouterStandIn,
@@ -72,8 +72,10 @@ async function main(): Promise<void> {
     await shutdown(2);
   }
   let emulator: EmulatorServer | undefined;
+  let clockOffset = 0;
   if (realKey === undefined || realKey === '') {
-    emulator = await startEmulatorServer();
+    // A clock the scenario can move, to stage a caller last heard from weeks ago.
+    emulator = await startEmulatorServer({ now: () => new Date(Date.now() + clockOffset) });
     cleanups.push(() => (emulator as EmulatorServer).close());
   }
   const apiUrl = emulator?.url ?? process.env.STICKY_CALLS_BASE_URL ?? DEFAULT_BASE_URL;
@@ -113,7 +115,14 @@ async function main(): Promise<void> {
     token,
     workerSid: WORKER,
     taskRouter,
-    ...(emulator ? { emulator: emulator.emulator } : {}),
+    ...(emulator
+      ? {
+          emulator: emulator.emulator,
+          setClock: (offsetMs: number) => {
+            clockOffset = offsetMs;
+          },
+        }
+      : {}),
   });
   printSteps(steps);
 
@@ -143,7 +152,9 @@ async function main(): Promise<void> {
     );
     const returning = entries.find((entry) => entry.title === 'Returning caller');
     const elsewhere = entries.find((entry) => entry.title === 'New caller');
+    const verify = entries.find((entry) => entry.title === 'Verify identity');
     const check = await checkDeskInBrowser(desk.url, screenshot, {
+      verifyScreenshot: resolve(dirname(screenshot), 'verified-caller.png'),
       // The page saves after the completion: the browser stays open until the Function answered.
       saved: (title) => {
         const entry = entries.find((candidate) => candidate.title === title);
@@ -153,7 +164,8 @@ async function main(): Promise<void> {
     const saveProblems = [
       ...deskSaveProblems(desk, taskRouter, returning, 'the desk'),
       ...deskSaveProblems(desk, taskRouter, elsewhere, 'the supervisor'),
-      ...apiProblems(emulator),
+      ...(verify ? deskSaveProblems(desk, taskRouter, verify, 'the desk') : []),
+      ...apiProblems(emulator, verify !== undefined),
     ];
     const problems = [
       ...steps
@@ -163,7 +175,7 @@ async function main(): Promise<void> {
       ...saveProblems,
     ];
     console.log(
-      `\n${mark(check.problems.length === 0 && saveProblems.length === 0)} Agent desk in Chromium: a wrap-up completed from elsewhere saved; the returning caller's wrap-up resolved refund_request, stored before completion, saved after it, marked saved on the task in TaskRouter; screenshot ${check.screenshot}`,
+      `\n${mark(check.problems.length === 0 && saveProblems.length === 0)} Agent desk in Chromium: a wrap-up completed from elsewhere saved; the returning caller's wrap-up resolved refund_request, stored before completion, saved after it, marked saved on the task in TaskRouter; the caller the agent verified saved with who verified them; screenshot ${check.screenshot}`,
     );
     console.log(dim(`  Done in ${((performance.now() - started) / 1000).toFixed(1)} s`));
     if (problems.length > 0) {
@@ -235,23 +247,42 @@ function describeSaves(saves: Desk['saves']): string {
     .join(', ');
 }
 
-/** The API's last calls.end must be the desk's resolved refund_request, with its summary. */
-function apiProblems(emulator: EmulatorServer | undefined): string[] {
+/** What reached the API at the end of a call: one `calls.end` body. */
+type EndBody = { intent?: unknown; intent_status?: unknown; variables?: Record<string, unknown> } | undefined;
+
+/**
+ * The API's ends for the desk's wrap-ups: the returning caller's resolved refund_request
+ * with its summary, and the verified caller's, recording who verified them (this agent,
+ * as the token names them, never as the page says) and when the last contact was.
+ */
+function apiProblems(emulator: EmulatorServer | undefined, verified: boolean): string[] {
   if (emulator === undefined) return [];
-  const end = [...emulator.emulator.requests].reverse().find((request) => request.operation === 'end');
-  const body = end?.body as
-    | { intent?: unknown; intent_status?: unknown; variables?: { summary?: unknown } }
-    | undefined;
-  if (
-    end?.status === 200 &&
-    body?.intent === 'refund_request' &&
-    body.intent_status === 'resolved' &&
-    body.variables?.summary
-  )
-    return [];
-  return [
-    `the API's last calls.end was ${JSON.stringify(end ?? null)}, not the desk's resolved refund_request`,
-  ];
+  const ends = emulator.emulator.requests.filter(
+    (request) => request.operation === 'end' && request.status === 200,
+  );
+  const endOf = (intent: string) =>
+    [...ends].reverse().find((request) => (request.body as EndBody)?.intent === intent)?.body as EndBody;
+  const problems: string[] = [];
+  const refund = endOf('refund_request');
+  if (refund?.intent_status !== 'resolved' || !refund.variables?.summary)
+    problems.push(
+      `the API's calls.end for refund_request was ${JSON.stringify(refund ?? null)}, not the desk's resolved one`,
+    );
+  if (verified) {
+    const address = endOf('delivery_address_change');
+    const variables = address?.variables ?? {};
+    if (
+      address?.intent_status !== 'resolved' ||
+      variables[SERVER_VARIABLES.verifiedBy] !== WORKER ||
+      variables[SERVER_VARIABLES.verifiedHow] !== 'agent' ||
+      typeof variables[SERVER_VARIABLES.verifiedAt] !== 'string' ||
+      typeof variables[SERVER_VARIABLES.lastContact] !== 'string'
+    )
+      problems.push(
+        `the verified caller's calls.end was ${JSON.stringify(address ?? null)}, not a resolved one recording who verified them`,
+      );
+  }
+  return problems;
 }
 
 function portOf(text: string): number {

@@ -25,6 +25,19 @@ export function fictionalNumber(): string {
   return `+1${area}55501${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The first call of the caller the agent is asked to verify. */
+const LAPSED_WRAP_UP = {
+  intent: 'delivery_address_change',
+  intent_status: 'open',
+  variables: {
+    name: 'Grace Hopper',
+    summary: 'Moving on the 1st; wants parcels sent to the new address from then.',
+    new_postcode: 'EC1A 1BB',
+  },
+};
+
 /** Each HTTP call of the scenario and the desk gives up after this long (a crashed Function process never answers). */
 export const HTTP_TIMEOUT_MS = 15_000;
 
@@ -47,6 +60,8 @@ export interface ScenarioOptions {
   readonly taskRouter: TaskRouterStandIn;
   /** The emulator, to stage an outage and to see what reached the API; absent with the real API. */
   readonly emulator?: Emulator;
+  /** Moves the emulator's clock this far from now (0: back to now), to stage a caller not heard from for weeks. */
+  readonly setClock?: (offsetMs: number) => void;
 }
 
 const flow = loadFlow();
@@ -65,7 +80,10 @@ export function describeView(view: CallerContextView): string {
   switch (view.state) {
     case 'ready': {
       const tier = { reuse: 'known caller', confirm: 'verify identity', ignore: 'new caller' }[view.tier];
-      const intents = view.intents.map((i) => `${i.intent} (attempt ${i.attempts ?? '?'})`).join(', ');
+      // As the panel counts: this call included.
+      const intents = view.intents
+        .map((i) => `${i.intent} (call ${i.attempts === null ? '?' : i.attempts + 1} about it)`)
+        .join(', ');
       const vars = view.variables.map((v) => v.name).join(', ');
       return `${tier}, ${Math.round(view.confidence * 100)}%${intents ? `; open: ${intents}` : ''}${vars ? `; knows: ${vars}` : ''}`;
     }
@@ -155,6 +173,7 @@ export async function playScenario({
   workerSid,
   taskRouter,
   emulator,
+  setClock,
 }: ScenarioOptions): Promise<ScenarioResult> {
   const steps: StepResult[] = [];
   const desk: DeskEntry[] = [];
@@ -189,6 +208,7 @@ export async function playScenario({
     intent: 'refund_request',
     intent_status: 'open',
     variables: {
+      name: 'Ada Lovelace',
       summary: 'Kettle arrived broken; refund promised within 5 days.',
       order_id: '4471',
       preferred_contact: 'phone, mornings',
@@ -383,6 +403,35 @@ export async function playScenario({
       ok: answer.http === 403 && answer.code === 'invalid_token' && none,
       expected: '403 invalid_token, TaskRouter not asked',
     });
+  }
+
+  // 12. A caller last heard from 20 days ago: the number alone no longer makes them sure, so the
+  // agent is asked to verify who is calling (the panel's "Caller verified" / "Not this caller").
+  if (emulator !== undefined && setClock !== undefined) {
+    const lapsed = fictionalNumber();
+    setClock(-20 * DAY_MS);
+    try {
+      const [, , attributes] = await call(functionsUrl, lapsed);
+      const task = route(attributes);
+      taskRouter.setStatus(task, 'wrapping', 'wrapping');
+      await wrapUp(task, 'store', LAPSED_WRAP_UP);
+      taskRouter.setStatus(task, 'completed', 'completed');
+      await wrapUp(task, 'save', LAPSED_WRAP_UP);
+    } finally {
+      setClock(0);
+    }
+    const [http, ms, attributes] = await call(functionsUrl, lapsed);
+    const view = callerContextView(attributes);
+    steps.push({
+      step: `12. ${maskCallerNumber(lapsed)} calls again after 20 days`,
+      http,
+      ms,
+      shows: describeView(view),
+      ok: http === 200 && view.state === 'ready' && view.tier === 'confirm',
+      expected: 'verify identity: a match the agent confirms before using it',
+      attributes,
+    });
+    forDesk('Verify identity', attributes);
   }
 
   // A first-time caller for the desk, too.
