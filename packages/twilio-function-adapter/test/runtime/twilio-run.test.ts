@@ -274,8 +274,16 @@ describe.each([
       status: 200,
       body: { status: 'saved', call_id: first.callId, customer_ref: first.customerRef },
     });
+    // The save Function adds when the contact happened: the call's start, as call start gave it.
+    const callStart = (first.started.body.sticky_calls as { call_start?: unknown }).call_start;
+    expect(typeof callStart === 'string' && !Number.isNaN(Date.parse(callStart))).toBe(true);
     expect(ends(first.callId).map((r) => r.body)).toEqual([
-      { call_id: first.callId, customer_ref: first.customerRef, ...WRAP_UP },
+      {
+        call_id: first.callId,
+        customer_ref: first.customerRef,
+        ...WRAP_UP,
+        variables: { ...WRAP_UP.variables, last_contact_at: callStart },
+      },
     ]);
     expect(taskRouter.attributes(first.taskSid)[WRAP_UP_ATTRIBUTE_KEY]).toMatchObject({ saved: true });
 
