@@ -7,7 +7,6 @@
 import {
   bindToTask,
   ConfigurationError,
-  callerAni,
   createWrapUpSession,
   createWrapUpStore,
   type DraftStorage,
@@ -437,13 +436,12 @@ function activeInstances(
  * so "Retry voice call from +1 415-555-1234 task" tells two failed saves apart.
  */
 function notificationTask(task: FlexTask | undefined, taskSid: string): { taskChannelUniqueName: string } {
-  const raw = taskAttributes(task?.attributes)?.from;
-  const from = callerAni(raw);
+  const caller = parseCallerNumber(taskAttributes(task?.attributes)?.from);
   const channel = task?.taskChannelUniqueName ?? 'voice';
-  if (from !== undefined) return { taskChannelUniqueName: `${channel} call from ${formatPhoneNumber(from)}` };
+  if (caller.kind === 'phone')
+    return { taskChannelUniqueName: `${channel} call from ${formatPhoneNumber(caller.e164)}` };
   // A withheld number is said so, not shown as the task's sid.
-  if (parseCallerNumber(raw).kind === 'withheld')
-    return { taskChannelUniqueName: `${channel} call from a withheld number` };
+  if (caller.kind === 'withheld') return { taskChannelUniqueName: `${channel} call from a withheld number` };
   return { taskChannelUniqueName: `${channel} ${taskSid}` };
 }
 

@@ -5,6 +5,7 @@
  * wrap-up session all read and write the same store.
  */
 import { taskAttributes } from '../attributes/reader.js';
+import { normalizeValue } from '../contract.js';
 import { isRecord } from '../objects.js';
 import { bindToTask, withWrapUp, wrapUpFor } from './binding.js';
 import { type IdentityCheck, readIdentityCheck } from './identity-check.js';
@@ -13,6 +14,7 @@ import {
   toSlug,
   validateWrapUp,
   variablesFromRows,
+  WRAP_UP_LIMITS,
   type WrapUpFields,
   type WrapUpIssue,
   type WrapUpRules,
@@ -61,6 +63,34 @@ export type DraftCheck =
   | { readonly ok: true; readonly fields: WrapUpFields }
   | { readonly ok: false; readonly issues: readonly WrapUpIssue[] };
 
+/** Rules of {@link checkDraft}: the validator's, and the form's limit on the note. */
+export interface DraftRules extends WrapUpRules {
+  /**
+   * Longest summary note, in characters as saved (see {@link savedLength}): the form's
+   * `maxSummaryLength`. A value that is not a whole number from 1 to the core's limit on a
+   * value is that limit. @default WRAP_UP_LIMITS.variableValueLength
+   */
+  maxSummaryLength?: number;
+}
+
+/**
+ * How many characters a value counts once saved: line breaks as one, control and
+ * bidirectional formatting characters left out, trimmed. The limits (`WRAP_UP_LIMITS`,
+ * `maxSummaryLength`) count this, so a form's "characters left" agrees with the check.
+ *
+ * @example
+ * savedLength('  Refund issued\r\n') // 13
+ */
+export function savedLength(text: string): number {
+  return normalizeValue(text).trim().length;
+}
+
+/** `maxSummaryLength` as a limit: a whole number from 1 to the core's limit on a value, else that limit. */
+function summaryLimit(value: number | undefined): number {
+  const most = WRAP_UP_LIMITS.variableValueLength;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= most ? value : most;
+}
+
 /**
  * Checks a draft with the one validator (`validateWrapUp`) and, given the task's
  * attributes, against the task: it must be a Sticky Calls call, and the wrap-up must fit
@@ -69,7 +99,7 @@ export type DraftCheck =
  * and disposition become the `summary` and `disposition` variables; the agent's identity
  * check becomes `identity_check`.
  */
-export function checkDraft(draft: WrapUpDraft, attributes: unknown, rules: WrapUpRules = {}): DraftCheck {
+export function checkDraft(draft: WrapUpDraft, attributes: unknown, rules: DraftRules = {}): DraftCheck {
   const typed = draft.intentChoice === NEW_INTENT;
   // The caller's own open intents are taken as the API gave them; only typed ones are made slugs.
   const intent = typed ? toSlug(draft.customIntent) : draft.intentChoice.trim();
@@ -110,6 +140,22 @@ export function checkDraft(draft: WrapUpDraft, attributes: unknown, rules: WrapU
     // The rows and the validator both count details: "too many" is said once.
     const counted = issues.some((issue) => issue.code === 'too_many_variables');
     issues.push(...checked.issues.filter((issue) => !(counted && issue.code === 'too_many_variables')));
+  }
+  // The note is held to the form's limit: one issue for it, with this limit's count.
+  const limit = summaryLimit(rules.maxSummaryLength);
+  const over = draft.summary.trim() === '' ? 0 : savedLength(draft.summary) - limit;
+  if (over > 0) {
+    const core = issues.findIndex(
+      (issue) => issue.code === 'variable_too_long' && fieldOf(issue) === 'summary',
+    );
+    if (core >= 0) issues.splice(core, 1);
+    issues.push({
+      code: 'variable_too_long',
+      path: ['variables', 'summary'],
+      name: 'summary',
+      count: over,
+      message: `the summary note is ${over} characters over the limit of ${limit}`,
+    });
   }
   if (attributes !== undefined) {
     const bound = bindToTask(attributes);

@@ -18,10 +18,12 @@ export {
   checkDraft,
   createWrapUpStore,
   type DraftCheck,
+  type DraftRules,
   type DraftStorage,
   EMPTY_DRAFT,
   fieldOf,
   NEW_INTENT,
+  savedLength,
   WRAP_UP_STATUSES,
   type WrapUpDraft,
   type WrapUpEntry,
@@ -80,7 +82,6 @@ export {
 } from './schema.js';
 export {
   createWrapUpSession,
-  savedLength,
   type WrapUpNotice,
   type WrapUpPostRequest,
   type WrapUpSaveEvent,

@@ -20,19 +20,11 @@
  * save or retry runs per task at a time.
  */
 
-import { normalizeValue } from '../contract.js';
-import {
-  checkDraft,
-  createWrapUpStore,
-  type DraftCheck,
-  fieldOf,
-  type WrapUpDraft,
-  type WrapUpStore,
-} from './drafts.js';
+import { checkDraft, createWrapUpStore, type WrapUpDraft, type WrapUpStore } from './drafts.js';
 import type { PostWrapUpResult } from './post.js';
 import type { SaveAction, SaveAnswerIssue, SaveFailureReason } from './protocol.js';
 import type { WrapUpFields, WrapUpIssue, WrapUpRules } from './validate.js';
-import { WRAP_UP_ISSUE_CODES, WRAP_UP_LIMITS } from './validate.js';
+import { WRAP_UP_ISSUE_CODES } from './validate.js';
 
 /** What the session needs of a task. */
 export interface WrapUpSessionTask {
@@ -146,9 +138,14 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
   const rules: WrapUpRules = { requireIntent: true, ...options.rules };
   const completionTimeoutMs = options.completionTimeoutMs ?? 5000;
   const saveTimeoutMs = options.saveTimeoutMs ?? 8000;
-  const maxSummaryLength = summaryLimit(options.maxSummaryLength);
   const check = (draft: WrapUpDraft, attributes: unknown, draftRules: WrapUpRules) =>
-    withSummaryLimit(checkDraft(draft, attributes, draftRules), draft, maxSummaryLength);
+    checkDraft(
+      draft,
+      attributes,
+      options.maxSummaryLength === undefined
+        ? draftRules
+        : { ...draftRules, maxSummaryLength: options.maxSummaryLength },
+    );
   const running = new Map<string, Promise<unknown>>();
   let disposed = false;
 
@@ -348,51 +345,6 @@ export function createWrapUpSession(options: WrapUpSessionOptions): WrapUpSessio
     },
   };
 }
-
-/**
- * How many characters a value counts once saved: line breaks as one, control and
- * bidirectional formatting characters left out, trimmed. The limits (`WRAP_UP_LIMITS`,
- * `maxSummaryLength`) count this, so a form's "characters left" agrees with the check.
- *
- * @example
- * savedLength('  Refund issued\r\n') // 13
- */
-export function savedLength(text: string): number {
-  return normalizeValue(text).trim().length;
-}
-
-/** `maxSummaryLength` as a limit: a whole number from 1 to the core's limit on a value, else that limit. */
-function summaryLimit(value: number | undefined): number {
-  const most = WRAP_UP_LIMITS.variableValueLength;
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= most ? value : most;
-}
-
-/**
- * The check of a draft, with the summary note held to `limit`: one `variable_too_long`
- * issue for the note (the core's own, at its limit, is replaced by this one's count),
- * placed after the issues of the fields above the note.
- */
-function withSummaryLimit(checked: DraftCheck, draft: WrapUpDraft, limit: number): DraftCheck {
-  const over = draft.summary.trim() === '' ? 0 : savedLength(draft.summary) - limit;
-  if (over <= 0) return checked;
-  const issue: WrapUpIssue = {
-    code: 'variable_too_long',
-    path: ['variables', 'summary'],
-    name: 'summary',
-    count: over,
-    message: `the summary note is ${over} characters over the limit of ${limit}`,
-  };
-  if (checked.ok) return { ok: false, issues: [issue] };
-  const others = checked.issues.filter(
-    (other) => !(other.code === 'variable_too_long' && fieldOf(other) === 'summary'),
-  );
-  const at = others.findIndex((other) => !ABOVE_THE_NOTE.includes(fieldOf(other)));
-  others.splice(at < 0 ? others.length : at, 0, issue);
-  return { ok: false, issues: others };
-}
-
-/** The form's fields above the summary note, whose issues are listed before its own. */
-const ABOVE_THE_NOTE: readonly string[] = ['identity_check', 'intent', 'intent_status'];
 
 /** A failed post, once `ms` have passed. */
 function timeout(ms: number): Promise<PostWrapUpResult> {
