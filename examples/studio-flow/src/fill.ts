@@ -1,23 +1,26 @@
 /**
  * Fills the example flow with your ids, checks it, and writes it for Studio.
  *
- *   pnpm --filter @stickycalls/example-studio-flow fill -- --workflow WW… --channel TC… \
- *     --service ZS… --environment ZE… --function ZH… --domain sticky-calls-1234-dev.twil.io
+ *   npm run fill-flow -- --workflow WW… --channel TC… --service ZS… --environment ZE… \
+ *     --function ZH… --domain sticky-calls-1234-dev.twil.io      (from the repository's root)
  *
- * Exits 1 with the problems listed when an id is malformed or the check fails; then
- * nothing is written.
+ * Exits 1 with every problem listed at once (malformed, missing or unknown options, then
+ * the checks of the filled flow); then nothing is written.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   ATTRIBUTES_TEMPLATE_LIMIT,
   FLOW_PATH,
+  type FlowDefinition,
   type FlowIds,
   fillFlow,
+  ID_FORMATS,
   InvalidIdError,
   inspectFlow,
   loadFlow,
+  validateIds,
 } from './flow.js';
 
 const FLAGS = {
@@ -30,11 +33,21 @@ const FLAGS = {
 } as const satisfies Record<string, keyof FlowIds>;
 
 type Flag = keyof typeof FLAGS;
+type Option = Flag | 'out' | 'flow';
+
+const OPTIONS: Readonly<Record<Option, string>> = {
+  ...(Object.fromEntries(Object.entries(FLAGS).map(([flag, id]) => [flag, ID_FORMATS[id]])) as Record<
+    Flag,
+    string
+  >),
+  out: 'where to write the filled flow, a file path',
+  flow: 'the flow to fill, a file path',
+};
 
 const HELP = `Fill the Sticky Calls Studio flow with your ids, check it, and write it for import.
 
-Usage:
-  pnpm --filter @stickycalls/example-studio-flow fill -- \\
+Usage, from the repository's root:
+  npm run fill-flow -- \\
     --workflow WW… --channel TC… --service ZS… --environment ZE… --function ZH… \\
     --domain sticky-calls-1234-dev.twil.io [--out flow.filled.json] [--flow flow.json]
 
@@ -47,9 +60,10 @@ Ids (each sid is its prefix followed by 32 hex digits):
   --domain        the environment's domain, a host name without https://
 
 Options:
-  --out PATH      where to write the filled flow (default: flow.filled.json, relative to
-                  the current folder; pnpm --filter runs in examples/studio-flow)
+  --out PATH      where to write the filled flow (default: examples/studio-flow/
+                  flow.filled.json, which git ignores)
   --flow PATH     the flow to fill (default: the example's flow.json)
+                  A relative PATH starts from the folder you typed the command in.
   -h, --help      this text
 
 Find the ids with the Twilio CLI:
@@ -60,57 +74,165 @@ Find the ids with the Twilio CLI:
   twilio api:serverless:v1:services:environments:list --service-sid ZS…
   twilio api:serverless:v1:services:functions:list --service-sid ZS…
 
-Checks the filled flow (see checkFlow), prints a summary and writes the file; exits 1
-with the problems listed, writing nothing, when an id is malformed or a check fails.`;
+Every problem with the options is listed at once. Then the filled flow is checked (see
+checkFlow), a summary printed and the file written; on any problem, nothing is written
+and the exit code is 1.`;
+
+interface Parsed {
+  values: Partial<Record<Option, string>>;
+  help: boolean;
+  /** What is wrong with the arguments themselves, in the order given. */
+  problems: string[];
+}
+
+/**
+ * Reads `--name value` and `--name=value` pairs. Unlike `util.parseArgs` in strict mode,
+ * it does not stop at the first unknown option: every problem is collected.
+ */
+function parseArguments(argv: readonly string[]): Parsed {
+  const parsed: Parsed = { values: {}, help: false, problems: [] };
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  const needsValue = new Set<Option>();
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg === '-h' || arg === '--help') {
+      parsed.help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      parsed.problems.push(`${JSON.stringify(arg)}: unexpected argument; every value follows its option`);
+      continue;
+    }
+    const equals = arg.indexOf('=');
+    const name = arg.slice(2, equals < 0 ? undefined : equals);
+    const next = args[index + 1];
+    const takesNext = equals < 0 && next !== undefined && !next.startsWith('--');
+    const value = equals >= 0 ? arg.slice(equals + 1) : takesNext ? next : undefined;
+    if (takesNext) index += 1;
+    if (!Object.hasOwn(OPTIONS, name)) {
+      const near = closest(name, Object.keys(OPTIONS));
+      parsed.problems.push(
+        `--${name}: unknown option${near === undefined ? '' : `; did you mean --${near}?`}`,
+      );
+      continue;
+    }
+    const option = name as Option;
+    if (value === undefined || value === '') needsValue.add(option);
+    else if (parsed.values[option] !== undefined && parsed.values[option] !== value)
+      parsed.problems.push(
+        `--${option}: given twice, as ${parsed.values[option]} and ${value}: give it once`,
+      );
+    else parsed.values[option] = value;
+  }
+  for (const option of needsValue) {
+    if (parsed.values[option] === undefined)
+      parsed.problems.push(`--${option}: needs a value: ${OPTIONS[option]}`);
+  }
+  return parsed;
+}
+
+/** The candidate at most two edits from `name` (a typo), if there is one. */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** Next to the example's flow.json, where its .gitignore keeps it out of git. */
+const DEFAULT_OUT = fileURLToPath(new URL('../flow.filled.json', import.meta.url));
+
+/**
+ * A path the admin typed, from the folder they typed it in: npm puts that folder in
+ * INIT_CWD, while pnpm runs this script in examples/studio-flow.
+ */
+function fromTypedFolder(path: string): string {
+  const typedIn = process.env.INIT_CWD;
+  let base = process.cwd();
+  try {
+    if (typedIn !== undefined && isAbsolute(typedIn) && statSync(typedIn).isDirectory()) base = typedIn;
+  } catch {
+    // INIT_CWD names no folder: the current one it is.
+  }
+  return resolve(base, path);
+}
+
+/** Why a flow file could not be read, without a stack. */
+function describeLoadError(error: unknown, path: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `${path} does not exist: give the path of a flow exported from Studio`;
+  if (code === 'EISDIR') return `${path} is a folder: give the path of a flow file`;
+  return (error as Error).message;
+}
 
 function main(argv: string[]): number {
-  let values: Partial<Record<Flag | 'out' | 'flow', string>> & { help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv[0] === '--' ? argv.slice(1) : argv,
-      options: {
-        workflow: { type: 'string' },
-        channel: { type: 'string' },
-        service: { type: 'string' },
-        environment: { type: 'string' },
-        function: { type: 'string' },
-        domain: { type: 'string' },
-        out: { type: 'string' },
-        flow: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\nRun with --help for the usage.`);
-    return 1;
-  }
-  if (values.help === true) {
+  const { values, help, problems } = parseArguments(argv);
+  if (help) {
     console.log(HELP);
     return 0;
   }
 
-  const missing = (Object.keys(FLAGS) as Flag[]).filter((flag) => values[flag] === undefined);
-  if (missing.length > 0) {
+  // The ids, each flag checked in order: missing, or malformed (as fillFlow checks it).
+  const flags = Object.keys(FLAGS) as Flag[];
+  const given = flags.filter((flag) => values[flag] !== undefined);
+  const ids = Object.fromEntries(flags.map((flag) => [FLAGS[flag], values[flag]])) as unknown as FlowIds;
+  const byFlag = new Map<Flag, string>();
+  try {
+    validateIds(ids);
+  } catch (error) {
+    if (!(error instanceof InvalidIdError)) throw error;
+    for (const problem of error.problems) {
+      const flag = flags.find((name) => FLAGS[name] === problem.id);
+      if (flag !== undefined && given.includes(flag)) byFlag.set(flag, `--${flag}: ${problem.message}`);
+    }
+  }
+  for (const flag of flags) {
+    if (values[flag] === undefined) {
+      if (!problems.some((problem) => problem.startsWith(`--${flag}: needs a value`)))
+        problems.push(`--${flag} is missing: ${OPTIONS[flag]}`);
+    } else {
+      const problem = byFlag.get(flag);
+      if (problem !== undefined) problems.push(problem);
+    }
+  }
+
+  let flow: FlowDefinition | undefined;
+  const source = values.flow === undefined ? FLOW_PATH : fromTypedFolder(values.flow);
+  try {
+    flow = loadFlow(source);
+  } catch (error) {
+    problems.push(`--flow: ${describeLoadError(error, String(values.flow ?? 'flow.json'))}`);
+  }
+
+  if (problems.length > 0 || flow === undefined) {
     console.error(
-      `Missing ${missing.map((flag) => `--${flag}`).join(', ')}.\nRun with --help for the usage.`,
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} with the arguments; nothing was written:`,
     );
+    for (const problem of problems) console.error(`  - ${problem}`);
+    console.error('Run with --help for the usage.');
     return 1;
   }
-  const ids = Object.fromEntries(
-    (Object.entries(FLAGS) as [Flag, keyof FlowIds][]).map(([flag, id]) => [id, values[flag] ?? '']),
-  ) as Record<keyof FlowIds, string>;
 
-  let filled: ReturnType<typeof fillFlow>;
-  const source = values.flow === undefined ? FLOW_PATH : resolve(values.flow);
+  let filled: FlowDefinition;
   try {
-    filled = fillFlow(loadFlow(source), ids);
+    filled = fillFlow(flow, ids);
   } catch (error) {
-    if (error instanceof InvalidIdError) {
-      const flag = (Object.keys(FLAGS) as Flag[]).find((name) => FLAGS[name] === error.id);
-      console.error(`--${flag ?? error.id}: ${error.message}`);
-    } else console.error((error as Error).message);
+    console.error(`${(error as Error).message}\nNothing was written.`);
     return 1;
   }
 
@@ -138,7 +260,7 @@ function main(argv: string[]): number {
     return 1;
   }
 
-  const out = resolve(values.out ?? 'flow.filled.json');
+  const out = values.out === undefined ? DEFAULT_OUT : fromTypedFolder(values.out);
   writeFileSync(out, `${JSON.stringify(filled, null, 2)}\n`);
   console.log(`\nWrote ${out}. Import it in the Console (Studio → Create new flow → Import from JSON), or:`);
   console.log(

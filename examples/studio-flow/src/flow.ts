@@ -97,15 +97,40 @@ const SID_IDS = {
   functionSid: { prefix: 'ZH', what: "the /caller-context Function's sid" },
 } as const satisfies Record<Exclude<keyof FlowIds, 'serviceDomain'>, { prefix: string; what: string }>;
 
-/** An id given to {@link fillFlow} is malformed or still the placeholder. */
+/** What each id of {@link FlowIds} looks like, in words, for a message or a usage text. */
+export const ID_FORMATS: Readonly<Record<keyof FlowIds, string>> = {
+  ...(Object.fromEntries(
+    Object.entries(SID_IDS).map(([id, { prefix, what }]) => [
+      id,
+      `${what}, ${prefix} followed by 32 hex digits`,
+    ]),
+  ) as Record<keyof typeof SID_IDS, string>),
+  serviceDomain: "the environment's domain, a host name such as sticky-calls-1234-dev.twil.io",
+};
+
+/** One id given to {@link fillFlow} that is malformed, missing or still the placeholder. */
+export interface IdProblem {
+  /** Which id. */
+  id: keyof FlowIds;
+  /** What is wrong and what it should look like, naming the id. */
+  message: string;
+}
+
+/**
+ * Ids given to {@link fillFlow} are malformed, missing or still the placeholders:
+ * `problems` lists every one of them, in the order of {@link FlowIds}.
+ */
 export class InvalidIdError extends Error {
   override readonly name = 'InvalidIdError';
   constructor(
-    /** Which id. */
-    readonly id: keyof FlowIds,
-    message: string,
+    /** Every bad id, never empty. */
+    readonly problems: readonly IdProblem[],
   ) {
-    super(message);
+    super(
+      problems.length === 1
+        ? (problems[0]?.message ?? '')
+        : `${problems.length} ids are wrong: ${problems.map((problem) => problem.message).join('; ')}`,
+    );
   }
 }
 
@@ -182,7 +207,7 @@ export function parseFlow(value: unknown): FlowDefinition {
 /**
  * A copy of the flow with your ids in place of every placeholder.
  *
- * @throws InvalidIdError naming the first id that is malformed or still a placeholder.
+ * @throws InvalidIdError listing every id that is malformed, missing or still a placeholder.
  * @throws FlowFormatError when the flow holds no placeholder (already filled?).
  * @example
  * const filled = fillFlow(loadFlow(), {
@@ -207,37 +232,36 @@ export function fillFlow(flow: FlowDefinition, ids: FlowIds): FlowDefinition {
 /**
  * Checks ids as {@link fillFlow} does; returns them normalised (the domain in lower case).
  *
- * @throws InvalidIdError naming the first bad id.
+ * @throws InvalidIdError listing every bad id at once, so one run shows every mistake.
  */
 export function validateIds(ids: FlowIds): FlowIds {
-  const checked = { ...ids };
+  const problems: IdProblem[] = [];
   for (const [id, { prefix, what }] of Object.entries(SID_IDS) as [
     keyof typeof SID_IDS,
     (typeof SID_IDS)[keyof typeof SID_IDS],
   ][]) {
     const value: unknown = ids[id];
     if (typeof value !== 'string' || !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value)) {
-      throw new InvalidIdError(
+      problems.push({
         id,
-        `${id} must be ${prefix} followed by 32 hex digits (${what}), got ${show(value)}`,
-      );
-    }
-    if (value.toUpperCase() === PLACEHOLDERS[id].toUpperCase()) {
-      throw new InvalidIdError(id, `${id} is still the placeholder ${value}: give ${what}`);
+        message: `${id} must be ${prefix} followed by 32 hex digits (${what}), got ${show(value)}`,
+      });
+    } else if (value.toUpperCase() === PLACEHOLDERS[id].toUpperCase()) {
+      problems.push({ id, message: `${id} is still the placeholder ${value}: give ${what}` });
     }
   }
   const domain: unknown = ids.serviceDomain;
   const problem = domainProblem(domain);
-  if (problem !== undefined) throw new InvalidIdError('serviceDomain', `serviceDomain ${problem}`);
-  const host = (domain as string).toLowerCase();
-  if (host === PLACEHOLDERS.serviceDomain) {
-    throw new InvalidIdError(
-      'serviceDomain',
-      `serviceDomain is still the placeholder ${host}: give your service's domain`,
-    );
+  const host = typeof domain === 'string' ? domain.toLowerCase() : '';
+  if (problem !== undefined) problems.push({ id: 'serviceDomain', message: `serviceDomain ${problem}` });
+  else if (host === PLACEHOLDERS.serviceDomain) {
+    problems.push({
+      id: 'serviceDomain',
+      message: `serviceDomain is still the placeholder ${host}: give your service's domain`,
+    });
   }
-  checked.serviceDomain = host;
-  return checked;
+  if (problems.length > 0) throw new InvalidIdError(problems);
+  return { ...ids, serviceDomain: host };
 }
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';

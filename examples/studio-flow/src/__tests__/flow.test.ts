@@ -30,6 +30,7 @@ import {
   PLACEHOLDERS,
   RenderError,
   renderTaskAttributes,
+  validateIds,
 } from '../flow.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -47,6 +48,16 @@ const IDS: FlowIds = {
 };
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** What `attempt` throws; fails the test when it throws nothing. */
+function thrown(attempt: () => unknown): unknown {
+  try {
+    attempt();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}
 
 function state(flow: FlowDefinition, name: string): FlowState {
   const found = flow.states.find((candidate) => candidate.name === name);
@@ -204,14 +215,47 @@ describe('fillFlow', () => {
     ['serviceDomain', '', /must be a host name/],
     ['serviceDomain', PLACEHOLDERS.serviceDomain, /still the placeholder/],
   ] as const)('rejects %s %j, naming it', (id, value, message) => {
-    const attempt = () => fillFlow(loadFlow(), { ...IDS, [id]: value });
-    expect(attempt).toThrow(InvalidIdError);
-    expect(attempt).toThrow(message);
-    try {
-      attempt();
-    } catch (error) {
-      expect((error as InvalidIdError).id).toBe(id);
-    }
+    const error = thrown(() => fillFlow(loadFlow(), { ...IDS, [id]: value }));
+    expect(error).toBeInstanceOf(InvalidIdError);
+    expect((error as InvalidIdError).message).toMatch(message);
+    expect((error as InvalidIdError).problems).toEqual([{ id, message: expect.stringMatching(message) }]);
+  });
+
+  it('lists every bad id in one error, in the order of the ids, each saying what it should look like', () => {
+    const error = thrown(() =>
+      fillFlow(loadFlow(), {
+        ...IDS,
+        workflowSid: 'WW123',
+        environmentSid: PLACEHOLDERS.environmentSid,
+        serviceDomain: 'https://sticky-calls-1234-dev.twil.io',
+      }),
+    );
+    expect(error).toBeInstanceOf(InvalidIdError);
+    const { problems, message } = error as InvalidIdError;
+    expect(problems.map((problem) => problem.id)).toEqual(['workflowSid', 'environmentSid', 'serviceDomain']);
+    expect(problems[0]?.message).toMatch(
+      /WW followed by 32 hex digits \(your TaskRouter workflow's sid\), got "WW123"/,
+    );
+    expect(problems[1]?.message).toMatch(/still the placeholder .*give the service environment's sid/);
+    expect(problems[2]?.message).toMatch(/host name only, without https:\/\//);
+    // The message alone names them all too.
+    expect(message).toMatch(/^3 ids are wrong: /);
+    for (const problem of problems) expect(message).toContain(problem.message);
+  });
+
+  it('checks ids that are missing altogether, as a caller without types could pass them', () => {
+    const { functionSid: _, serviceDomain: __, ...partial } = IDS;
+    const error = thrown(() => validateIds(partial as FlowIds));
+    expect((error as InvalidIdError).problems).toEqual([
+      {
+        id: 'functionSid',
+        message: expect.stringMatching(/functionSid must be ZH followed by 32 hex digits .*got nothing/),
+      },
+      {
+        id: 'serviceDomain',
+        message: expect.stringMatching(/serviceDomain must be a host name.*got nothing/),
+      },
+    ]);
   });
 
   it('refuses a flow that holds no placeholder, such as one filled already', () => {
@@ -473,7 +517,7 @@ describe('renderTaskAttributes', () => {
 });
 
 describe('the fill CLI', () => {
-  const run = (args: string[]) =>
+  const run = (args: string[], env: Record<string, string> = {}) =>
     spawnSync(
       process.execPath,
       ['--conditions=@stickycalls/source', '--import', 'tsx', 'src/fill.ts', ...args],
@@ -481,6 +525,7 @@ describe('the fill CLI', () => {
         cwd: PACKAGE_DIR,
         encoding: 'utf8',
         timeout: 60_000,
+        env: { ...process.env, ...env },
       },
     );
   const idArgs = (ids: FlowIds) => [
@@ -518,18 +563,77 @@ describe('the fill CLI', () => {
     expect(result.stdout).toContain('twilio api:studio:v2:flows:create');
   }, 60_000);
 
+  it('takes relative paths from the folder npm run fill-flow was typed in, as npm reports it', () => {
+    // npm sets INIT_CWD; pnpm then runs the script in examples/studio-flow.
+    const result = run([...idArgs(IDS), '--out', 'mine.json'], { INIT_CWD: dir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'mine.json'), 'utf8'))).toEqual(fillFlow(loadFlow(), IDS));
+    expect(existsSync(join(PACKAGE_DIR, 'mine.json'))).toBe(false);
+  }, 60_000);
+
   it('exits 1 on a malformed id, naming its flag, and writes nothing', () => {
     const out = join(dir, 'bad.json');
     const result = run([...idArgs({ ...IDS, workflowSid: 'WW123' }), '--out', out]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^--workflow: workflowSid must be WW followed by 32 hex digits/);
+    expect(result.stderr).toMatch(/^1 problem with the arguments; nothing was written:\n/);
+    expect(result.stderr).toMatch(/\n {2}- --workflow: workflowSid must be WW followed by 32 hex digits/);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it('reports every malformed id, missing flag and unknown flag in one run, and writes nothing', () => {
+    const out = join(dir, 'many.json');
+    const result = run([
+      '--workflow',
+      'WW123',
+      '--channel',
+      'voice',
+      '--service',
+      IDS.serviceSid,
+      '--enviroment',
+      IDS.environmentSid,
+      '--domain',
+      'https://sticky-calls-1234-dev.twil.io',
+      '--colour',
+      '--out',
+      out,
+      'stray',
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('8 problems with the arguments; nothing was written:');
+    expect(lines.slice(1, -1)).toEqual([
+      expect.stringMatching(/^ {2}- --enviroment: unknown option; did you mean --environment\?$/),
+      expect.stringMatching(/^ {2}- --colour: unknown option$/),
+      expect.stringMatching(/^ {2}- "stray": unexpected argument; every value follows its option/),
+      expect.stringMatching(
+        /^ {2}- --workflow: workflowSid must be WW followed by 32 hex digits .*got "WW123"$/,
+      ),
+      expect.stringMatching(
+        /^ {2}- --channel: taskChannel must be TC followed by 32 hex digits .*got "voice"$/,
+      ),
+      expect.stringMatching(
+        /^ {2}- --environment is missing: the service environment's sid, ZE followed by 32 hex digits$/,
+      ),
+      expect.stringMatching(
+        /^ {2}- --function is missing: the \/caller-context Function's sid, ZH followed by 32 hex digits$/,
+      ),
+      expect.stringMatching(/^ {2}- --domain: serviceDomain must be the host name only, without https:\/\//),
+    ]);
+    expect(lines.at(-1)).toBe('Run with --help for the usage.');
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 
   it('exits 1 when an id is missing, and explains itself with --help', () => {
-    const missing = run(['--workflow', IDS.workflowSid]);
+    const missing = run(['--workflow', IDS.workflowSid, '--domain']);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/Missing --channel, --service, --environment, --function, --domain/);
+    expect(missing.stderr).toMatch(/^5 problems with the arguments/);
+    expect(missing.stderr).toContain(
+      "--domain: needs a value: the environment's domain, a host name such as",
+    );
+    for (const flag of ['channel', 'service', 'environment', 'function'])
+      expect(missing.stderr).toContain(`--${flag} is missing: `);
     const help = run(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--workflow');
