@@ -2,7 +2,7 @@
 // values from `.env` (or the environment) as string literals: nothing is read at run time.
 declare namespace NodeJS {
   interface ProcessEnv {
-    /** URL of the save-context Function, e.g. `https://<service>-1234.twil.io/save-context`. */
+    /** URL of the save-context Function, e.g. `https://sticky-calls-1234-dev.twil.io/save-context`. */
     readonly FLEX_APP_SAVE_CONTEXT_URL?: string;
   }
 }

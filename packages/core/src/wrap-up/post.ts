@@ -36,7 +36,7 @@ export type PostWrapUpResult =
 
 /** Options of {@link postWrapUp}. */
 export interface PostWrapUpOptions {
-  /** The save Function's URL (`https://<service>.twil.io/save-context`). */
+  /** The save Function's URL (such as `https://sticky-calls-1234-dev.twil.io/save-context`). */
   url: string;
   /** The task (`WT…`): the Function reads the call and the customer from it. */
   taskSid: string;

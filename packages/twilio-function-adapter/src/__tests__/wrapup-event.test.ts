@@ -1,4 +1,4 @@
-import { ATTRIBUTE_KEY, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
+import { ATTRIBUTE_KEY, ConfigurationError, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import { describe, expect, it } from 'vitest';
 import { createSaveContextHandler, createWrapupEventHandler } from '../index.js';
 import { FakeResponse, invoke, stubTokenValidator, TEST_WORKER_SID } from '../testing/index.js';
@@ -103,6 +103,42 @@ describe('the wrap-up safety net', () => {
     });
     expect(answer.statusCode).toBe(204);
     expect(ends()).toHaveLength(1);
+  });
+
+  it('takes the deadline of the delivery it gets by default: 9 s for a workspace callback, 4.5 s for Event Streams', async () => {
+    // TaskRouter waits 15 s for an event callback but a Function stops at 10 s; an Event
+    // Streams webhook sink waits 5 s. The TaskRouter port reads the time left at each
+    // request: what it reads first is the delivery's whole window, less the answer's margin.
+    const windows: number[] = [];
+    const handler = createWrapupEventHandler({
+      ...handlerOptions,
+      taskRouter: (_context, { timeoutMs }) => {
+        windows.push(timeoutMs?.() ?? Number.NaN);
+        return new ConfigurationError('no TaskRouter in this test');
+      },
+    });
+    const form = await taskWithWrapUp({ intent: 'callback_path' });
+    const single = await taskWithWrapUp({ intent: 'event_streams_path' });
+    const answers = [
+      await invoke(handler, { context: context(), event: callback('task.completed', form.attributes) }),
+      // One CloudEvent, unbatched, as a sink created with "batch_events": false sends it.
+      await invoke(handler, {
+        context: context(),
+        event: {
+          specversion: '1.0',
+          type: 'com.twilio.taskrouter.task.completed',
+          id: `EV${'4'.repeat(32)}`,
+          data: { payload: { eventtype: 'task.completed', task_attributes: single.attributes } },
+        },
+      }),
+    ];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([204, 204]);
+    expect(ends().map((r) => r.status)).toEqual([200, 200]);
+    const [callbackWindow = 0, eventStreamsWindow = 0] = windows;
+    expect(callbackWindow).toBeGreaterThan(8000);
+    expect(callbackWindow).toBeLessThanOrEqual(9000 - 250);
+    expect(eventStreamsWindow).toBeGreaterThan(3500);
+    expect(eventStreamsWindow).toBeLessThanOrEqual(4500 - 250);
   });
 
   it('asks for a redelivery (503) when a save failed in a way a retry may fix', async () => {
