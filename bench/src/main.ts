@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { attributeSize } from './attribute-size.js';
+import { bundledColdStart } from './bundled-cold-start.js';
 import { clientOverhead } from './client-overhead.js';
 import { coldStart } from './cold-start.js';
 import { flexBundle, panelRender } from './flex-panel.js';
@@ -25,6 +26,7 @@ const benchmarks: [string, () => Row[] | Promise<Row[]>][] = [
   ['Start handler latency', handlerLatency],
   ['Client overhead per call', clientOverhead],
   ['Function cold start', coldStart],
+  ['Bundled Function cold start', bundledColdStart],
   ['Task-attribute size', attributeSize],
   ['Flex package bundle', flexBundle],
   ['Save path under load', saveLoad],
