@@ -163,14 +163,16 @@ let config = {
   },
 };
 
-// The plugin's webpack.config.js hook, called as flex-plugin-scripts calls it.
+// The plugin's webpack.config.js hook, called as flex-plugin-scripts calls it. It checks
+// FLEX_APP_SAVE_CONTEXT_URL (a warning when unset, an error when unusable), for both builds.
 const hook = join(root, 'webpack.config.js');
-if (existsSync(hook)) config = require(hook)(config, { isProd: true, isDev: false, isTest: false });
-
-if (!env.FLEX_APP_SAVE_CONTEXT_URL) {
-  console.warn(
-    'FLEX_APP_SAVE_CONTEXT_URL is not set (.env): this bundle shows the panel but saves no wrap-ups.',
-  );
+if (existsSync(hook)) {
+  try {
+    config = require(hook)(config, { isProd: true, isDev: false, isTest: false });
+  } catch (error) {
+    console.error(`Failed to compile ${PLUGIN_NAME}: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  }
 }
 
 rmSync(paths.build, { recursive: true, force: true });

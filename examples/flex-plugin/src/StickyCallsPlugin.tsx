@@ -16,18 +16,10 @@ export default class StickyCallsPlugin extends FlexPlugin {
    * saved after it).
    */
   async init(flex: typeof Flex, manager: Flex.Manager): Promise<void> {
-    // Replaced by the build with the value from .env (see .env.example).
-    const saveContextUrl = process.env.FLEX_APP_SAVE_CONTEXT_URL;
-    if (saveContextUrl) {
-      registerCallerContext(flex, manager, { saveContextUrl });
-      return;
-    }
-    // Built without a save URL: the panel still shows the caller's context, but there is
-    // no wrap-up form and nothing is saved. Say so where an admin will look.
-    console.error(
-      `${PLUGIN_NAME}: built without FLEX_APP_SAVE_CONTEXT_URL, so wrap-ups are not saved. ` +
-        'Set it in .env and deploy the plugin again.',
-    );
-    registerCallerContext(flex, manager, { saveContextUrl: '', wrapUp: false });
+    // Replaced by the build with the value from .env (see .env.example); the build refuses a
+    // URL it cannot use. Built without one, the panel still shows the caller's context, but
+    // there is no wrap-up form and nothing is saved: registerCallerContext says so in the
+    // browser console and in a notification to the agent.
+    registerCallerContext(flex, manager, { saveContextUrl: process.env.FLEX_APP_SAVE_CONTEXT_URL });
   }
 }

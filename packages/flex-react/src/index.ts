@@ -48,6 +48,7 @@ export type {
   WrapUpOptions,
 } from './register-options.js';
 export { registerCallerContext } from './registerCallerContext.js';
+export { checkSaveContextUrl, SAVE_URL_NOTIFICATION_ID } from './save-url.js';
 export {
   DEFAULT_STRINGS,
   fillTemplate,

@@ -1,6 +1,8 @@
 /**
- * The options of `registerCallerContext`, and their check: every mistake is a
- * `ConfigurationError` naming the option, thrown before anything is added to Flex.
+ * The options of `registerCallerContext`, and their check: every mistake in the code is a
+ * `ConfigurationError` naming the option, thrown before anything is added to Flex. The
+ * save URL is the exception: it comes from the plugin's build (an admin's `.env`), so a
+ * URL it cannot use is reported in `Settings` and the registration goes on without saving.
  */
 import {
   ConfigurationError,
@@ -10,6 +12,7 @@ import {
   type WrapUpRules,
 } from '@stickycalls/core';
 import type { DynamicContentStore, FlexLike, FlexTask, ManagerLike } from './flex-types.js';
+import { checkSaveContextUrl } from './save-url.js';
 import type { StickyCallsStrings } from './strings.js';
 
 /**
@@ -65,8 +68,13 @@ export interface SaveEvent {
 
 /** Options of `registerCallerContext`. */
 export interface RegisterCallerContextOptions {
-  /** URL of the save Function (`createSaveContextHandler`), e.g. `https://<service>.twil.io/save-context`. */
-  saveContextUrl: string;
+  /**
+   * URL of the save Function (`createSaveContextHandler`), e.g. `https://sticky-calls-1234-dev.twil.io/save-context`:
+   * `https://` with a path (`http://` for localhost only). One it cannot use does not throw: the
+   * panel is added without the wrap-up, with a console error and a notification to the agent.
+   * `undefined` is taken as empty: a build variable that was not set.
+   */
+  saveContextUrl: string | undefined;
   /** Where the panel goes (see {@link PanelPlacement}). @default 'auto' */
   placement?: PanelPlacement;
   /** The panel's position in its slot. @default 0 (-1 in the CRM container: before Flex's own content) */
@@ -113,7 +121,10 @@ export interface Settings {
   readonly nameVariable: string;
   readonly wrapUp: Required<Pick<WrapUpOptions, 'dispositions' | 'maxSummaryLength' | 'sortOrder'>> &
     WrapUpOptions;
+  /** Whether wrap-ups are captured and saved: asked for, with a save URL it can use. */
   readonly saving: boolean;
+  /** Why the save URL cannot be used (`checkSaveContextUrl`), when wrap-ups were asked for. */
+  readonly saveContextUrlProblem: string | undefined;
   readonly completionTimeoutMs: number;
   readonly retryTimeoutMs: number;
 }
@@ -151,8 +162,8 @@ export function checkOptions(
   ) {
     fail('wrapUp must be an object of options, or false');
   }
-  const saving = rawWrapUp !== false;
-  const wrapUp = (saving ? rawWrapUp : {}) as WrapUpOptions;
+  const wantsWrapUp = rawWrapUp !== false;
+  const wrapUp = (wantsWrapUp ? rawWrapUp : {}) as WrapUpOptions;
   const dispositions = wrapUp.dispositions ?? [];
   if (!Array.isArray(dispositions) || dispositions.some((d) => typeof d !== 'string' || d.trim() === '')) {
     fail('wrapUp.dispositions must be an array of non-empty strings');
@@ -175,22 +186,14 @@ export function checkOptions(
     fail('sortOrder must be a number');
   }
 
-  const url = typeof options.saveContextUrl === 'string' ? options.saveContextUrl.trim() : '';
-  if (saving) {
-    if (url === '') fail('saveContextUrl is required: the URL of your save-context Function');
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      fail('saveContextUrl is not a URL: give the full https:// address of your save-context Function');
-    }
-    const local = parsed?.hostname === 'localhost' || parsed?.hostname === '127.0.0.1';
-    if (parsed?.protocol !== 'https:' && !(local && parsed?.protocol === 'http:')) {
-      fail(
-        'saveContextUrl must be https:// (the agent’s token is sent to it); http:// is allowed for localhost only',
-      );
-    }
+  // A value of another type is a mistake in the code; a string (or nothing) comes from the build.
+  const rawUrl: unknown = options.saveContextUrl;
+  if (wantsWrapUp && rawUrl !== undefined && typeof rawUrl !== 'string') {
+    fail('saveContextUrl must be a string: the URL of your save-context Function');
   }
+  const url = typeof rawUrl === 'string' ? rawUrl.trim() : '';
+  const saveContextUrlProblem = wantsWrapUp ? checkSaveContextUrl(rawUrl) : undefined;
+  const saving = wantsWrapUp && saveContextUrlProblem === undefined;
 
   const nameVariable = options.nameVariable ?? 'name';
   if (typeof nameVariable !== 'string' || nameVariable.trim() === '') {
@@ -225,7 +228,7 @@ export function checkOptions(
     : ['TaskCanvas', 'TaskInfoPanel'].includes(wrapUpPlacement)
       ? slot(wrapUpPlacement)
       : undefined;
-  if (saving && !inPanelTab && wrapUpStore === undefined) {
+  if (wantsWrapUp && !inPanelTab && wrapUpStore === undefined) {
     fail(`wrapUp.placement "${wrapUpPlacement}" is not one of TaskCanvas, TaskInfoPanel in this Flex`);
   }
   const time = (name: string, value: number | undefined, fallback: number, max: number) => {
@@ -245,6 +248,7 @@ export function checkOptions(
     nameVariable: nameVariable.trim(),
     wrapUp: { ...wrapUp, dispositions, maxSummaryLength, sortOrder },
     saving,
+    saveContextUrlProblem,
     // Completion is the agent's next call: "a few seconds" at most.
     completionTimeoutMs: time('completionTimeoutMs', options.completionTimeoutMs, 5000, 10_000),
     retryTimeoutMs: time('retryTimeoutMs', options.retryTimeoutMs, 8000, 60_000),

@@ -4,6 +4,7 @@ import { CallerContextPanel } from './CallerContextPanel.js';
 import { callerContextView } from './caller-view.js';
 import type { DynamicContentStore, FlexLike, FlexTask, ManagerLike, TaskContextProps } from './flex-types.js';
 import { checkOptions, type RegisterCallerContextOptions, type Settings } from './register-options.js';
+import { reportUnusableSaveUrl } from './save-url.js';
 import { DEFAULT_STRINGS, resolveStrings, type StickyCallsStrings } from './strings.js';
 import { type FlexThemeLike, StickyCallsTheme } from './theme.js';
 import { tokens as t } from './tokens.js';
@@ -36,11 +37,13 @@ const SELECTED_TASKS_KEPT = 200;
  * shows it (`placement: 'auto'`: Unified Profiles' tabs when Flex shows them, else the
  * task canvas), and both follow Flex's theme, light or dark. Call it from your plugin's
  * `init(flex, manager)`; it returns a function that removes everything it added. Wrong
- * options throw a `ConfigurationError` naming the option, before anything is added.
+ * options throw a `ConfigurationError` naming the option, before anything is added, but for
+ * a `saveContextUrl` it cannot use (it comes from the plugin's build): then the panel is
+ * added without the wrap-up, the console says why and a Flex notification tells the agent.
  *
  * @example
  * init(flex, manager) {
- *   registerCallerContext(flex, manager, { saveContextUrl: 'https://my-service-1234.twil.io/save-context' });
+ *   registerCallerContext(flex, manager, { saveContextUrl: 'https://sticky-calls-1234-dev.twil.io/save-context' });
  * }
  */
 export function registerCallerContext(
@@ -79,6 +82,9 @@ function register(
   const strings = (): StickyCallsStrings => resolveStrings(manager.strings, options.strings);
   let store: WrapUpStore = createWrapUpStore();
 
+  if (settings.saveContextUrlProblem !== undefined) {
+    reportUnusableSaveUrl(flex, settings.saveContextUrlProblem, strings, cleanups);
+  }
   if (settings.saving) {
     const wrapUp = bindWrapUpToFlex({ flex, manager, settings, strings, options });
     cleanups.push(() => wrapUp.dispose());

@@ -170,6 +170,8 @@ export const DEFAULT_STRINGS = {
     'Detail {{index}}: Sticky Calls records “{{name}}” itself. Choose another name.',
   StickyCallsNotifyKept:
     'The wrap-up of the {{task}} was kept on the task only: it was not saved to any caller’s memory.',
+  StickyCallsNotifySaveUrlInvalid:
+    'Wrap-ups are not saved: the Sticky Calls plugin was built with a save URL it cannot use. Ask your Flex admin to fix it (the browser console says what is wrong) and deploy the plugin again.',
 } as const;
 
 /** The keys of every user-visible string. */
