@@ -8,6 +8,7 @@ export default defineConfig({
       'packages/flex-react/vitest.flex.config.ts',
       'examples/*/vitest.config.ts',
       'reliability/vitest.config.ts',
+      'scripts/vitest.config.ts',
     ],
   },
 });
