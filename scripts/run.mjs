@@ -23,11 +23,44 @@ const pnpm = findPnpm() ?? installPnpm();
 const [script = 'test', ...args] = process.argv.slice(2);
 const installArgs = process.env.CI ? ['install', '--frozen-lockfile'] : ['install', '--prefer-offline'];
 run(pnpm, installArgs);
-// Not spawnSync: a SIGTERM sent to this process alone must reach the script (the demo
-// runs servers until it is stopped), so signals are passed on and its exit code kept.
-const child = spawn(pnpm, ['run', script, ...args], { cwd: root, env, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// Not spawnSync: the script runs in a process group of its own (pnpm, tsx, esbuild,
+// twilio-run and the demo's servers), so that stopping this process stops all of it. A
+// signal sent to this process is passed to the whole group; npm does not pass SIGTERM on
+// to its script, so when npm itself goes away (its pid is no longer our parent) the group
+// is stopped too. What has not stopped 5 s later is killed.
+const parent = process.ppid;
+const child = spawn(pnpm, ['run', script, ...args], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+  detached: process.platform !== 'win32',
+});
+let stopping = false;
+const stop = (signal) => {
+  if (stopping) return;
+  stopping = true;
+  signalGroup(signal);
+  setTimeout(() => signalGroup('SIGKILL'), 5000).unref();
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+const orphaned = setInterval(() => {
+  if (process.ppid !== parent) stop('SIGTERM');
+}, 500);
+orphaned.unref();
+child.on('exit', (code, signal) => {
+  // The group may outlive its leader (a server pnpm started): stop what is left.
+  signalGroup('SIGTERM');
+  process.exit(code ?? (signal ? 1 : 0));
+});
+
+function signalGroup(signal) {
+  try {
+    if (process.platform === 'win32') child.kill(signal);
+    else process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
 
 function findPnpm() {
   const local = join(toolDir, 'node_modules', '.bin', 'pnpm');
