@@ -41,7 +41,11 @@ export type Start = StartCallResponse;
 
 const RESOLUTIONS = [
   { name: 'node10', file: 'consumer.ts', options: { module: 'commonjs', moduleResolution: 'node10' } },
-  { name: 'node16 (CommonJS)', file: 'consumer.cts', options: { module: 'node16', moduleResolution: 'node16' } },
+  {
+    name: 'node16 (CommonJS)',
+    file: 'consumer.cts',
+    options: { module: 'node16', moduleResolution: 'node16' },
+  },
   { name: 'node16 (ESM)', file: 'consumer.mts', options: { module: 'node16', moduleResolution: 'node16' } },
   { name: 'bundler', file: 'consumer.ts', options: { module: 'esnext', moduleResolution: 'bundler' } },
 ] as const;
