@@ -14,6 +14,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ATTRIBUTES_TEMPLATE_LIMIT, inspectFlow, loadFlow } from '../examples/studio-flow/src/flow.js';
+import { readOptions } from '../examples/studio-flow/src/options.js';
 
 /** What one check found. */
 export interface Check {
@@ -138,33 +139,17 @@ interface Parsed {
   problems: string[];
 }
 
-/** `--name value` and `--name=value`; every unknown option or stray value is reported, not only the first. */
+/** `--service`, `--plugin` and `--flow`; every unknown option or stray value is reported, not only the first. */
 function parseArguments(argv: readonly string[]): Parsed {
-  const args = argv[0] === '--' ? argv.slice(1) : argv;
-  const parsed: Parsed = { help: false, problems: [] };
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    if (arg === '-h' || arg === '--help') {
-      parsed.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      parsed.problems.push(`${JSON.stringify(arg)}: unexpected argument; every value follows its option`);
-      continue;
-    }
-    const equals = arg.indexOf('=');
-    const name = arg.slice(2, equals < 0 ? undefined : equals);
-    const next = args[index + 1];
-    const takesNext = equals < 0 && next !== undefined && !next.startsWith('--');
-    const value = equals >= 0 ? arg.slice(equals + 1) : takesNext ? next : undefined;
-    if (takesNext) index += 1;
-    if (name !== 'service' && name !== 'plugin' && name !== 'flow') {
-      parsed.problems.push(`--${name}: unknown option; the options are --service, --plugin and --flow`);
-    } else if (value === undefined || value === '') {
-      parsed.problems.push(`--${name}: needs a value (--help for the usage)`);
-    } else parsed[name] = value;
-  }
-  return parsed;
+  const paths: Pick<Parsed, 'service' | 'plugin' | 'flow'> = {};
+  const { help, problems } = readOptions(argv, (name, value) => {
+    if (name !== 'service' && name !== 'plugin' && name !== 'flow')
+      return `--${name}: unknown option; the options are --service, --plugin and --flow`;
+    if (value === undefined || value === '') return `--${name}: needs a value (--help for the usage)`;
+    paths[name] = value;
+    return undefined;
+  });
+  return { ...paths, help, problems };
 }
 
 // ---------------------------------------------------------------------------

@@ -1,29 +1,10 @@
 #!/usr/bin/env node
-// Copies the Flex plugin example out of this repository into a folder of its own that the
-// Twilio CLI builds and deploys (`twilio flex:plugins:deploy` runs `flex-plugin build`
-// from `@twilio/flex-plugin-scripts`, installed in the plugin's folder):
-//
-//   npm run make:plugin -- <out-dir> [--force] [--from-npm] [--no-build]
-//
-// - builds the packages and packs `@stickycalls/core` and `@stickycalls/flex-react` into
-//   <out-dir>/vendor/*.tgz, named `file:vendor/….tgz` in the plugin's dependencies, so
-//   `npm install` works before (or without) a release on npm; `--from-npm` keeps the
-//   published version ranges instead, and makes no vendor folder;
-// - copies examples/flex-plugin without what only this repository's build uses (its
-//   webpack 4 build in scripts/, build/, node_modules/, tests) nor the local settings
-//   (.env, .<profile>.env, public/appConfig.js);
-// - writes the plugin's package.json (`@twilio/flex-plugin-scripts` in its dependencies,
-//   as `twilio flex:plugins:create` does), a standalone tsconfig.json and a short README.
-//
-// A folder that is not empty is refused unless --force: then what the copy makes is
-// replaced, and node_modules/, .git/, .env files and public/appConfig.js are kept.
-// Needs only Node >= 20 and npm (pnpm is what `npm run` installs for this repository).
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import semver from 'semver';
+import { createCommand, isInside, quote, readJson, sorted } from './out-folder.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const example = join(root, 'examples', 'flex-plugin');
@@ -77,7 +58,8 @@ const USAGE = `Usage: npm run make:plugin -- <out-dir> [--force] [--from-npm] [-
                repository's into vendor/
   --no-build   pack the packages as they are built now, without pnpm run build:packages first`;
 
-const options = parseArgs(process.argv.slice(2));
+const { step, fail, run, parseArgs } = createCommand('make-plugin');
+const options = parseArgs(process.argv.slice(2), USAGE, "the plugin's folder");
 // Where the command was run (INIT_CWD, set by npm and pnpm): with `npm run make:plugin`, the
 // repository's root, since scripts/run.mjs starts pnpm there.
 const callerDir = process.env.INIT_CWD ?? process.cwd();
@@ -125,35 +107,14 @@ logged in to your Flex account (twilio profiles:use <your-flex-profile>):
 
 // ---------------------------------------------------------------------------
 
-function parseArgs(args) {
-  const parsed = { outDir: undefined, force: false, fromNpm: false, build: true };
-  for (const arg of args) {
-    if (arg === '--force') parsed.force = true;
-    else if (arg === '--from-npm') parsed.fromNpm = true;
-    else if (arg === '--no-build') parsed.build = false;
-    else if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (arg.startsWith('-')) fail(`unknown option ${arg}\n\n${USAGE}`, 2);
-    else if (parsed.outDir === undefined) parsed.outDir = arg;
-    else fail(`one <out-dir> only (got ${parsed.outDir} and ${arg})\n\n${USAGE}`, 2);
-  }
-  if (parsed.outDir === undefined) fail(`name the plugin's folder\n\n${USAGE}`, 2);
-  return parsed;
-}
-
 /** Refuses a folder inside the example or holding the repository, and one not empty without --force. */
 function checkOutDir(dir, force) {
-  const inside = (child, parent) => {
-    const path = relative(parent, child);
-    return path === '' || (!path.startsWith('..') && !isAbsolute(path));
-  };
-  if (inside(dir, example) || inside(root, dir)) {
+  if (isInside(dir, example) || isInside(root, dir)) {
     fail(
       `${dir} is the example itself or holds this repository: choose a folder outside it, e.g. ../plugin-sticky-calls`,
     );
   }
-  if (inside(dir, join(root, 'packages')) || inside(dir, join(root, 'examples'))) {
+  if (isInside(dir, join(root, 'packages')) || isInside(dir, join(root, 'examples'))) {
     fail(`${dir} is inside this repository's packages or examples: choose a folder outside them`);
   }
   if (!existsSync(dir)) return;
@@ -293,39 +254,4 @@ function gitignore() {
     '# Build output (twilio flex:plugins:build, flex-plugin build)',
   );
   return `${own.trimEnd()}\n# Installed by npm install\nnode_modules/\n`;
-}
-
-function sorted(record) {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-function readJson(path) {
-  return JSON.parse(readFileSync(path, 'utf8'));
-}
-
-function run(command, args, cwd, { quiet = false } = {}) {
-  // pnpm is a .cmd on Windows, which only a shell starts.
-  const result = spawnSync(command, args, {
-    cwd,
-    stdio: quiet ? 'pipe' : 'inherit',
-    encoding: 'utf8',
-    shell: process.platform === 'win32',
-  });
-  if (result.status !== 0) {
-    if (quiet) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
-    fail(`\`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
-  }
-}
-
-function quote(path) {
-  return /[\s"'$`\\]/.test(path) ? JSON.stringify(path) : path;
-}
-
-function step(message) {
-  console.log(`make-plugin: ${message}`);
-}
-
-function fail(message, code = 1) {
-  console.error(`make-plugin: ${message}`);
-  process.exit(code);
 }

@@ -33,8 +33,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCommand, isInside, quote, readJson, sorted } from './out-folder.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const example = join(root, 'examples', 'twilio-serverless');
@@ -57,7 +58,8 @@ const USAGE = `Usage: npm run make:service -- <out-dir> [--force] [--from-npm] [
                @stickycalls/twilio-function-adapter, instead of bundling this repository's
   --no-build   bundle the packages as they are built now, without pnpm run build:packages first`;
 
-const options = parseArgs(process.argv.slice(2));
+const { step, fail, run, parseArgs } = createCommand('make-service');
+const options = parseArgs(process.argv.slice(2), USAGE, "the service's folder");
 // Where the command was run (INIT_CWD, set by npm and pnpm): with `npm run make:service`, the
 // repository's root, since scripts/run.mjs starts pnpm there.
 const callerDir = process.env.INIT_CWD ?? process.cwd();
@@ -120,32 +122,11 @@ Next, with your Twilio account's ACCOUNT_SID and AUTH_TOKEN at hand:
 
 // ---------------------------------------------------------------------------
 
-function parseArgs(args) {
-  const parsed = { outDir: undefined, force: false, fromNpm: false, build: true };
-  for (const arg of args) {
-    if (arg === '--force') parsed.force = true;
-    else if (arg === '--from-npm') parsed.fromNpm = true;
-    else if (arg === '--no-build') parsed.build = false;
-    else if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (arg.startsWith('-')) fail(`unknown option ${arg}\n\n${USAGE}`, 2);
-    else if (parsed.outDir === undefined) parsed.outDir = arg;
-    else fail(`one <out-dir> only (got ${parsed.outDir} and ${arg})\n\n${USAGE}`, 2);
-  }
-  if (parsed.outDir === undefined) fail(`name the service's folder\n\n${USAGE}`, 2);
-  return parsed;
-}
-
 /** Refuses a folder inside this repository or holding it, a file, and a folder not empty without --force. */
 function checkOutDir(dir, force) {
-  const inside = (child, parent) => {
-    const path = relative(parent, child);
-    return path === '' || (!path.startsWith('..') && !isAbsolute(path));
-  };
-  if (inside(root, dir))
+  if (isInside(root, dir))
     fail(`${dir} holds this repository: choose a folder outside it, e.g. ../my-sticky-calls`);
-  if (inside(dir, root)) {
+  if (isInside(dir, root)) {
     fail(
       `${dir} is inside this repository: choose a folder outside it, e.g. ../my-sticky-calls ` +
         '(inside, the Functions would find the repository’s packages, and a bundle that missed one would still run here)',
@@ -309,34 +290,6 @@ function gitignore() {
   return `${readFileSync(join(example, '.gitignore'), 'utf8').trimEnd()}\nnode_modules/\n`;
 }
 
-function sorted(record) {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
-}
-
 function kilobytes(bytes) {
   return `${(bytes / 1024).toFixed(1)} KB`;
-}
-
-function readJson(path) {
-  return JSON.parse(readFileSync(path, 'utf8'));
-}
-
-function run(command, args, cwd) {
-  // pnpm is a .cmd on Windows, which only a shell starts.
-  const result = spawnSync(command, args, { cwd, stdio: 'inherit', shell: process.platform === 'win32' });
-  if (result.status !== 0)
-    fail(`\`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
-}
-
-function quote(path) {
-  return /[\s"'$`\\]/.test(path) ? JSON.stringify(path) : path;
-}
-
-function step(message) {
-  console.log(`make-service: ${message}`);
-}
-
-function fail(message, code = 1) {
-  console.error(`make-service: ${message}`);
-  process.exit(code);
 }

@@ -22,6 +22,7 @@ import {
   loadFlow,
   validateIds,
 } from './flow.js';
+import { readOptions } from './options.js';
 
 const FLAGS = {
   workflow: 'workflowSid',
@@ -85,50 +86,26 @@ interface Parsed {
   problems: string[];
 }
 
-/**
- * Reads `--name value` and `--name=value` pairs. Unlike `util.parseArgs` in strict mode,
- * it does not stop at the first unknown option: every problem is collected.
- */
+/** The ids and paths given; unknown options, repeats and missing values are problems. */
 function parseArguments(argv: readonly string[]): Parsed {
-  const parsed: Parsed = { values: {}, help: false, problems: [] };
-  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  const values: Parsed['values'] = {};
   const needsValue = new Set<Option>();
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    if (arg === '-h' || arg === '--help') {
-      parsed.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      parsed.problems.push(`${JSON.stringify(arg)}: unexpected argument; every value follows its option`);
-      continue;
-    }
-    const equals = arg.indexOf('=');
-    const name = arg.slice(2, equals < 0 ? undefined : equals);
-    const next = args[index + 1];
-    const takesNext = equals < 0 && next !== undefined && !next.startsWith('--');
-    const value = equals >= 0 ? arg.slice(equals + 1) : takesNext ? next : undefined;
-    if (takesNext) index += 1;
+  const { help, problems } = readOptions(argv, (name, value) => {
     if (!Object.hasOwn(OPTIONS, name)) {
       const near = closest(name, Object.keys(OPTIONS));
-      parsed.problems.push(
-        `--${name}: unknown option${near === undefined ? '' : `; did you mean --${near}?`}`,
-      );
-      continue;
+      return `--${name}: unknown option${near === undefined ? '' : `; did you mean --${near}?`}`;
     }
     const option = name as Option;
     if (value === undefined || value === '') needsValue.add(option);
-    else if (parsed.values[option] !== undefined && parsed.values[option] !== value)
-      parsed.problems.push(
-        `--${option}: given twice, as ${parsed.values[option]} and ${value}: give it once`,
-      );
-    else parsed.values[option] = value;
-  }
+    else if (values[option] !== undefined && values[option] !== value)
+      return `--${option}: given twice, as ${values[option]} and ${value}: give it once`;
+    else values[option] = value;
+    return undefined;
+  });
   for (const option of needsValue) {
-    if (parsed.values[option] === undefined)
-      parsed.problems.push(`--${option}: needs a value: ${OPTIONS[option]}`);
+    if (values[option] === undefined) problems.push(`--${option}: needs a value: ${OPTIONS[option]}`);
   }
-  return parsed;
+  return { values, help, problems };
 }
 
 /** The candidate at most two edits from `name` (a typo), if there is one. */
