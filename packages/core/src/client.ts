@@ -73,12 +73,13 @@ export interface StickyCallsClient {
  * const sticky = createStickyCallsClient({ apiKey: process.env.STICKY_CALLS_API_KEY });
  */
 export function createStickyCallsClient(options: ClientOptions): StickyCallsClient {
-  const config = resolveConfig(options);
-  const timeout = perOperation('timeout', options.timeout, DEFAULT_TIMEOUT);
-  const attemptTimeout =
-    options.attemptTimeout === undefined
-      ? undefined
-      : perOperation('attemptTimeout', options.attemptTimeout, timeout);
+  const { timeout, attemptTimeout, ...settings } = readSettings(options);
+  const config: TransportConfig = {
+    ...settings,
+    keyHint: maskApiKey(settings.apiKey),
+    redactor: createRedactor(settings.apiKey),
+    http: createHttp(settings.baseUrl, settings.apiKey, settings.headers),
+  };
 
   function limits(operation: Operation, requestOptions: RequestOptions | undefined) {
     const timeoutMs =
@@ -125,7 +126,22 @@ export function createStickyCallsClient(options: ClientOptions): StickyCallsClie
   };
 }
 
-function resolveConfig(options: ClientOptions): TransportConfig {
+/**
+ * Checks client options as {@link createStickyCallsClient} does, without building a
+ * client: for code that makes clients later, per key (a Function reads its key at call
+ * time), and wants a wrong option to fail where it is written.
+ *
+ * @throws ConfigurationError naming the first option out of range.
+ */
+export function checkClientOptions(options: Omit<ClientOptions, 'apiKey'>): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('client options must be an object');
+  }
+  readSettings({ ...options, apiKey: 'sk_options_check' });
+}
+
+/** The options, checked, with their defaults: everything but what is built from them. */
+function readSettings(options: ClientOptions) {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError('createStickyCallsClient needs an options object with apiKey');
   }
@@ -172,15 +188,19 @@ function resolveConfig(options: ClientOptions): TransportConfig {
     throw new ConfigurationError('fetch must be a function such as globalThis.fetch');
   }
   const headers = checkHeaders(options.headers);
+  const timeout = perOperation('timeout', options.timeout, DEFAULT_TIMEOUT);
   return {
     apiKey: apiKey.trim(),
-    keyHint: maskApiKey(apiKey.trim()),
-    redactor: createRedactor(apiKey.trim()),
     baseUrl,
     fetch: options.fetch,
     retry,
     hooks: options.hooks ?? {},
-    http: createHttp(baseUrl, apiKey.trim(), headers),
+    headers,
+    timeout,
+    attemptTimeout:
+      options.attemptTimeout === undefined
+        ? undefined
+        : perOperation('attemptTimeout', options.attemptTimeout, timeout),
   };
 }
 

@@ -41,6 +41,7 @@ export {
   parseCallerNumber,
 } from './caller-number.js';
 export {
+  checkClientOptions,
   createStickyCallsClient,
   DEFAULT_TIMEOUT,
   type EndCallResult,

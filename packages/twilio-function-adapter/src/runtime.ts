@@ -6,12 +6,14 @@
 import {
   type ClientOptions,
   ConfigurationError,
+  checkClientOptions as checkOptions,
   createStickyCallsClient,
   escapeForLog,
   isStickyCallsError,
   type StickyCallsClient,
 } from '@stickycalls/core';
 import { TokenCheckUnavailableError } from './flex-token.js';
+import { nodeFetch } from './node-fetch.js';
 import { TaskRouterError } from './taskrouter.js';
 
 /** The `context` Twilio passes a Function: environment variables and helpers. */
@@ -79,6 +81,9 @@ export interface HandlerOptions {
   /**
    * Client options besides the key and base URL, which are read from the context at
    * call time (`STICKY_CALLS_API_KEY`, `STICKY_CALLS_BASE_URL`): `fetch`, `hooks`, `retry`.
+   * Without a `fetch`, the client sends with `node:http(s)`, whose parser is native:
+   * Node's own `fetch` compiles a WebAssembly parser on a process's first request, which
+   * a cold Function would wait for.
    * @default {}
    */
   client?: Omit<ClientOptions, 'apiKey' | 'baseUrl' | 'timeout'>;
@@ -182,7 +187,12 @@ export function clientFor(
   const cached = cache.get(cacheKey);
   if (cached !== undefined) return cached;
   try {
-    const client = createStickyCallsClient({ ...options.client, apiKey, ...(baseUrl ? { baseUrl } : {}) });
+    const client = createStickyCallsClient({
+      ...options.client,
+      fetch: options.client?.fetch ?? nodeFetch,
+      apiKey,
+      ...(baseUrl ? { baseUrl } : {}),
+    });
     cache.set(cacheKey, client);
     return client;
   } catch (error) {
@@ -206,7 +216,7 @@ function isHttpUrl(value: string): boolean {
 
 /** Checks the client options when a handler is created, not on its first call. */
 export function checkClientOptions(options: HandlerOptions): void {
-  createStickyCallsClient({ ...options.client, apiKey: 'sk_test_options_check' });
+  checkOptions(options.client ?? {});
 }
 
 // One cache per handler (its options object), so two handlers with different hooks get two clients.

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   APIError,
   ConfigurationError,
+  checkClientOptions,
   createStickyCallsClient,
   isStickyCallsError,
   RequestValidationError,
@@ -338,6 +339,30 @@ describe('client options', () => {
   ])('refuses %s with a ConfigurationError naming it', (_name, options, field) => {
     expect(() => createStickyCallsClient(options as never)).toThrow(ConfigurationError);
     expect(() => createStickyCallsClient(options as never)).toThrow(field);
+  });
+
+  it.each([
+    ['a baseUrl that is not http', { baseUrl: 'ftp://x' }, 'baseUrl'],
+    ['an attempt timeout of zero', { attemptTimeout: { start: 0 } }, 'attemptTimeout.start'],
+    ['retry that is a number', { retry: 3 }, 'retry'],
+    ['a fetch that is not a function', { fetch: 'fetch' }, 'fetch'],
+    ['a header with a line break', { headers: { 'x-a': 'a\nb' } }, 'headers'],
+  ])('checkClientOptions refuses %s as the client would, without a key', (_name, options, field) => {
+    expect(() => checkClientOptions(options as never)).toThrow(ConfigurationError);
+    expect(() => checkClientOptions(options as never)).toThrow(field);
+    expect(() => createStickyCallsClient({ ...(options as object), apiKey: 'k' } as never)).toThrow(field);
+  });
+
+  it('checkClientOptions accepts what the client accepts', () => {
+    expect(() =>
+      checkClientOptions({
+        baseUrl: BASE_URL,
+        timeout: { start: 3000 },
+        retry: false,
+        headers: { 'x-team': 'a' },
+      }),
+    ).not.toThrow();
+    expect(() => checkClientOptions({})).not.toThrow();
   });
 
   describe('never quotes a setting that may be a secret', () => {

@@ -1,0 +1,107 @@
+/**
+ * The `fetch` the Functions' client sends with: `node:http(s)`, as the guide's axios
+ * does. Node's own `fetch` (undici) compiles a WebAssembly HTTP parser on a process's
+ * first request, and again with the optimising compiler on a background thread: about
+ * 80 ms and 24 MB that a cold Function pays before its first answer. `node:http`'s
+ * parser is native.
+ *
+ * It covers what the client sends, nothing more: a string or URL, a string body, a
+ * signal, and no redirect followed (the client asks for `redirect: 'manual'`; a 3xx
+ * comes back as it is). `http.request` is looked up on the module object at each call,
+ * so msw and nock, which replace it there, still intercept every request.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+
+/** Statuses whose response has no body, which `new Response` refuses one for. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+export const nodeFetch: typeof globalThis.fetch = (input, init = {}) =>
+  new Promise<Response>((resolve, reject) => {
+    const signal = init.signal ?? undefined;
+    if (signal?.aborted) return reject(signal.reason);
+    let url: URL;
+    try {
+      url = new URL(input instanceof Request ? input.url : String(input));
+    } catch (error) {
+      return reject(new TypeError('fetch failed: the URL is not valid', { cause: error }));
+    }
+    const module = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+    if (module === undefined)
+      return reject(new TypeError(`fetch failed: ${url.protocol} is not http or https`));
+    const body = init.body;
+    if (body !== undefined && body !== null && typeof body !== 'string') {
+      return reject(new TypeError('fetch failed: only a string body can be sent'));
+    }
+    const headers: Record<string, string> = {};
+    new Headers(input instanceof Request ? input.headers : init.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    if (typeof body === 'string') headers['content-length'] = String(Buffer.byteLength(body));
+
+    const onAbort = (): void => {
+      request.destroy();
+      reject(signal?.reason);
+    };
+    const request = module.request(url, {
+      method: init.method ?? (input instanceof Request ? input.method : 'GET'),
+      headers,
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new TypeError('fetch failed', { cause: error }));
+    });
+    request.on('response', (incoming) => {
+      signal?.removeEventListener('abort', onAbort);
+      const status = incoming.statusCode ?? 0;
+      const responseHeaders = new Headers();
+      const raw = incoming.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2)
+        responseHeaders.append(raw[i] as string, raw[i + 1] as string);
+      let response: Response;
+      try {
+        response = new Response(NULL_BODY.has(status) ? null : toWebStream(decoded(incoming), signal), {
+          status,
+          statusText: incoming.statusMessage ?? '',
+          headers: responseHeaders,
+        });
+      } catch (error) {
+        // A status fetch cannot represent (below 200 or past 599).
+        incoming.destroy();
+        return reject(
+          new TypeError(`fetch failed: the answer's status ${status} is not valid`, { cause: error }),
+        );
+      }
+      if (NULL_BODY.has(status)) incoming.resume();
+      resolve(response);
+    });
+    request.end(body ?? undefined);
+  });
+
+/** The body undone from the `Content-Encoding` a server sent though none was asked for. */
+function decoded(incoming: http.IncomingMessage): Readable {
+  const encoding = String(incoming.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? zlib.createGunzip()
+      : encoding === 'deflate'
+        ? zlib.createInflate()
+        : encoding === 'br'
+          ? zlib.createBrotliDecompress()
+          : undefined;
+  if (decoder === undefined) return incoming;
+  incoming.on('error', (error) => decoder.destroy(error));
+  return incoming.pipe(decoder);
+}
+
+/** A web stream of the body, read as the reader asks; cancelling it (or the signal) stops the socket. */
+function toWebStream(source: Readable, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
+  const stream = Readable.toWeb(source) as ReadableStream<Uint8Array>;
+  signal?.addEventListener('abort', () => source.destroy(), { once: true });
+  return stream;
+}
