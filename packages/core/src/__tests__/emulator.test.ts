@@ -253,6 +253,56 @@ describe('new and returning callers', () => {
   });
 });
 
+describe('many remembered customers', () => {
+  const start = async (target: Emulator, callId: string, hints: Record<string, unknown>) =>
+    (await (await post('start', { call_id: callId, identity_hints: hints }, { target })).json()) as {
+      customer_ref: string;
+      identity: { confidence: number; sources: string[] };
+    };
+
+  it('finds the one a call matches among thousands, by ANI, external id or customer_ref', async () => {
+    const big = createEmulator({ apiKeys: [API_KEY], now });
+    for (let i = 0; i < 3000; i += 1) {
+      await start(big, `CA-fill-${i}`, { ani: `+1415${String(i).padStart(7, '0')}` });
+    }
+    const first = await start(big, 'CA-a', { ani: ANI, external_ids: { crm: 'C-42' } });
+    expect(first.identity.confidence).toBe(0);
+    const byAni = await start(big, 'CA-b', { ani: ANI });
+    const byCrm = await start(big, 'CA-c', { ani: OTHER_ANI, external_ids: { crm: 'C-42' } });
+    const byRef = await start(big, 'CA-d', { customer_ref: first.customer_ref });
+    expect([byAni.customer_ref, byCrm.customer_ref, byRef.customer_ref]).toEqual(
+      Array(3).fill(first.customer_ref),
+    );
+    expect(byCrm.identity.sources).toContain('external_id');
+    expect(byRef.identity.sources).toContain('customer_ref');
+    expect(big.customers()).toHaveLength(3001);
+  });
+
+  it('of two customers scoring the same, answers the one remembered first', async () => {
+    const target = createEmulator({ apiKeys: [API_KEY], now });
+    const older = await start(target, 'CA-1', { ani: ANI });
+    const newer = await start(target, 'CA-2', { ani: OTHER_ANI, external_ids: { crm: 'C-7' } });
+    // The external id outweighs the ANI: this call goes to the newer customer, who now has the ANI too.
+    const both = await start(target, 'CA-3', { ani: ANI, external_ids: { crm: 'C-7' } });
+    expect(both.customer_ref).toBe(newer.customer_ref);
+    // Both customers have the ANI and called just now: a tie, which the older one wins.
+    const tie = await start(target, 'CA-4', { ani: ANI });
+    expect(tie.customer_ref).toBe(older.customer_ref);
+  });
+
+  it('forgets an external id that a later call changed', async () => {
+    const target = createEmulator({ apiKeys: [API_KEY], now });
+    const first = await start(target, 'CA-1', { ani: ANI, external_ids: { crm: 'old' } });
+    await start(target, 'CA-2', { ani: ANI, external_ids: { crm: 'new' } });
+    expect((await start(target, 'CA-3', { external_ids: { crm: 'new' } })).customer_ref).toBe(
+      first.customer_ref,
+    );
+    expect((await start(target, 'CA-4', { external_ids: { crm: 'old' } })).customer_ref).not.toBe(
+      first.customer_ref,
+    );
+  });
+});
+
 describe('open intents', () => {
   it('counts an attempt for every open end, and forgets the intent once resolved', async () => {
     const sticky = client();

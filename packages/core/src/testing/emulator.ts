@@ -137,6 +137,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const now = options.now ?? (() => new Date());
   const maxHangMs = options.maxHangMs ?? 60_000;
   let customers = new Map<string, Customer>();
+  // Customers by what identifies them, so that a call scores only those it could match,
+  // however many the emulator remembers.
+  let byAni = new Map<string, Set<Customer>>();
+  let byExternalId = new Map<string, Set<Customer>>();
+  let created = new WeakMap<Customer, number>();
   let calls = new Map<string, CallRecord>();
   let faults: (Fault & { operation?: 'start' | 'end'; remaining: number })[] = [];
   let hanging = new Set<() => void>();
@@ -338,7 +343,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     at: Date,
   ): { customer: Customer; score: Score } | undefined {
     let best: { customer: Customer; score: Score } | undefined;
-    for (const customer of customers.values()) {
+    const candidates = new Set<Customer>();
+    const byRef = hints.customer_ref === undefined ? undefined : customers.get(hints.customer_ref);
+    if (byRef !== undefined) candidates.add(byRef);
+    if (hints.ani !== undefined) for (const customer of byAni.get(hints.ani) ?? []) candidates.add(customer);
+    for (const [name, value] of Object.entries(hints.external_ids ?? {})) {
+      for (const customer of byExternalId.get(externalIdKey(name, value)) ?? []) candidates.add(customer);
+    }
+    // In the order they were created: of equal scores, the first customer wins.
+    const ordered = [...candidates].sort((a, b) => (created.get(a) ?? 0) - (created.get(b) ?? 0));
+    for (const customer of ordered) {
       const score = scoreMatch(customer, hints, lineType, at);
       if (score !== undefined && (best === undefined || score.confidence > best.score.confidence)) {
         best = { customer, score };
@@ -356,8 +370,22 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       intents: new Map(),
       lastCallAt: undefined,
     };
+    created.set(customer, customers.size);
     customers.set(customer.customerRef, customer);
     return customer;
+  }
+
+  function remember(customer: Customer, hints: Hints): void {
+    if (hints.ani !== undefined) {
+      customer.anis.add(hints.ani);
+      indexed(byAni, hints.ani).add(customer);
+    }
+    for (const [name, value] of Object.entries(hints.external_ids ?? {})) {
+      const previous = customer.externalIds.get(name);
+      if (previous !== undefined) byExternalId.get(externalIdKey(name, previous))?.delete(customer);
+      customer.externalIds.set(name, value);
+      indexed(byExternalId, externalIdKey(name, value)).add(customer);
+    }
   }
 
   function takeFault(operation: 'start' | 'end'): Fault | undefined {
@@ -417,6 +445,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       resets += 1;
       clearFaults();
       customers = new Map();
+      byAni = new Map();
+      byExternalId = new Map();
+      created = new WeakMap();
       calls = new Map();
       hanging = new Set();
       requests.length = 0;
@@ -451,9 +482,17 @@ type Result =
   | { status: 200; body: unknown }
   | { status: number; error: string; message: string; issues?: Issue[] | undefined };
 
-function remember(customer: Customer, hints: Hints): void {
-  if (hints.ani !== undefined) customer.anis.add(hints.ani);
-  for (const [name, value] of Object.entries(hints.external_ids ?? {})) customer.externalIds.set(name, value);
+function externalIdKey(name: string, value: string): string {
+  return `${name}\u0000${value}`;
+}
+
+function indexed<K>(index: Map<K, Set<Customer>>, key: K): Set<Customer> {
+  let customers = index.get(key);
+  if (customers === undefined) {
+    customers = new Set();
+    index.set(key, customers);
+  }
+  return customers;
 }
 
 function checkCallId(body: unknown): Issue[] {
