@@ -1,6 +1,7 @@
 // One cold start, in a fresh Node process: load a Function file as the runtime does
 // (require, then exports.handler) and serve its first invocation against the emulator.
-// Prints the milliseconds from before the require to the callback, then exits (the
+// Prints the milliseconds from before the require to the callback, the peak memory and
+// the CPU time, then exits (the
 // platform stops a Function once it has called back). Both handlers get the same
 // context, event and a silent console: the guide's logs its errors.
 const { Console } = require('node:console');
@@ -61,6 +62,15 @@ handler(context, event, (error, answer) => {
     (body.sticky_calls
       ? body.sticky_calls.status === 'ok'
       : typeof body.customer_ref === 'string' && body.customer_ref !== '');
-  process.stdout.write(JSON.stringify({ elapsed, ok: Boolean(ok) }));
+  // The process's peak memory and CPU (every thread's, compilers' included) up to its answer.
+  const usage = process.resourceUsage();
+  process.stdout.write(
+    JSON.stringify({
+      elapsed,
+      ok: Boolean(ok),
+      peakRssMb: usage.maxRSS / 1024,
+      cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    }),
+  );
   process.exit(0);
 });

@@ -9,7 +9,6 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { attributeSize } from './attribute-size.js';
-import { bundledColdStart } from './bundled-cold-start.js';
 import { clientOverhead } from './client-overhead.js';
 import { coldStart } from './cold-start.js';
 import { flexBundle, panelRender } from './flex-panel.js';
@@ -26,16 +25,20 @@ const benchmarks: [string, () => Row[] | Promise<Row[]>][] = [
   ['Start handler latency', handlerLatency],
   ['Client overhead per call', clientOverhead],
   ['Function cold start', coldStart],
-  ['Bundled Function cold start', bundledColdStart],
   ['Task-attribute size', attributeSize],
   ['Flex package bundle', flexBundle],
   ['Save path under load', saveLoad],
   ['Panel render in jsdom', panelRender],
 ];
 
+// `BENCH_ONLY=<words>` runs the benchmarks whose name holds any of them (case ignored) and
+// only prints: RESULTS.md is written from whole runs.
+const only = (process.env.BENCH_ONLY ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean);
+const chosen = benchmarks.filter(([name]) => only.length === 0 || only.some((word) => name.toLowerCase().includes(word)));
+
 const started = performance.now();
 const rows: Row[] = [];
-for (const [name, run] of benchmarks) {
+for (const [name, run] of chosen) {
   const t = performance.now();
   out(`running: ${name}…`);
   try {
@@ -64,6 +67,10 @@ out('');
 out(table);
 out('');
 out(`${machine}; ${date}; ${seconds} s`);
+if (only.length > 0) {
+  out('BENCH_ONLY is set: bench/RESULTS.md is left as it was');
+  process.exit(0);
+}
 
 // The reliability suite's counts live in a marked section of the same file, written by
 // `pnpm --filter @stickycalls/reliability results`: keep it.
