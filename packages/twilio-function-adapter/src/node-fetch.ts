@@ -9,13 +9,18 @@
  * signal, and no redirect followed (the client asks for `redirect: 'manual'`; a 3xx
  * comes back as it is). `http.request` is looked up on the module object at each call,
  * so msw and nock, which replace it there, still intercept every request.
+ *
+ * The answer is not built with the global `Response`: Twilio's runtime replaces that
+ * global with its own `Twilio.Response` (the one a Function answers with), in the cloud
+ * and in twilio-run. It is a {@link NodeAnswer}, which has what a fetch `Response` gives
+ * the client: status, headers, a web stream body, and the body read whole.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
-/** Statuses whose response has no body, which `new Response` refuses one for. */
+/** Statuses whose answer has no body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 export const nodeFetch: typeof globalThis.fetch = (input, init = {}) =>
@@ -61,22 +66,16 @@ export const nodeFetch: typeof globalThis.fetch = (input, init = {}) =>
       const raw = incoming.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2)
         responseHeaders.append(raw[i] as string, raw[i + 1] as string);
-      let response: Response;
-      try {
-        response = new Response(NULL_BODY.has(status) ? null : toWebStream(decoded(incoming), signal), {
-          status,
-          statusText: incoming.statusMessage ?? '',
-          headers: responseHeaders,
-        });
-      } catch (error) {
-        // A status fetch cannot represent (below 200 or past 599).
+      if (status < 200 || status > 599) {
+        // A status fetch cannot represent either.
         incoming.destroy();
-        return reject(
-          new TypeError(`fetch failed: the answer's status ${status} is not valid`, { cause: error }),
-        );
+        return reject(new TypeError(`fetch failed: the answer's status ${status} is not valid`));
       }
       if (NULL_BODY.has(status)) incoming.resume();
-      resolve(response);
+      const body = NULL_BODY.has(status) ? null : toWebStream(decoded(incoming), signal);
+      resolve(
+        new NodeAnswer(status, incoming.statusMessage ?? '', responseHeaders, body) as unknown as Response,
+      );
     });
     request.end(body ?? undefined);
   });
@@ -104,4 +103,49 @@ function toWebStream(source: Readable, signal: AbortSignal | undefined): Readabl
   const stream = Readable.toWeb(source) as ReadableStream<Uint8Array>;
   signal?.addEventListener('abort', () => source.destroy(), { once: true });
   return stream;
+}
+
+/** A fetch `Response` as far as a client reads one, built without the global `Response`. */
+class NodeAnswer {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  readonly url = '';
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: Headers,
+    readonly body: ReadableStream<Uint8Array> | null,
+  ) {
+    this.ok = status >= 200 && status <= 299;
+  }
+
+  get bodyUsed(): boolean {
+    return this.body?.locked ?? false;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    if (this.body === null) return new Uint8Array(0);
+    if (this.body.locked) throw new TypeError('Body is unusable: Body has already been read');
+    const chunks: Uint8Array[] = [];
+    const reader = this.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return Buffer.concat(chunks);
+      chunks.push(value);
+    }
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.bytes());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
 }

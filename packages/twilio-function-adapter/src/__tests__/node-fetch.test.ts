@@ -110,6 +110,26 @@ describe('nodeFetch', () => {
     expect(await response.json()).toEqual({ error: 'rate_limited', note: 'é' });
   });
 
+  it("answers as fetch does where Twilio's runtime has replaced the global Response", async () => {
+    // twilio-run and Twilio's cloud set globalThis.Response to Twilio.Response, the class a
+    // Function answers with: an answer built with the global would have no fetch headers.
+    vi.stubGlobal(
+      'Response',
+      class TwilioResponse {
+        headers: Record<string, string> = {};
+      },
+    );
+    reply = (_request, response) => {
+      response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2' });
+      response.end('{"error":"unavailable"}');
+    };
+    const response = await nodeFetch(`${base}/v1/calls/end`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(503);
+    expect(response.ok).toBe(false);
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(await response.text()).toBe('{"error":"unavailable"}');
+  });
+
   it('undoes a gzip encoding the server chose, as fetch does', async () => {
     reply = (_request, response) => {
       response.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/json' });
