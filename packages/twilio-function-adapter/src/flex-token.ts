@@ -4,8 +4,8 @@
  * Function's own check.
  */
 import { ConfigurationError } from '@stickycalls/core';
-import { validator } from 'twilio-flex-token-validator';
 import type { FunctionContext, FunctionEvent } from './runtime.js';
+import { tokenCacheKey, verifiedOnce } from './token-cache.js';
 
 /** What Twilio says about a valid Flex token (`twilio-flex-token-validator`'s result). */
 export interface TokenResult {
@@ -40,7 +40,11 @@ const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
 /** IAM's host is `iam.<region>.twilio.com`: a region is one DNS label (us1, ie1, au1). */
 const REGION = /^[a-z0-9]{1,20}$/i;
 
-/** The default {@link TokenValidator}: Twilio IAM, with the context's account credentials. */
+/**
+ * The default {@link TokenValidator}: Twilio IAM, with the context's account credentials.
+ * A yes is kept for a short while (`token-cache.ts`), so that a burst of saves by one
+ * agent asks IAM once; the Function's settings are checked on every request all the same.
+ */
 export const flexTokenValidator: TokenValidator = async (token, context) => {
   const accountSid = stringOf(context.ACCOUNT_SID);
   const authToken = stringOf(context.AUTH_TOKEN);
@@ -67,6 +71,23 @@ export const flexTokenValidator: TokenValidator = async (token, context) => {
       'TWILIO_REGION is not a Twilio region such as us1 or ie1: Flex tokens cannot be checked',
     );
   }
+  return verifiedOnce(tokenCacheKey(accountSid, region ?? '', token), token, () =>
+    askIam(token, accountSid, region, authToken, apiKey, apiSecret),
+  );
+};
+
+/** Twilio IAM's verdict on the token, its failures told apart (see {@link TokenValidator}). */
+async function askIam(
+  token: string,
+  accountSid: string,
+  region: string | undefined,
+  authToken: string | undefined,
+  apiKey: string | undefined,
+  apiSecret: string | undefined,
+): Promise<TokenResult> {
+  // Loaded on the first check, not with the adapter: the caller-context Function, which
+  // checks no token, does not pay for it on a cold start.
+  const { validator } = await import('twilio-flex-token-validator');
   try {
     return (await (authToken !== undefined
       ? validator(token, accountSid, authToken, region)
@@ -100,7 +121,7 @@ export const flexTokenValidator: TokenValidator = async (token, context) => {
     if (UNAVAILABLE.test(reason)) throw new TokenCheckUnavailableError('Twilio IAM unreachable');
     throw new Error('token rejected');
   }
-};
+}
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;

@@ -74,6 +74,24 @@ beforeAll(() => {
 (async () => {${CALLS}})().catch((e) => { console.error(e); process.exit(1); });`,
   );
   writeFileSync(
+    join(app, 'cold-start.cjs'),
+    `// What a cold caller-context Function loads and sends with, as the runtime requires it.
+globalThis.fetch = () => Promise.reject(new Error('globalThis.fetch was called'));
+const { createCallerContextHandler } = require('@stickycalls/twilio-function-adapter');
+const { invoke, createFakeContext } = require('@stickycalls/twilio-function-adapter/testing');
+const { startEmulatorServer, EMULATOR_API_KEY } = require('@stickycalls/core/testing');
+(async () => {
+  const server = await startEmulatorServer();
+  const context = createFakeContext({ STICKY_CALLS_API_KEY: EMULATOR_API_KEY, STICKY_CALLS_BASE_URL: server.url });
+  const start = await invoke(createCallerContextHandler(), { context, event: { CallSid: 'CA' + '3'.repeat(32), From: '+14155551234' } });
+  await server.close();
+  console.log(JSON.stringify({
+    status: start.body.sticky_calls.status,
+    tokenValidatorLoaded: Object.keys(require.cache).some((file) => file.includes('twilio-flex-token-validator')),
+  }));
+})().catch((e) => { console.error(e); process.exit(1); });`,
+  );
+  writeFileSync(
     join(app, 'handlers.mjs'),
     `${IMPORTS.map(([names, from]) => `import { ${names} } from '${from}';`).join('\n')}\n${CALLS}`,
   );
@@ -93,5 +111,13 @@ describe.each([
       save: [200, 'saved', 'https://flex.twilio.com', true],
       slow: [200, 'timeout'],
     });
+  });
+});
+
+it('a cold caller-context Function sends with node:http and never loads the token validator', () => {
+  const output = execFileSync(process.execPath, ['cold-start.cjs'], { cwd: app, encoding: 'utf8' });
+  expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual({
+    status: 'ok',
+    tokenValidatorLoaded: false,
   });
 });
