@@ -38,7 +38,16 @@ const esmSplit = {
   'internal/redact': 'src/redact.ts',
 };
 
+// Node gets a build of its own (the `node` export condition: Functions, servers, tests),
+// compiled for Node 20 rather than ES2019: ky's private fields stay native there, where
+// the ES2019 build turns every one into a WeakMap look-up on each request (about a fifth
+// of the client's own time per call). Browsers and Flex plugin builds never ask for
+// `node`, and keep the ES2019 build. Same sources, same types.
+const node: Options = { ...shared, target: 'node20', platform: 'node', dts: false, sourcemap: false };
+
 export default defineConfig([
   { ...shared, entry: esmSplit, format: 'esm', outDir: 'dist', noExternal: ['ky', 'zod'], dts: { entry } },
   { ...shared, format: 'cjs', outDir: 'dist', noExternal: ['ky', 'zod'] },
+  { ...node, format: 'esm', outDir: 'dist/node', noExternal: ['ky', 'zod'] },
+  { ...node, format: 'cjs', outDir: 'dist/node', noExternal: ['ky', 'zod'] },
 ]);

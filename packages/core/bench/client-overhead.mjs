@@ -1,8 +1,9 @@
 // Client overhead per call against a bare fetch of the same request to the same
 // loopback emulator. Both run in alternating rounds in one process, so machine noise
-// falls on both alike. Needs the build: `pnpm --filter @stickycalls/core build`.
-import { createStickyCallsClient } from '../dist/index.js';
-import { EMULATOR_API_KEY, startEmulatorServer } from '../dist/testing/index.js';
+// falls on both alike. Needs the build: `pnpm --filter @stickycalls/core build`. The
+// package is imported by its name, so Node takes the build its `node` condition names.
+import { createStickyCallsClient } from '@stickycalls/core';
+import { EMULATOR_API_KEY, startEmulatorServer } from '@stickycalls/core/testing';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 50);
@@ -11,10 +12,13 @@ const WARMUP = 100;
 const server = await startEmulatorServer();
 const sticky = createStickyCallsClient({ apiKey: EMULATOR_API_KEY, baseUrl: server.url });
 const url = `${server.url}/v1/calls/start`;
+// A fixed set of 50 callers, each calling again and again: the emulator's work per call
+// stays the same however long the run, so the bare fetch's median does not drift.
+const CALLERS = 50;
 let sequence = 0;
 const params = () => ({
   call_id: `CA${++sequence}`,
-  identity_hints: { ani: `+1415555${String(sequence % 10_000).padStart(4, '0')}` },
+  identity_hints: { ani: `+1415555${String(sequence % CALLERS).padStart(4, '0')}` },
 });
 
 async function bare() {

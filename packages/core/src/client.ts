@@ -78,7 +78,7 @@ export function createStickyCallsClient(options: ClientOptions): StickyCallsClie
     ...settings,
     keyHint: maskApiKey(settings.apiKey),
     redactor: createRedactor(settings.apiKey),
-    http: createHttp(settings.baseUrl, settings.apiKey, settings.headers),
+    ...createHttp(settings.baseUrl, settings.apiKey, settings.headers),
   };
 
   function limits(operation: Operation, requestOptions: RequestOptions | undefined) {

@@ -1,11 +1,11 @@
 /**
  * One API operation: attempts, retries and one overall deadline.
  *
- * ky prepares each attempt (base URL, headers) and calls fetch. Its own `retry`
- * and `timeout` are switched off on purpose: ky's timeout covers only the wait for
- * headers and restarts with every retry, and ky cannot tell a replayed `end` from
- * a first one. Here one deadline covers every attempt, body reading and back-off
- * included, and a per-attempt timeout lets a hung attempt be retried in time.
+ * ky prepares each attempt (the URL under the base URL, the method) and calls fetch.
+ * Its own `retry` and `timeout` are switched off on purpose: ky's timeout covers only the wait for headers and restarts with every
+ * retry, and ky cannot tell a replayed `end` from a first one. Here one deadline covers
+ * every attempt, body reading and back-off included, and a per-attempt timeout lets a
+ * hung attempt be retried in time.
  */
 import ky, { type KyInstance } from 'ky';
 import {
@@ -19,6 +19,7 @@ import {
   type Operation,
   type StickyCallsError,
 } from './errors.js';
+import { setOwn } from './objects.js';
 import type { ClientHooks, RetryOptions } from './options.js';
 import { backoffDelay } from './retry.js';
 
@@ -32,28 +33,28 @@ export interface TransportConfig {
   readonly fetch: typeof globalThis.fetch | undefined;
   readonly retry: Required<RetryOptions>;
   readonly hooks: ClientHooks;
-  /** The ky instance: base URL, headers, and ky's own retry and timeout off (see above). */
+  /** The ky instance: base URL, and ky's own retry and timeout off (see above). */
   readonly http: KyInstance;
+  /** Every request's headers, the key's included, written once for the client's life. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
-/** The ky instance a client sends with. */
+/** The ky instance a client sends with, and the headers of every request. */
 export function createHttp(
   baseUrl: string,
   apiKey: string,
   headers: Readonly<Record<string, string>>,
-): KyInstance {
-  return ky.create({
-    prefixUrl: baseUrl,
-    headers: {
-      ...headers,
-      authorization: `Bearer ${apiKey}`,
-      accept: 'application/json',
-      'content-type': 'application/json',
-    },
-    retry: 0,
-    timeout: false,
-    throwHttpErrors: false,
-  });
+): { http: KyInstance; headers: Readonly<Record<string, string>> } {
+  // Names in lower case, as fetch sends them: ours replace a given header of any case.
+  const all: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) setOwn(all, name.toLowerCase(), value);
+  all.authorization = `Bearer ${apiKey}`;
+  all.accept = 'application/json';
+  all['content-type'] = 'application/json';
+  return {
+    http: ky.create({ prefixUrl: baseUrl, retry: 0, timeout: false, throwHttpErrors: false }),
+    headers: Object.freeze(all),
+  };
 }
 
 /** Per-operation limits. */
@@ -166,7 +167,7 @@ async function attempt(
   try {
     const response = await untilAborted(
       config.http.post(`v1/calls/${operation}`, {
-        fetch: sendWith(config.fetch ?? globalThis.fetch, json, signal),
+        fetch: sendWith(config, json, signal),
       }),
       signal,
     );
@@ -244,28 +245,30 @@ export function parseRetryAfter(header: string | null): number | undefined {
 }
 
 /**
- * The fetch ky calls. ky prepares the request (URL, headers) without a body, and the
- * body goes to fetch here as the string it already is, with this attempt's signal.
- * Handing ky the body or the signal costs more than the whole client otherwise does:
- * its Request streams the body and clones that stream, and it merges signals through
- * `AbortSignal.any`, which is slow on Node 20. A `fetch` given in the options is
- * called the same way, as `fetch(url, init)`.
+ * The fetch ky calls. ky prepares the request (its URL under the base URL, its method)
+ * without a body, and the body goes to fetch here as the string it already is, with the
+ * headers written once per client and this attempt's signal. Handing ky the body or the
+ * signal costs more than the whole client otherwise does: its Request streams the body
+ * and clones that stream, and it merges signals through `AbortSignal.any`, which is slow
+ * on Node 20. A `fetch` given in the options is called the same way, as `fetch(url, init)`.
+ *
+ * (A `beforeRequest` hook answering with the Response would also spare ky's clone of the
+ * request, but ky takes a hook's answer only if it is `instanceof Response`, and Twilio's
+ * runtime replaces the global `Response` with its own.)
  *
  * Redirects are not followed: fetch would resend a POST to a 301, 302 or 303 as a
  * GET without its body, and the page it lands on (a captive portal, a moved host)
  * could answer 2xx, which `calls.end` takes as a save. The key is sent to `baseUrl`
  * only; a redirect is an error that names it.
  */
-function sendWith(
-  fetch: typeof globalThis.fetch,
-  json: string,
-  signal: AbortSignal,
-): typeof globalThis.fetch {
+function sendWith(config: TransportConfig, json: string, signal: AbortSignal): typeof globalThis.fetch {
+  const fetch = config.fetch ?? globalThis.fetch;
   return (input) => {
     const request = input as Request;
     return fetch(request.url, {
       method: request.method,
-      headers: request.headers,
+      // A copy: a fetch given in the options may change what it is handed.
+      headers: { ...config.headers },
       body: json,
       signal,
       redirect: 'manual',
@@ -281,18 +284,31 @@ function sendWith(
 async function readText(response: Response, signal: AbortSignal): Promise<string> {
   if (response.body === null) return '';
   const reader = response.body.getReader();
+  // Cancelling the reader ends a pending read at once (as done), whatever the stream's
+  // source does; the signal's reason is thrown then, never a body cut short.
   const onAbort = (): void => {
     reader.cancel().catch(() => undefined);
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const decoder = new TextDecoder();
-    let text = '';
+    const chunks: Uint8Array[] = [];
+    let length = 0;
     for (;;) {
-      const { done, value } = await untilAborted(reader.read(), signal);
-      if (done) return text + decoder.decode();
-      text += decoder.decode(value, { stream: true });
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw signal.reason;
+      if (done) break;
+      chunks.push(value);
+      length += value.byteLength;
     }
+    // Most answers come in one chunk: decoded once, without copying.
+    if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+    const bytes = new Uint8Array(length);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return new TextDecoder().decode(bytes);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

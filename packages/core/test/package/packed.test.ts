@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'acorn';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script of the workspace, without types
 import { node22Binary } from '../../../../scripts/node22.mjs';
@@ -72,6 +73,37 @@ describe.each([
       name: 'Jo',
       guard: true,
     });
+  });
+});
+
+describe('Node takes the Node build, a browser bundle the ES2019 one', () => {
+  it('require and import resolve to dist/node on Node', () => {
+    const required = execFileSync(process.execPath, ['-p', "require.resolve('@stickycalls/core')"], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    const imported = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', "console.log(import.meta.resolve('@stickycalls/core'))"],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(required.trim().replaceAll('\\', '/')).toMatch(/@stickycalls\/core\/dist\/node\/index\.cjs$/);
+    expect(imported.trim()).toMatch(/@stickycalls\/core\/dist\/node\/index\.js$/);
+  });
+
+  it('a browser bundle of the installed package takes the ES2019 build', async () => {
+    const result = await build({
+      stdin: { contents: "export { readCallerContext } from '@stickycalls/core';", resolveDir: app },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs).map((file) => file.replaceAll('\\', '/'));
+    expect(inputs.some((file) => file.includes('@stickycalls/core/dist/'))).toBe(true);
+    expect(inputs.filter((file) => file.includes('/dist/node/'))).toEqual([]);
   });
 });
 
