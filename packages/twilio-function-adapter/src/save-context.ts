@@ -321,6 +321,10 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
           taskSid = found;
         }
         const sid = taskSid;
+        // The default access check reads the worker's reservations on the task: asked now,
+        // beside the task itself, so the two reads cost one round trip to TaskRouter. (A
+        // custom check may never ask: it is left to ask for itself.)
+        if (options.canActOnTask === undefined) reservations(sid).catch(() => undefined);
         // Nothing about the task is answered before the access check: its call, its customer
         // and whether it is a Sticky Calls call are told only to a worker who may act on it.
         const task = await step('fetch the task', () => taskRouter.fetchTask(sid));

@@ -424,6 +424,34 @@ describe('storing before completion, saving after', () => {
   });
 });
 
+describe('TaskRouter round trips', () => {
+  it('reads the task and the worker’s reservations on it side by side: one round trip, not two', async () => {
+    const { taskSid } = await routedCall();
+    complete(taskSid);
+    // Every TaskRouter answer takes 150 ms; when each read starts is noted first.
+    const started: { path: string; at: number }[] = [];
+    server.use(
+      http.get('https://taskrouter.twilio.com/*', async ({ request }) => {
+        started.push({ path: new URL(request.url).pathname, at: performance.now() });
+        await delay(150);
+      }),
+    );
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP });
+    expect(answer).toMatchObject({ statusCode: 200, body: { status: 'saved' } });
+    const at = (suffix: string) => started.find((read) => read.path.endsWith(suffix))?.at ?? Number.NaN;
+    expect(at('/Reservations') - at(`/Tasks/${taskSid}`)).toBeLessThan(100);
+  });
+
+  it('leaves the reservations to a custom access check, which may never ask for them', async () => {
+    const { taskSid } = await routedCall();
+    complete(taskSid);
+    const before = taskRouter.requests.length;
+    const answer = await save({ TaskSid: taskSid, wrap_up: WRAP_UP }, saver({ canActOnTask: () => true }));
+    expect(answer).toMatchObject({ statusCode: 200, body: { status: 'saved' } });
+    expect(taskRouter.requests.slice(before).filter((r) => r.path.endsWith('/Reservations'))).toEqual([]);
+  });
+});
+
 describe('a store meets another writer', () => {
   it('keeps what another writer put on the task between the fetch and the update (412, fetched again)', async () => {
     const { taskSid } = await routedCall();
