@@ -1,6 +1,6 @@
 /**
  * The Flex package in a plugin: its bundle cost (packages/flex-react/bench/size.mjs,
- * reused as it is) and the panel's render time in jsdom, next to the guide's panel
+ * reused as it is) and the panel's render time in jsdom (React's production build), next to the guide's panel
  * (baselines/guide-panel.js) rendering the guide's attributes for the same context.
  */
 import { createRequire } from 'node:module';
@@ -84,6 +84,10 @@ export async function panelRender(): Promise<Row[]> {
       writable: true,
     });
   }
+  // React's production build, as a Flex plugin ships it: React reads NODE_ENV when it is
+  // first loaded, and nothing in this process loads it before.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
   try {
     const React = (await import('react')).default;
     const ReactDOM = (await import('react-dom')).default;
@@ -131,7 +135,7 @@ export async function panelRender(): Promise<Row[]> {
         }
       }
       rows.push({
-        section: 'Panel render in jsdom (mount, React 17)',
+        section: 'Panel render in jsdom (mount, React 17 production build)',
         measure: `${name}, median of ${samples.ours.length} each`,
         ours: ms(median(samples.ours)),
         baseline: ms(median(samples.guide)),
@@ -141,6 +145,8 @@ export async function panelRender(): Promise<Row[]> {
     }
     return rows;
   } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
     for (const [name, descriptor] of saved) {
       if (descriptor) Object.defineProperty(globalThis, name, descriptor);
       else delete (globalThis as Record<string, unknown>)[name];

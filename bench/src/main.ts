@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { attributeSize } from './attribute-size.js';
+import { chromiumRender } from './chromium-render.js';
 import { clientOverhead } from './client-overhead.js';
 import { coldStart } from './cold-start.js';
 import { flexBundle, panelRender } from './flex-panel.js';
@@ -29,6 +30,7 @@ const benchmarks: [string, () => Row[] | Promise<Row[]>][] = [
   ['Flex package bundle', flexBundle],
   ['Save path under load', saveLoad],
   ['Panel render in jsdom', panelRender],
+  ['Panel mount in Chromium', chromiumRender],
 ];
 
 // `BENCH_ONLY=<words>` runs the benchmarks whose name holds any of them (case ignored) and
