@@ -14,7 +14,6 @@ import { resolve } from 'node:path';
 import { toTaskAttributes } from '@stickycalls/core';
 import { build } from 'esbuild';
 import { chromium } from 'playwright';
-// @ts-expect-error: a plain .mjs script of the workspace, typed by chromium.d.mts
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 import { growing, guideAttributes, TYPICAL } from './contexts.js';
 import { median, ms, type Row, ratio } from './report.js';
@@ -70,7 +69,9 @@ async function pageScript(): Promise<string> {
 
 export async function chromiumRender(): Promise<Row[]> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: run node scripts/ensure-chromium.mjs or set CHROMIUM_PATH`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: run node scripts/ensure-chromium.mjs or set CHROMIUM_PATH`,
+    );
   }
   const script = await pageScript();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
@@ -112,7 +113,9 @@ export async function chromiumRender(): Promise<Row[]> {
         ours: ms(ours),
         baseline: ms(median(samples.guide)),
         ratio: ratio(ours, median(samples.guide)),
-        ...(name === 'typical context' ? { target: `ours ≤ ${GOAL_MS} ms`, met: ours <= GOAL_MS } : { target: '' }),
+        ...(name === 'typical context'
+          ? { target: `ours ≤ ${GOAL_MS} ms`, met: ours <= GOAL_MS }
+          : { target: '' }),
       });
     }
     return rows;

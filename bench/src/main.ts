@@ -35,8 +35,13 @@ const benchmarks: [string, () => Row[] | Promise<Row[]>][] = [
 
 // `BENCH_ONLY=<words>` runs the benchmarks whose name holds any of them (case ignored) and
 // only prints: RESULTS.md is written from whole runs.
-const only = (process.env.BENCH_ONLY ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean);
-const chosen = benchmarks.filter(([name]) => only.length === 0 || only.some((word) => name.toLowerCase().includes(word)));
+const only = (process.env.BENCH_ONLY ?? '')
+  .toLowerCase()
+  .split(/[\s,]+/)
+  .filter(Boolean);
+const chosen = benchmarks.filter(
+  ([name]) => only.length === 0 || only.some((word) => name.toLowerCase().includes(word)),
+);
 
 const started = performance.now();
 const rows: Row[] = [];

@@ -3,8 +3,8 @@
 // falls on both alike. Needs the build: `pnpm --filter @stickycalls/core build`. The
 // package is imported by its name, so Node takes the build its `node` condition names.
 import { createStickyCallsClient } from '@stickycalls/core';
-import ky from 'ky';
 import { EMULATOR_API_KEY, startEmulatorServer } from '@stickycalls/core/testing';
+import ky from 'ky';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 50);
