@@ -19,11 +19,21 @@ export const quantile = (values: readonly number[], q: number): number => {
 export const median = (values: readonly number[]): number => quantile(values, 0.5);
 
 export const ms = (value: number): string =>
-  Number.isFinite(value) ? `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms` : '—';
+  Number.isFinite(value)
+    ? `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)} ms`
+    : '—';
 export const ratio = (ours: number, baseline: number): string =>
   Number.isFinite(ours) && Number.isFinite(baseline) && baseline !== 0
     ? `${(ours / baseline).toFixed(2)}×`
     : '—';
+/**
+ * Whether ours ÷ baseline, rounded as the table shows it (two decimals), is at most
+ * `limit`: a target of "ratio ≤ 1.00" is met by a run the table shows as 1.00×.
+ */
+export const ratioAtMost = (ours: number, baseline: number, limit: number): boolean =>
+  Number.isFinite(ours) && Number.isFinite(baseline) && baseline !== 0
+    ? Math.round((ours / baseline) * 100) <= Math.round(limit * 100)
+    : false;
 export const chars = (value: number): string => `${value.toLocaleString('en-US')} ch`;
 
 /** What the benchmark prints: never to the console that the baselines log their errors to. */
