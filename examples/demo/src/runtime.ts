@@ -35,6 +35,13 @@ export interface RuntimeOptions {
    * 127.0.0.1 (`serveTaskRouter`). Without it, TaskRouter answers 404 to everything.
    */
   readonly taskRouterUrl?: string;
+  /**
+   * Serve every request from one warm process, as Twilio's cloud keeps a Function's
+   * container warm between requests (twilio-run's `--no-fork-process --no-live`), instead
+   * of a fresh process per request. Module caches, the client and the save Function's
+   * token cache then last from one request to the next. @default false
+   */
+  readonly warm?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -56,6 +63,7 @@ export async function startRuntime({
   serviceDir = SERVICE_DIR,
   functionsFolder,
   onSpawn,
+  warm = false,
 }: RuntimeOptions): Promise<Runtime> {
   const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-demo-'));
   const tokensFile = join(scratch, 'iam-tokens.json');
@@ -65,12 +73,15 @@ export async function startRuntime({
   // the scratch folder requires the stand-in by its full path, whatever that path holds.
   const preload = join(scratch, 'preload.cjs');
   writeFileSync(preload, `require(${JSON.stringify(join(import.meta.dirname, 'twilio-preload.cjs'))});\n`);
+  const standIns = {
+    STICKY_CALLS_DEMO_IAM_TOKENS: tokensFile,
+    ...(taskRouterUrl === undefined ? {} : { STICKY_CALLS_DEMO_TASKROUTER_URL: taskRouterUrl }),
+  };
   const lines = {
     ...env,
     // Quoted: a checkout path may hold spaces.
     NODE_OPTIONS: `--require ${preload}`,
-    STICKY_CALLS_DEMO_IAM_TOKENS: tokensFile,
-    ...(taskRouterUrl === undefined ? {} : { STICKY_CALLS_DEMO_TASKROUTER_URL: taskRouterUrl }),
+    ...standIns,
   };
   writeFileSync(
     envFile,
@@ -91,6 +102,8 @@ export async function startRuntime({
     [
       '--require',
       join(import.meta.dirname, '../../../scripts/loopback-listen.cjs'),
+      // Warm: the Functions run in twilio-run's own process, which the stand-ins must be in.
+      ...(warm ? ['--require', preload] : []),
       twilioRun,
       'start',
       '--port',
@@ -98,10 +111,11 @@ export async function startRuntime({
       '--env',
       envFile,
       ...(functionsFolder === undefined ? [] : ['--functions-folder', functionsFolder]),
+      ...(warm ? ['--no-fork-process', '--no-live'] : []),
     ],
     {
       cwd: serviceDir,
-      env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
+      env: { ...process.env, FORCE_COLOR: '0', CI: 'true', ...(warm ? standIns : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
