@@ -1,5 +1,5 @@
-// Cold load of the CommonJS build (what a Twilio Function pays on a cold start),
-// in fresh processes, next to a bare `node -e ''` and a require of zod alone.
+// Cold load of the CommonJS build Node takes (the `node` export condition's, what a
+// Twilio Function pays on a cold start), in fresh processes, next to a require of zod alone.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ function timeRequire(specifier) {
 
 const rows = [
   ["require('zod'), for scale", timeRequire('zod')],
-  ['@stickycalls/core (CJS)', timeRequire('./dist/index.cjs')],
+  ['@stickycalls/core (CJS)', timeRequire('@stickycalls/core')],
 ];
 console.log(`cold require in a fresh process, ${RUNS} runs each (Node ${process.versions.node})`);
 for (const [name, { median, max }] of rows) {
