@@ -17,18 +17,10 @@ import {
   suggestNextStep,
 } from './caller-view.js';
 import type { TaskContextProps } from './flex-types.js';
-import { attemptsText, callCountText, dayText, whenText } from './panel-format.js';
-import {
-  type CheckFocus,
-  CheckOutcome,
-  CustomerRef,
-  notice,
-  styles as parts,
-  VerifyPrompt,
-} from './panel-parts.js';
+import { attemptsText, callCountText, dayText, startText, whenText } from './panel-format.js';
+import { type CheckFocus, CheckOutcome, CustomerRef, VerifyPrompt } from './panel-parts.js';
 import { fillTemplate, type StickyCallsStringKey, type StickyCallsStrings, useStrings } from './strings.js';
-import { surface } from './surface.js';
-import { tokens as t } from './tokens.js';
+import { classes as c, panelStylesRef } from './styles.js';
 import { useCallerContext } from './useCallerContext.js';
 import { useIdentityCheck } from './useIdentityCheck.js';
 import { useUniqueId } from './useUniqueId.js';
@@ -120,18 +112,18 @@ export function CallerContextPanel(props: CallerContextPanelProps): React.ReactE
   const ready = view.state === 'ready' ? { view, standing: standingOf(view, check) } : null;
   return (
     <section
+      ref={panelStylesRef}
       aria-labelledby={titleId}
-      className={className}
+      className={className ? `${c.panel} ${className}` : c.panel}
       data-sticky-calls="panel"
       data-state={view.state}
       data-tier={view.tier ?? undefined}
       data-level={ready === null ? undefined : levelOf(ready.view)}
       data-identity={ready !== null && ready.view.tier === 'confirm' ? ready.standing : undefined}
-      style={styles.panel}
     >
-      <div style={styles.header}>
-        <div style={styles.who}>
-          <h2 id={titleId} style={styles.title}>
+      <div className={c.header}>
+        <div className={c.who}>
+          <h2 id={titleId} className={c.title}>
             {strings.StickyCallsPanelTitle}
           </h2>
           {ready === null ? null : <Who {...ready} strings={strings} nameVariable={nameVariable} />}
@@ -163,27 +155,27 @@ function PanelBody({
 }) {
   switch (view.state) {
     case 'absent':
-      return <p style={styles.muted}>{strings.StickyCallsAbsent}</p>;
+      return <p className={c.muted}>{strings.StickyCallsAbsent}</p>;
     case 'invalid':
       return (
-        <div role="note" style={notice('warning')}>
-          <p style={styles.noticeTitle}>{strings.StickyCallsUnavailable}</p>
-          <p style={styles.flat}>{strings.StickyCallsInvalid}</p>
-          <p style={styles.flat}>{strings.StickyCallsUnavailableHint}</p>
+        <div role="note" className={`${c.notice} ${c.warning}`}>
+          <p className={c.noticeTitle}>{strings.StickyCallsUnavailable}</p>
+          <p className={c.flat}>{strings.StickyCallsInvalid}</p>
+          <p className={c.flat}>{strings.StickyCallsUnavailableHint}</p>
           <Facts rows={numberRow(view.caller, strings)} />
         </div>
       );
     case 'degraded':
       // The code stays in `data-reason` for whoever debugs; the agent reads words.
       return (
-        <div role="note" style={notice('warning')} data-reason={view.reason}>
-          <p style={styles.noticeTitle}>{strings.StickyCallsUnavailable}</p>
-          <p style={styles.flat}>
+        <div role="note" className={`${c.notice} ${c.warning}`} data-reason={view.reason}>
+          <p className={c.noticeTitle}>{strings.StickyCallsUnavailable}</p>
+          <p className={c.flat}>
             {fillTemplate(strings.StickyCallsUnavailableReason, {
               reason: reasonWords(view.reason, strings),
             })}
           </p>
-          <p style={styles.flat}>{strings.StickyCallsUnavailableHint}</p>
+          <p className={c.flat}>{strings.StickyCallsUnavailableHint}</p>
           <Facts rows={numberRow(view.caller, strings)} />
         </div>
       );
@@ -206,7 +198,7 @@ function Who({
   return (
     <>
       <p
-        style={styles.callerName}
+        className={c.callerName}
         data-sticky-calls="caller-name"
         data-source={name === null ? 'number' : 'name'}
       >
@@ -278,24 +270,24 @@ function ReadyBody({
           onUndo={() => setCheck(null)}
         />
       ) : null}
-      {standing === 'new' ? <p style={styles.muted}>{strings.StickyCallsNewCallerHint}</p> : null}
+      {standing === 'new' ? <p className={c.muted}>{strings.StickyCallsNewCallerHint}</p> : null}
       <Facts rows={readyRows(view, shown, name !== null, strings)} />
-      <section aria-labelledby={suggestionId} style={styles.suggestion}>
-        <h3 id={suggestionId} style={styles.suggestionTitle}>
+      <section aria-labelledby={suggestionId} className={c.suggestion}>
+        <h3 id={suggestionId} className={c.suggestionTitle}>
           {strings.StickyCallsSuggestionTitle}
         </h3>
-        <p style={styles.flat}>{suggestionText(suggestion, strings)}</p>
+        <p className={c.flat}>{suggestionText(suggestion, strings)}</p>
       </section>
       {shown ? (
         <>
           <section aria-labelledby={intentsId}>
-            <h3 id={intentsId} style={styles.subtitle}>
+            <h3 id={intentsId} className={c.subtitle}>
               {strings.StickyCallsIntentsTitle}
             </h3>
             {view.intents.length === 0 ? (
-              <p style={styles.muted}>{strings.StickyCallsNoIntents}</p>
+              <p className={c.muted}>{strings.StickyCallsNoIntents}</p>
             ) : (
-              <ul style={styles.list}>
+              <ul className={c.list}>
                 {view.intents.map((intent, index) => {
                   const calls = attemptsText(strings, intent.attempts);
                   return (
@@ -303,15 +295,15 @@ function ReadyBody({
                       // Intent names may repeat in a malformed context; the position keeps keys unique.
                       // biome-ignore lint/suspicious/noArrayIndexKey: see above.
                       key={`${intent.intent}:${index}`}
-                      style={intent.repeat ? styles.intentRepeat : styles.intent}
+                      className={intent.repeat ? `${c.intent} ${c.repeat}` : c.intent}
                       data-repeat={intent.repeat ? 'true' : undefined}
                     >
-                      <span style={styles.wrap}>
+                      <span className={c.wrap}>
                         <Name slug={intent.intent} strings={strings} />
                       </span>
-                      {calls !== null ? <span style={styles.attempts}>{calls}</span> : null}
+                      {calls !== null ? <span className={c.attempts}>{calls}</span> : null}
                       {intent.repeat ? (
-                        <strong style={styles.repeatTag}>{strings.StickyCallsRepeatAttempt}</strong>
+                        <strong className={c.repeatTag}>{strings.StickyCallsRepeatAttempt}</strong>
                       ) : null}
                     </li>
                   );
@@ -320,19 +312,19 @@ function ReadyBody({
             )}
           </section>
           <section aria-labelledby={variablesId}>
-            <h3 id={variablesId} style={styles.subtitle}>
+            <h3 id={variablesId} className={c.subtitle}>
               {strings.StickyCallsVariablesTitle}
             </h3>
             {variables.length === 0 ? (
-              <p style={styles.muted}>{strings.StickyCallsNoVariables}</p>
+              <p className={c.muted}>{strings.StickyCallsNoVariables}</p>
             ) : (
-              <dl style={styles.variables}>
+              <dl className={c.variables}>
                 {variables.map((row) => (
-                  <div key={row.name} style={styles.variableRow}>
-                    <dt style={styles.variableName}>
+                  <div key={row.name} className={c.variableRow}>
+                    <dt className={c.variableName}>
                       <Name slug={row.name} strings={strings} />
                     </dt>
-                    <dd style={styles.variableValue}>
+                    <dd className={c.variableValue}>
                       <CallerText text={row.value} />
                     </dd>
                   </div>
@@ -341,7 +333,7 @@ function ReadyBody({
             )}
           </section>
           {view.truncated ? (
-            <p role="note" style={styles.muted} data-sticky-calls="truncated">
+            <p role="note" className={c.muted} data-sticky-calls="truncated">
               {fillTemplate(strings.StickyCallsTruncated, view.omitted)}
             </p>
           ) : null}
@@ -355,7 +347,7 @@ function ReadyBody({
 function badgeOf(
   view: ReadyView,
   standing: Standing,
-): { label: StickyCallsStringKey; icon: string; look: keyof typeof styles.badge } {
+): { label: StickyCallsStringKey; icon: string; look: 'strong' | 'likely' | 'confirm' | 'ignore' } {
   switch (standing) {
     case 'known': {
       // "Known caller" only where the number says so; a weaker match to reuse says less, and looks it.
@@ -386,12 +378,12 @@ function ConfidenceBadge({
   const percent = Math.round(view.confidence * 100);
   const badge = badgeOf(view, standing);
   return (
-    <p style={styles.badge[badge.look]} data-sticky-calls="badge" data-look={badge.look}>
-      <span aria-hidden="true" style={styles.icon}>
+    <p className={`${c.badge} ${c[badge.look]}`} data-sticky-calls="badge" data-look={badge.look}>
+      <span aria-hidden="true" className={c.icon}>
         {badge.icon}
       </span>
       <strong>{strings[badge.label]}</strong>
-      <span style={styles.badgeDetail}>
+      <span className={c.badgeDetail}>
         {fillNodes(strings.StickyCallsConfidence, {
           percent,
           // Not in the default words (they would repeat the number); there for overrides that use
@@ -428,7 +420,7 @@ function readyRows(view: ReadyView, shown: boolean, named: boolean, strings: Sti
   if (view.callStart !== null) {
     rows.push([
       strings.StickyCallsCallStarted,
-      <Moment key="start" at={view.callStart} text={formatTime(view.callStart)} />,
+      <Moment key="start" at={view.callStart} text={startText(view.callStart)} />,
     ]);
   }
   if (!shown) return rows;
@@ -474,11 +466,11 @@ function readyRows(view: ReadyView, shown: boolean, named: boolean, strings: Sti
 function Facts({ rows }: { rows: readonly FactRow[] }) {
   if (rows.length === 0) return null;
   return (
-    <dl style={styles.facts}>
+    <dl className={c.facts}>
       {rows.map(([label, value]) => (
-        <div key={label} style={styles.fact}>
-          <dt style={styles.factLabel}>{label}</dt>
-          <dd style={styles.factValue}>{value}</dd>
+        <div key={label} className={c.fact}>
+          <dt className={c.factLabel}>{label}</dt>
+          <dd className={c.factValue}>{value}</dd>
         </div>
       ))}
     </dl>
@@ -535,149 +527,3 @@ function suggestionText(suggestion: Suggestion, strings: StickyCallsStrings): Re
       return strings.StickyCallsSuggestNewCaller;
   }
 }
-
-function formatTime(date: Date): string {
-  const sameDay = new Date().toDateString() === date.toDateString();
-  try {
-    return sameDay
-      ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-      : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-  } catch {
-    return date.toISOString();
-  }
-}
-
-type Style = React.CSSProperties;
-
-const badgeBase: Style = {
-  display: 'inline-flex',
-  flexWrap: 'wrap',
-  alignItems: 'baseline',
-  gap: t.space20,
-  margin: 0,
-  padding: `${t.space20} ${t.space40}`,
-  borderRadius: t.borderRadiusPill,
-  border: `${t.borderWidth10} solid`,
-  fontSize: t.fontSize30,
-};
-
-const styles = {
-  panel: { ...surface, maxWidth: '100%' },
-  header: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'flex-start',
-    justifyContent: 'space-between',
-    gap: t.space30,
-  },
-  who: { flex: '1 1 12rem', minWidth: 0 },
-  // The panel's name is the tab's or the slot's: quiet, so the caller's name leads.
-  title: { margin: 0, fontSize: t.fontSize20, fontWeight: t.fontWeightSemibold, color: t.colorTextWeak },
-  callerName: {
-    margin: `${t.space10} 0 0`,
-    fontSize: t.fontSize40,
-    fontWeight: t.fontWeightBold,
-    overflowWrap: 'anywhere',
-  },
-  subtitle: {
-    margin: `${t.space50} 0 ${t.space20}`,
-    fontSize: t.fontSize30,
-    fontWeight: t.fontWeightSemibold,
-  },
-  // Inside its own box: the box's padding is the space above it.
-  suggestionTitle: {
-    margin: `0 0 ${t.space20}`,
-    fontSize: t.fontSize30,
-    fontWeight: t.fontWeightSemibold,
-  },
-  flat: { margin: 0 },
-  muted: { margin: `${t.space30} 0`, color: t.colorTextWeak },
-  noticeTitle: { margin: `0 0 ${t.space20}`, fontWeight: t.fontWeightSemibold },
-  icon: parts.icon,
-  wrap: { overflowWrap: 'anywhere', wordBreak: 'break-word' },
-  badge: {
-    strong: {
-      ...badgeBase,
-      fontSize: t.fontSize40,
-      background: t.colorBackgroundSuccessWeakest,
-      borderColor: t.colorBorderSuccess,
-      color: t.colorTextSuccess,
-      borderWidth: '2px',
-      fontWeight: t.fontWeightBold,
-    },
-    // A match to reuse below "high", or one the agent verified: the same colour, said more quietly.
-    likely: {
-      ...badgeBase,
-      background: t.colorBackgroundBody,
-      borderColor: t.colorBorderSuccess,
-      color: t.colorTextSuccess,
-    },
-    confirm: {
-      ...badgeBase,
-      background: t.colorBackgroundWarningWeakest,
-      borderColor: t.colorBorderWarning,
-      color: t.colorTextWarningStrong,
-    },
-    ignore: {
-      ...badgeBase,
-      background: t.colorBackground,
-      borderColor: t.colorBorderWeak,
-      color: t.colorText,
-    },
-  },
-  badgeDetail: { fontWeight: 'normal' },
-  facts: {
-    display: 'grid',
-    gridTemplateColumns: 'repeat(auto-fit, minmax(9rem, 1fr))',
-    gap: `${t.space30} ${t.space50}`,
-    margin: `${t.space40} 0 0`,
-  },
-  fact: { minWidth: 0 },
-  factLabel: { color: t.colorTextWeak, fontSize: t.fontSize20 },
-  factValue: { margin: 0, overflowWrap: 'anywhere' },
-  suggestion: {
-    marginTop: t.space40,
-    padding: `${t.space30} ${t.space40}`,
-    borderInlineStart: `4px solid ${t.colorBorderNeutral}`,
-    background: t.colorBackgroundNeutralWeakest,
-    color: t.colorTextNeutral,
-    borderRadius: t.borderRadius20,
-  },
-  list: { margin: 0, padding: 0, listStyle: 'none' },
-  intent: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'baseline',
-    gap: t.space30,
-    padding: `${t.space20} 0`,
-    borderBottom: `${t.borderWidth10} solid ${t.colorBorderWeaker}`,
-  },
-  intentRepeat: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'baseline',
-    gap: t.space30,
-    padding: `${t.space20} ${t.space30}`,
-    borderInlineStart: `4px solid ${t.colorBorderWarning}`,
-    background: t.colorBackgroundWarningWeakest,
-    borderBottom: `${t.borderWidth10} solid ${t.colorBorderWeaker}`,
-  },
-  attempts: { color: t.colorTextWeak, fontSize: t.fontSize20 },
-  repeatTag: { color: t.colorTextWarningStrong, fontSize: t.fontSize20 },
-  variables: { margin: 0 },
-  variableRow: {
-    display: 'grid',
-    gridTemplateColumns: 'minmax(6rem, 35%) minmax(0, 1fr)',
-    gap: t.space30,
-    padding: `${t.space20} 0`,
-    borderBottom: `${t.borderWidth10} solid ${t.colorBorderWeaker}`,
-  },
-  variableName: { color: t.colorTextWeak, overflowWrap: 'anywhere', minWidth: 0 },
-  variableValue: {
-    margin: 0,
-    whiteSpace: 'pre-wrap',
-    overflowWrap: 'anywhere',
-    wordBreak: 'break-word',
-    minWidth: 0,
-  },
-} satisfies Record<string, Style | Record<string, Style>>;

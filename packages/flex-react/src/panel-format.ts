@@ -66,45 +66,52 @@ function daysAgo(date: Date, now: Date): number {
   return Math.round((localDay(now) - localDay(date)) / 86_400_000);
 }
 
-function safely(format: () => string, date: Date): string {
+/**
+ * The agent's date formats, each built once for the page's life: building one costs far
+ * more than using it, and a mount of the panel formats up to three dates. Keyed by the
+ * options objects below (the locale is always the browser's), so there are six at most.
+ */
+const dateFormats = new Map<Intl.DateTimeFormatOptions, Intl.DateTimeFormat>();
+
+/** `date` in the format of `options`, or its ISO form where the browser cannot format it. */
+function formatted(date: Date, options: Intl.DateTimeFormatOptions): string {
   try {
-    return format();
+    let format = dateFormats.get(options);
+    if (format === undefined) {
+      format = new Intl.DateTimeFormat(undefined, options);
+      dateFormats.set(options, format);
+    }
+    return format.format(date);
   } catch {
     return date.toISOString();
   }
 }
 
+const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
+const DAY_OF_YEAR: Intl.DateTimeFormatOptions = { ...DAY, year: 'numeric' };
+const DAY_AND_CLOCK: Intl.DateTimeFormatOptions = { ...DAY, ...CLOCK };
+const DAY_AND_CLOCK_OF_YEAR: Intl.DateTimeFormatOptions = { ...DAY_AND_CLOCK, year: 'numeric' };
+const DATE_AND_TIME: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+
 /** `14:05` (or `2:05 PM`), in the agent's locale. */
 export function clockText(date: Date): string {
-  return safely(() => date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }), date);
+  return formatted(date, CLOCK);
 }
 
 /** `3 Dec` (this year) or `3 Dec 2024`, in the agent's locale. */
 export function dayText(date: Date, now: Date = new Date()): string {
-  const year = date.getFullYear() === now.getFullYear() ? undefined : 'numeric';
-  return safely(
-    () =>
-      date.toLocaleDateString(
-        undefined,
-        year === undefined ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year },
-      ),
-    date,
-  );
+  return formatted(date, date.getFullYear() === now.getFullYear() ? DAY : DAY_OF_YEAR);
 }
 
 /** `3 Dec, 14:05`, with the year when it is not this one. */
 function dayAndClockText(date: Date, now: Date): string {
-  const year = date.getFullYear() === now.getFullYear() ? undefined : 'numeric';
-  const options: Intl.DateTimeFormatOptions = {
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  };
-  return safely(
-    () => date.toLocaleString(undefined, year === undefined ? options : { ...options, year }),
-    date,
-  );
+  return formatted(date, date.getFullYear() === now.getFullYear() ? DAY_AND_CLOCK : DAY_AND_CLOCK_OF_YEAR);
+}
+
+/** When the call started: `14:05` today, else `7 Feb 2026, 10:30`. */
+export function startText(date: Date, now: Date = new Date()): string {
+  return formatted(date, now.toDateString() === date.toDateString() ? CLOCK : DATE_AND_TIME);
 }
 
 /**

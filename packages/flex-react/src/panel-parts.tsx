@@ -6,9 +6,7 @@ import * as React from 'react';
 import { CallerText, fillNodes, visibleText } from './caller-text.js';
 import { atText } from './panel-format.js';
 import type { StickyCallsStrings } from './strings.js';
-import { tokens as t } from './tokens.js';
-
-type Style = React.CSSProperties;
+import { classes as c } from './styles.js';
 
 type CopyStatus = 'idle' | 'copied' | 'selected';
 
@@ -63,15 +61,15 @@ export function CustomerRef({ value, strings }: { value: string; strings: Sticky
   };
 
   return (
-    <p style={styles.refLine}>
-      <span style={styles.refLabel}>{strings.StickyCallsCustomerRef}</span>
-      <span ref={text} style={styles.refValue} data-sticky-calls="customer-ref">
+    <p className={c.refLine}>
+      <span className={c.refLabel}>{strings.StickyCallsCustomerRef}</span>
+      <span ref={text} className={c.refValue} data-sticky-calls="customer-ref">
         <CallerText text={value} name title={visibleText(value)} />
       </span>
-      <button type="button" onClick={copy} style={styles.smallButton} data-sticky-calls="copy-ref">
+      <button type="button" onClick={copy} className={c.smallButton} data-sticky-calls="copy-ref">
         {strings.StickyCallsCopyRef}
       </button>
-      <span role="status" aria-live="polite" style={styles.refStatus}>
+      <span role="status" aria-live="polite" className={c.refStatus}>
         {status === 'copied'
           ? strings.StickyCallsCopied
           : status === 'selected'
@@ -108,14 +106,14 @@ export function VerifyPrompt({
     first.current?.focus();
   });
   return (
-    <div role="note" style={notice('warning')} data-sticky-calls="verify-prompt">
-      <p id={promptId} style={styles.flat}>
-        <span aria-hidden="true" style={styles.icon}>
+    <div role="note" className={`${c.notice} ${c.warning}`} data-sticky-calls="verify-prompt">
+      <p id={promptId} className={c.flat}>
+        <span aria-hidden="true" className={c.icon}>
           !
         </span>
         {strings.StickyCallsVerifyPrompt}
       </p>
-      <fieldset aria-labelledby={promptId} style={styles.actions} data-sticky-calls="verify-actions">
+      <fieldset aria-labelledby={promptId} className={c.actions} data-sticky-calls="verify-actions">
         <button
           ref={first}
           type="button"
@@ -123,7 +121,7 @@ export function VerifyPrompt({
             focus.current = 'outcome';
             onVerified();
           }}
-          style={styles.primaryButton}
+          className={c.primary}
         >
           {strings.StickyCallsVerifyYes}
         </button>
@@ -133,12 +131,12 @@ export function VerifyPrompt({
             focus.current = 'outcome';
             onRejected();
           }}
-          style={styles.secondaryButton}
+          className={c.secondary}
         >
           {strings.StickyCallsVerifyNo}
         </button>
       </fieldset>
-      <p style={styles.hiddenNote}>{strings.StickyCallsVerifyHidden}</p>
+      <p className={c.hiddenNote}>{strings.StickyCallsVerifyHidden}</p>
     </div>
   );
 }
@@ -166,12 +164,12 @@ export function CheckOutcome({
       ref={box}
       tabIndex={-1}
       role={verified ? undefined : 'note'}
-      style={notice(verified ? 'success' : 'neutral')}
+      className={`${c.notice} ${verified ? c.success : c.neutral}`}
       data-sticky-calls={outcome}
     >
-      <p style={styles.outcomeLine}>
+      <p className={c.outcomeLine}>
         <span>
-          <span aria-hidden="true" style={styles.icon}>
+          <span aria-hidden="true" className={c.icon}>
             {verified ? '✓' : '•'}
           </span>
           {verified
@@ -190,7 +188,7 @@ export function CheckOutcome({
             focus.current = 'prompt';
             onUndo();
           }}
-          style={styles.linkButton}
+          className={c.linkButton}
         >
           {strings.StickyCallsUndo}
         </button>
@@ -203,135 +201,3 @@ function atTime(at: string): string {
   const date = new Date(at);
   return Number.isNaN(date.getTime()) ? at : atText(date);
 }
-
-/** A box of the panel's own words: warning, success or neutral, its bar on the start side. */
-export function notice(kind: 'warning' | 'success' | 'neutral'): Style {
-  const colours = {
-    warning: [t.colorBorderWarning, t.colorBackgroundWarningWeakest, t.colorTextWarningStrong],
-    success: [t.colorBorderSuccess, t.colorBackgroundSuccessWeakest, t.colorTextSuccess],
-    neutral: [t.colorBorderWeak, t.colorBackground, t.colorText],
-  } as const;
-  const [border, background, color] = colours[kind];
-  return {
-    margin: `${t.space30} 0`,
-    padding: t.space40,
-    borderRadius: t.borderRadius20,
-    borderInlineStart: `4px solid ${border}`,
-    background,
-    color,
-    overflowWrap: 'anywhere',
-  };
-}
-
-const buttonBase: Style = {
-  minHeight: '2rem',
-  padding: `${t.space20} ${t.space40}`,
-  font: 'inherit',
-  fontWeight: t.fontWeightSemibold,
-  borderRadius: t.borderRadius20,
-  cursor: 'pointer',
-};
-
-/** The names of the parts' styles. */
-type PartStyle =
-  | 'flat'
-  | 'icon'
-  | 'actions'
-  | 'primaryButton'
-  | 'secondaryButton'
-  | 'linkButton'
-  | 'smallButton'
-  | 'hiddenNote'
-  | 'outcomeLine'
-  | 'refLine'
-  | 'refLabel'
-  | 'refValue'
-  | 'refStatus';
-
-const partStyles = {
-  flat: { margin: 0 },
-  icon: {
-    display: 'inline-block',
-    minWidth: '1em',
-    marginInlineEnd: t.space20,
-    fontWeight: t.fontWeightBold,
-  },
-  // A fieldset for the group its buttons form, without the fieldset's own frame.
-  actions: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    gap: t.space30,
-    minWidth: 0,
-    margin: `${t.space30} 0`,
-    padding: 0,
-    border: 'none',
-  },
-  primaryButton: {
-    ...buttonBase,
-    color: t.colorTextInverse,
-    background: t.colorBackgroundPrimary,
-    border: `${t.borderWidth10} solid ${t.colorBackgroundPrimary}`,
-  },
-  secondaryButton: {
-    ...buttonBase,
-    color: t.colorTextLink,
-    background: t.colorBackgroundBody,
-    border: `${t.borderWidth10} solid ${t.colorBorderNeutral}`,
-  },
-  linkButton: {
-    padding: `${t.space10} ${t.space20}`,
-    font: 'inherit',
-    color: t.colorTextLink,
-    background: 'none',
-    border: 'none',
-    borderRadius: t.borderRadius20,
-    textDecoration: 'underline',
-    cursor: 'pointer',
-  },
-  smallButton: {
-    flex: 'none',
-    padding: `0 ${t.space20}`,
-    font: 'inherit',
-    fontSize: t.fontSize20,
-    color: t.colorTextLink,
-    background: t.colorBackgroundBody,
-    border: `${t.borderWidth10} solid ${t.colorBorderWeak}`,
-    borderRadius: t.borderRadius20,
-    cursor: 'pointer',
-  },
-  hiddenNote: { margin: 0, fontSize: t.fontSize20 },
-  outcomeLine: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'baseline',
-    justifyContent: 'space-between',
-    gap: t.space30,
-    margin: 0,
-  },
-  refLine: {
-    display: 'flex',
-    // The status ("Selected: press Ctrl+C…") takes a line of its own: beside the ref it
-    // would squeeze the ref to nothing in a narrow panel, and leave nothing selected.
-    flexWrap: 'wrap',
-    alignItems: 'baseline',
-    gap: t.space20,
-    minWidth: 0,
-    margin: `${t.space10} 0 0`,
-    fontSize: t.fontSize20,
-    color: t.colorTextWeak,
-  },
-  refLabel: { flex: 'none' },
-  refValue: {
-    // A basis of 0: the ref shares the first line with its label and button, cut with an ellipsis.
-    flex: '1 1 0',
-    minWidth: 0,
-    overflow: 'hidden',
-    textOverflow: 'ellipsis',
-    whiteSpace: 'nowrap',
-    overflowWrap: 'normal',
-  },
-  refStatus: { flexBasis: '100%' },
-} satisfies Record<PartStyle, Style>;
-
-/** The parts' styles, shared with the panel (typed by name so the declarations can say it). */
-export const styles: Readonly<Record<PartStyle, Style>> = partStyles;

@@ -1,7 +1,7 @@
 import type { CSSProperties } from 'react';
 import { tokens as t } from './tokens.js';
 
-/** The card both the panel and the wrap-up form sit on: Paste's body text on a bordered white surface. */
+/** The card the wrap-up form sits on: Paste's body text on a bordered white surface (the panel's is in styles.ts). */
 export const surface: CSSProperties = {
   boxSizing: 'border-box',
   width: '100%',

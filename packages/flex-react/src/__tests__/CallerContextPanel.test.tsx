@@ -294,17 +294,18 @@ describe('CallerContextPanel: the badge tells one story', () => {
 
   it('shows a high match visibly stronger than a medium one', () => {
     const first = renderPanel(match(0.92, 'very_high'));
-    const strong = hook(first.panel, 'badge') as HTMLElement;
+    const { borderTopWidth, fontSize, background, fontWeight } = getComputedStyle(
+      hook(first.panel, 'badge') as HTMLElement,
+    );
+    const strongStyle = { borderTopWidth, fontSize, background, fontWeight };
     first.unmount();
-    const likely = hook(renderPanel(match(0.55, 'medium')).panel, 'badge') as HTMLElement;
-    expect(Number.parseFloat(strong.style.borderWidth)).toBeGreaterThan(
-      Number.parseFloat(likely.style.borderWidth),
+    const likely = getComputedStyle(hook(renderPanel(match(0.55, 'medium')).panel, 'badge') as HTMLElement);
+    expect(Number.parseFloat(strongStyle.borderTopWidth)).toBeGreaterThan(
+      Number.parseFloat(likely.borderTopWidth),
     );
-    expect(Number.parseFloat(strong.style.fontSize)).toBeGreaterThan(
-      Number.parseFloat(likely.style.fontSize),
-    );
-    expect(strong.style.background).not.toBe(likely.style.background);
-    expect(strong.style.fontWeight).toBe('700');
+    expect(Number.parseFloat(strongStyle.fontSize)).toBeGreaterThan(Number.parseFloat(likely.fontSize));
+    expect(strongStyle.background).not.toBe(likely.background);
+    expect(strongStyle.fontWeight).toBe('700');
   });
 });
 
@@ -313,9 +314,11 @@ describe('CallerContextPanel: who is calling', () => {
     const { panel } = renderPanel(returningCaller());
     const name = hook(panel, 'caller-name') as HTMLElement;
     expect(name.getAttribute('data-source')).toBe('name');
-    expect(name.style.fontWeight).toBe('700');
+    expect(getComputedStyle(name).fontWeight).toBe('700');
     const title = within(panel).getByRole('heading', { level: 2 });
-    expect(Number.parseFloat(name.style.fontSize)).toBeGreaterThan(Number.parseFloat(title.style.fontSize));
+    expect(Number.parseFloat(getComputedStyle(name).fontSize)).toBeGreaterThan(
+      Number.parseFloat(getComputedStyle(title).fontSize),
+    );
     // The name is in an isolate of its own.
     expect(name.querySelector('bdi')?.textContent).toBe('Dana Scully');
   });
@@ -341,14 +344,16 @@ describe('CallerContextPanel: who is calling', () => {
     const element = hook(panel, 'customer-ref') as HTMLElement;
     expect(element.textContent).toBe(ref);
     expect(element.querySelector('[title]')?.getAttribute('title')).toBe(ref);
-    expect(element.style.whiteSpace).toBe('nowrap');
-    expect(element.style.textOverflow).toBe('ellipsis');
-    expect(element.style.overflow).toBe('hidden');
-    const line = element.parentElement as HTMLElement;
-    expect(line.style.fontSize).toBe('0.75rem');
-    expect(line.style.color).not.toBe(panel.style.color);
+    const style = getComputedStyle(element);
+    expect(style.whiteSpace).toBe('nowrap');
+    expect(style.textOverflow).toBe('ellipsis');
+    expect(style.overflow).toBe('hidden');
+    const line = getComputedStyle(element.parentElement as HTMLElement);
+    expect(line.fontSize).toBe('0.75rem');
+    expect(line.color).not.toBe(getComputedStyle(panel).color);
     expect(element.closest('code')).toBeNull();
-    expect(element.style.fontFamily).toBe('');
+    // No font of its own (a ref is no code): the panel's, inherited where the page computes inheritance.
+    expect(['', getComputedStyle(panel).fontFamily]).toContain(style.fontFamily);
   });
 });
 
@@ -648,8 +653,8 @@ describe('CallerContextPanel: layout', () => {
   it('puts no gap above the suggestion heading inside its box', () => {
     renderPanel(returningCaller());
     const heading = within(region(S.StickyCallsSuggestionTitle)).getByRole('heading', { level: 3 });
-    expect(heading.style.marginTop).toBe('0px');
-    expect(heading.style.marginBlockStart).toBe('');
+    expect(getComputedStyle(heading).marginTop).toBe('0px');
+    expect(getComputedStyle(heading).marginBlockStart).toBe('');
   });
 
   it.each([
@@ -658,11 +663,14 @@ describe('CallerContextPanel: layout', () => {
     ['a lookup that failed', () => degraded('timeout')],
   ])('lays out %s with logical properties only, so right to left mirrors it', (_label, fixture) => {
     const { container } = renderPanel(fixture());
-    for (const element of container.querySelectorAll<HTMLElement>('[style]')) {
-      expect(element.getAttribute('style')).not.toMatch(
-        /(^|[\s;-])(left|right)\b|(margin|padding|border)-(left|right)/,
-      );
-    }
+    // Every element is laid out by the panel's stylesheet, none by a style of its own.
+    expect(container.querySelectorAll('[style]')).toHaveLength(0);
+    const sheet = document.querySelectorAll('style[data-sticky-calls-styles]');
+    expect(sheet).toHaveLength(1);
+    expect(sheet[0]?.textContent).toContain('border-inline-start');
+    expect(sheet[0]?.textContent).not.toMatch(
+      /(^|[\s;:{-])(left|right)\b|(margin|padding|border)-(left|right)/,
+    );
   });
 });
 
