@@ -3,9 +3,9 @@
  * production build, beside the guide's panel given the guide's attributes for the same
  * context. One page holds both, bundled by esbuild as a plugin build would bundle them
  * (flex-react's ES2019 build, with the core it imports); a mount renders a panel into a
- * container (`ReactDOM.render`, synchronous in React 17) and forces layout so that style
- * work is counted, then the panel is unmounted. Each sample is the mean of a batch of
- * mounts; rounds alternate which goes first.
+ * container (`ReactDOM.render`, synchronous in React 17), then the panel is unmounted;
+ * a second kind of mount also forces layout, so that style and layout work is counted.
+ * Each sample is the mean of a batch of mounts; rounds alternate which goes first.
  *
  * Alone: `BENCH_ONLY=chromium pnpm bench`.
  */
@@ -37,30 +37,26 @@ async function pageScript(): Promise<string> {
         document.body.appendChild(container);
         // The mean mount of each batch: Chromium coarsens performance.now() (to 0.1 ms
         // without cross-origin isolation), too coarse for one mount.
-        // Two figures per mount: React's render into the DOM, and that plus the style and
-        // layout work the browser does before it can paint (read by offsetHeight).
-        window.mountTimes = (which, attributes, batches, perBatch) => {
+        // Two kinds of mount, in loops of their own: React's render into the page alone
+        // (as React's own profiling counts a mount), and the render followed by the style and
+        // layout work the browser does before it can paint (read by offsetHeight). Forcing
+        // layout inside one loop would slow the renders after it, so each kind runs apart.
+        window.mountTimes = (which, attributes, batches, perBatch, layout) => {
           const Panel = which === 'ours' ? CallerContextPanel : GuidePanel;
-          const render = [];
-          const laidOut = [];
+          const times = [];
           for (let b = 0; b < batches; b++) {
-            let rendering = 0;
-            let laying = 0;
+            let spent = 0;
             for (let i = 0; i < perBatch; i++) {
               const task = { sid: 'WR1', taskSid: 'WT1', attributes };
               const started = performance.now();
               ReactDOM.render(React.createElement(Panel, { task }), container);
-              const rendered = performance.now();
-              void container.offsetHeight;
-              const done = performance.now();
-              rendering += rendered - started;
-              laying += done - started;
+              if (layout) void container.offsetHeight;
+              spent += performance.now() - started;
               ReactDOM.unmountComponentAtNode(container);
             }
-            render.push(rendering / perBatch);
-            laidOut.push(laying / perBatch);
+            times.push(spent / perBatch);
           }
-          return { render, laidOut };
+          return times;
         };`,
       resolveDir: resolve(import.meta.dirname, '..'),
     },
@@ -96,33 +92,33 @@ export async function chromiumRender(): Promise<Row[]> {
     const rows: Row[] = [];
     for (const [name, context] of cases) {
       const attributes = { ours: toTaskAttributes(context), guide: guideAttributes(context) };
-      type Times = { render: number[]; laidOut: number[] };
-      const run = (which: 'ours' | 'guide', batches: number) =>
+      const run = (which: 'ours' | 'guide', batches: number, layout: boolean) =>
         page.evaluate(
-          ([panel, attrs, count, size]) =>
+          ([panel, attrs, count, size, withLayout]) =>
             (
               window as unknown as {
-                mountTimes: (w: string, a: unknown, c: number, s: number) => Times;
+                mountTimes: (w: string, a: unknown, c: number, s: number, l: boolean) => number[];
               }
-            ).mountTimes(panel, attrs, count, size),
-          [which, attributes[which], batches, PER_BATCH] as const,
+            ).mountTimes(panel, attrs, count, size, withLayout),
+          [which, attributes[which], batches, PER_BATCH, layout] as const,
         );
-      await run('ours', 3);
-      await run('guide', 3);
+      for (const layout of [false, true]) {
+        await run('ours', 3, layout);
+        await run('guide', 3, layout);
+      }
       const samples = {
         ours: { render: [] as number[], laidOut: [] as number[] },
         guide: { render: [] as number[], laidOut: [] as number[] },
       };
       for (let round = 0; round < ROUNDS; round++) {
         for (const which of round % 2 === 0 ? (['ours', 'guide'] as const) : (['guide', 'ours'] as const)) {
-          const times = await run(which, BATCHES);
-          samples[which].render.push(...times.render);
-          samples[which].laidOut.push(...times.laidOut);
+          samples[which].render.push(...(await run(which, BATCHES, false)));
+          samples[which].laidOut.push(...(await run(which, BATCHES, true)));
         }
       }
       for (const [figure, what] of [
         ['render', 'React’s render into the page'],
-        ['laidOut', 'render, then style and layout (offsetHeight)'],
+        ['laidOut', 'render, then style and layout (offsetHeight), apart'],
       ] as const) {
         const ours = median(samples.ours[figure]);
         const guide = median(samples.guide[figure]);

@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { EMULATOR_API_KEY, startEmulatorServer } from '@stickycalls/core/testing';
 import { median, ms, type Row, ratio, ratioAtMost } from './report.js';
 
-const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 21);
 const ROOT = resolve(import.meta.dirname, '../..');
 const CHILD = resolve(import.meta.dirname, 'cold-start-child.cjs');
 const EXAMPLE = join(ROOT, 'examples/twilio-serverless/functions/caller-context.protected.js');

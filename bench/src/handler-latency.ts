@@ -17,7 +17,7 @@ import { median, ms, type Row, ratio, ratioAtMost } from './report.js';
 type Handler = Parameters<typeof invoke>[0];
 
 const require = createRequire(import.meta.url);
-const HEALTHY_ROUNDS = Number(process.env.BENCH_HEALTHY_ROUNDS ?? 10);
+const HEALTHY_ROUNDS = Number(process.env.BENCH_HEALTHY_ROUNDS ?? 20);
 const PER_ROUND = 10;
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? 3);
 const LATENCY_MS = 50;
