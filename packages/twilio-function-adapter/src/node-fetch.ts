@@ -64,8 +64,16 @@ export const nodeFetch: typeof globalThis.fetch = (input, init = {}) =>
       const status = incoming.statusCode ?? 0;
       const responseHeaders = new Headers();
       const raw = incoming.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2)
-        responseHeaders.append(raw[i] as string, raw[i + 1] as string);
+      try {
+        for (let i = 0; i + 1 < raw.length; i += 2)
+          responseHeaders.append(raw[i] as string, raw[i + 1] as string);
+      } catch (error) {
+        // A header fetch would refuse too (a name it cannot hold): never thrown from here.
+        incoming.destroy();
+        return reject(
+          new TypeError('fetch failed: the answer has a header fetch cannot read', { cause: error }),
+        );
+      }
       if (status < 200 || status > 599) {
         // A status fetch cannot represent either.
         incoming.destroy();
