@@ -43,7 +43,7 @@ const esmSplit = {
 // the ES2019 build turns every one into a WeakMap look-up on each request (about a fifth
 // of the client's own time per call). Browsers and Flex plugin builds never ask for
 // `node`, and keep the ES2019 build. Same sources, same types.
-const node: Options = { ...shared, target: 'node20', platform: 'node', dts: false, sourcemap: false };
+const node: Options = { ...shared, target: 'node20', platform: 'node', dts: false };
 
 export default defineConfig([
   { ...shared, entry: esmSplit, format: 'esm', outDir: 'dist', noExternal: ['ky', 'zod'], dts: { entry } },

@@ -19,9 +19,6 @@ import { tokens as t } from './tokens.js';
 
 const PREFIX = 'sticky-calls-';
 
-/** Bumped when the rules change, so two versions of the package on one page each add their own. */
-const SHEET = 'panel-1';
-
 type Style = CSSProperties;
 
 /** The rules as given, typed by their names alone (so the declarations can name the type). */
@@ -280,8 +277,22 @@ const PANEL_CSS = NAMES.map((name) => {
   return `.${classes.panel}${name === 'panel' ? '.' : ' .'}${classes[name]}{${declarations.join(';')}}`;
 }).join('');
 
-/** What marks the stylesheet, with the version of its rules. */
+/**
+ * What marks the stylesheet: a hash of its text, so two versions of the package on one
+ * page whose rules differ each add their own, and equal rules are added once.
+ */
+const SHEET = `panel-${hash(PANEL_CSS)}`;
 const MARK = `style[data-sticky-calls-styles="${SHEET}"]`;
+
+/** A short FNV-1a hash of a text, in base 36. */
+function hash(text: string): string {
+  let value = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    value ^= text.charCodeAt(i);
+    value = Math.imul(value, 0x01000193);
+  }
+  return (value >>> 0).toString(36);
+}
 
 /**
  * The panel root's `ref`: adds the stylesheet where the panel is rendered, once, before

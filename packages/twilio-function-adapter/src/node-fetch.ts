@@ -17,11 +17,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
-/** Statuses whose answer has no body. */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** Statuses whose answer has no body (below 200 is refused). */
+const NULL_BODY = new Set([204, 205, 304]);
 
 export const nodeFetch: typeof globalThis.fetch = (input, init = {}) =>
   new Promise<Response>((resolve, reject) => {
@@ -37,13 +37,19 @@ export const nodeFetch: typeof globalThis.fetch = (input, init = {}) =>
     if (module === undefined)
       return reject(new TypeError(`fetch failed: ${url.protocol} is not http or https`));
     const body = init.body;
-    if (body !== undefined && body !== null && typeof body !== 'string') {
-      return reject(new TypeError('fetch failed: only a string body can be sent'));
+    if (
+      (body !== undefined && body !== null && typeof body !== 'string') ||
+      (input instanceof Request && input.body !== null)
+    ) {
+      return reject(new TypeError('fetch failed: only a string body, given in init, can be sent'));
     }
+    // A Request's headers, then init's over them, as fetch merges them.
     const headers: Record<string, string> = {};
-    new Headers(input instanceof Request ? input.headers : init.headers).forEach((value, name) => {
+    const collect = (value: string, name: string): void => {
       headers[name] = value;
-    });
+    };
+    if (input instanceof Request) input.headers.forEach(collect);
+    new Headers(init.headers).forEach(collect);
     if (typeof body === 'string') headers['content-length'] = String(Buffer.byteLength(body));
 
     const onAbort = (): void => {
@@ -102,14 +108,25 @@ function decoded(incoming: http.IncomingMessage): Readable {
           ? zlib.createBrotliDecompress()
           : undefined;
   if (decoder === undefined) return incoming;
-  incoming.on('error', (error) => decoder.destroy(error));
-  return incoming.pipe(decoder);
+  // Either one failing or destroyed (a cancelled reader, a corrupt body) destroys both,
+  // so the socket is never left holding an answer nobody reads.
+  return pipeline(incoming, decoder, () => undefined);
 }
 
-/** A web stream of the body, read as the reader asks; cancelling it (or the signal) stops the socket. */
+/**
+ * A web stream of the body, read as the reader asks. Cancelling it, or the signal firing,
+ * destroys the source and with it the socket; the stream then errors with the signal's
+ * reason, as fetch's does.
+ */
 function toWebStream(source: Readable, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
   const stream = Readable.toWeb(source) as ReadableStream<Uint8Array>;
-  signal?.addEventListener('abort', () => source.destroy(), { once: true });
+  if (signal !== undefined) {
+    const onAbort = (): void => {
+      source.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    source.once('close', () => signal.removeEventListener('abort', onAbort));
+  }
   return stream;
 }
 

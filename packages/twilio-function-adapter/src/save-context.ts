@@ -323,7 +323,8 @@ export function createSaveContextHandler(options: SaveContextHandlerOptions = {}
         const sid = taskSid;
         // The default access check reads the worker's reservations on the task: asked now,
         // beside the task itself, so the two reads cost one round trip to TaskRouter. (A
-        // custom check may never ask: it is left to ask for itself.)
+        // custom check may never ask: it is left to ask for itself.) When the task cannot be
+        // fetched, this read was spent for nothing: one request, for an agent already checked.
         if (options.canActOnTask === undefined) reservations(sid).catch(() => undefined);
         // Nothing about the task is answered before the access check: its call, its customer
         // and whether it is a Sticky Calls call are told only to a worker who may act on it.

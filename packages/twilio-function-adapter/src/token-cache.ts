@@ -50,7 +50,8 @@ export function verifiedOnce(
 ): Promise<TokenResult> {
   const kept = verdicts.get(key);
   if (kept !== undefined) {
-    if (Date.now() < kept.until) return Promise.resolve(kept.result);
+    // A copy for each request: what one request's code does with it never reaches the next.
+    if (Date.now() < kept.until) return Promise.resolve(structuredClone(kept.result));
     verdicts.delete(key);
   }
   const pending = inFlight.get(key);

@@ -142,6 +142,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   let byAni = new Map<string, Set<Customer>>();
   let byExternalId = new Map<string, Set<Customer>>();
   let created = new WeakMap<Customer, number>();
+  let sequence = 0;
   let calls = new Map<string, CallRecord>();
   let faults: (Fault & { operation?: 'start' | 'end'; remaining: number })[] = [];
   let hanging = new Set<() => void>();
@@ -370,7 +371,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       intents: new Map(),
       lastCallAt: undefined,
     };
-    created.set(customer, customers.size);
+    sequence += 1;
+    created.set(customer, sequence);
     customers.set(customer.customerRef, customer);
     return customer;
   }

@@ -138,6 +138,23 @@ describe('nodeFetch', () => {
     expect(await (await nodeFetch(`${base}/`)).json()).toEqual({ customer_ref: 'cust_1' });
   });
 
+  it('closes the socket of a compressed body that is cancelled before its end', async () => {
+    let closed: Promise<unknown> = Promise.resolve();
+    reply = (request, response) => {
+      closed = once(request.socket, 'close');
+      response.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/json' });
+      // Part of a large gzip body, and never the rest.
+      response.write(gzipSync(JSON.stringify({ notes: 'x'.repeat(200_000) })).subarray(0, 200));
+    };
+    const response = await nodeFetch(`${base}/`);
+    await (response.body as ReadableStream<Uint8Array>).cancel();
+    const outcome = await Promise.race([
+      closed.then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still open'), 2000)),
+    ]);
+    expect(outcome).toBe('closed');
+  });
+
   it('answers 204 with no body', async () => {
     reply = (_request, response) => {
       response.writeHead(204);
