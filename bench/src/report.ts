@@ -34,6 +34,11 @@ export const ratioAtMost = (ours: number, baseline: number, limit: number): bool
   Number.isFinite(ours) && Number.isFinite(baseline) && baseline !== 0
     ? Math.round((ours / baseline) * 100) <= Math.round(limit * 100)
     : false;
+/** As {@link ratioAtMost}, for targets that want the ratio high (throughput). */
+export const ratioAtLeast = (ours: number, baseline: number, limit: number): boolean =>
+  Number.isFinite(ours) && Number.isFinite(baseline) && baseline !== 0
+    ? Math.round((ours / baseline) * 100) >= Math.round(limit * 100)
+    : false;
 export const chars = (value: number): string => `${value.toLocaleString('en-US')} ch`;
 
 /** What the benchmark prints: never to the console that the baselines log their errors to. */

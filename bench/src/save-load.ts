@@ -22,7 +22,7 @@ import {
   serveTaskRouter,
 } from '@stickycalls/twilio-function-adapter/testing/taskrouter';
 import { startRuntime } from '../../examples/demo/src/runtime.js';
-import { median, ms, quantile, type Row, ratio, sleep } from './report.js';
+import { median, ms, quantile, type Row, ratio, ratioAtLeast, sleep } from './report.js';
 
 const require = createRequire(import.meta.url);
 const CONCURRENCY = Number(process.env.BENCH_LOAD_CONCURRENCY ?? 8);
@@ -236,7 +236,7 @@ async function saveLoadIn(warmFunctions: boolean): Promise<Row[]> {
             median(rps.guide),
             perSecond,
             'ratio ≥ 1.00',
-            Math.round((median(rps.ours) / median(rps.guide)) * 100) >= 100,
+            ratioAtLeast(median(rps.ours), median(rps.guide), 1),
           )
         : row('throughput, median of the rounds', median(rps.ours), median(rps.guide), perSecond),
       row('latency p50', median(tallies.ours.latencies), median(tallies.guide.latencies), ms),
