@@ -36,6 +36,7 @@ const esmSplit = {
   'internal/taskrouter-events': 'src/taskrouter-events.ts',
   'internal/call-start': 'src/call-start.ts',
   'internal/redact': 'src/redact.ts',
+  'internal/server': 'src/server/index.ts',
 };
 
 // Node gets a build of its own (the `node` export condition: Functions, servers, tests),

@@ -1,7 +1,8 @@
 /**
  * @stickycalls/core: the typed Sticky Calls client, its errors, identity tiers,
  * caller-number handling, the task-attribute writer and reader, and the wrap-up
- * lifecycle (validator, save protocol, task binding, session, safety net).
+ * lifecycle (validator, save protocol, task binding, session, safety net), and the
+ * server handlers before they meet a runtime (`defineCallerContextHandler`, …).
  * The API emulator is at `@stickycalls/core/testing`.
  */
 
@@ -111,5 +112,6 @@ export type {
 } from './options.js';
 export { escapeForLog, maskApiKey } from './redact.js';
 export { type BackoffOptions, backoffDelay } from './retry.js';
+export * from './server/index.js';
 export { readTaskRouterEvents, type TaskRouterEvent } from './taskrouter-events.js';
 export * from './wrap-up/index.js';

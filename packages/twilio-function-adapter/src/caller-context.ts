@@ -1,45 +1,12 @@
 import {
-  ATTRIBUTE_KEY,
-  type AttributeWriterOptions,
-  type CallerContextAttributes,
-  ConfigurationError,
-  callStartParams,
-  degradedTaskAttributes,
-  maskCallerNumber,
-  resolveAttributeWriterOptions,
-  toTaskAttributes,
+  type CallerContextHandlerOptions as CoreOptions,
+  defineCallerContextHandler,
 } from '@stickycalls/core';
-import {
-  checkClientOptions,
-  clientFor,
-  describe,
-  type FunctionHandler,
-  type HandlerOptions,
-  type Logger,
-  logLine,
-  report,
-  toFunctionHandler,
-} from './runtime.js';
+import { nodeFetch } from './node-fetch.js';
+import { type FunctionHandler, type HandlerOptions, toFunctionHandler } from './runtime.js';
 
-/** Options of {@link createCallerContextHandler}. */
-export interface CallerContextHandlerOptions extends HandlerOptions {
-  /**
-   * Deadline of `calls.start`, retries included, in milliseconds. Studio's Run Function
-   * widget gives up at 10 s, so at most 8,000.
-   * @default 5000
-   */
-  timeoutMs?: number;
-  /** How the context is written into task attributes (budgets, priority variables, tiers). @default {} */
-  attributes?: AttributeWriterOptions;
-  /**
-   * Country calling code used to complete national caller numbers (`'1'`, `'44'`).
-   * Twilio sends E.164 for phone calls, so this is rarely needed.
-   * @default undefined
-   */
-  defaultCallingCode?: string;
-}
-
-const MAX_TIMEOUT_MS = 8000;
+/** Options of {@link createCallerContextHandler}: the core handler's, and the Function's own. */
+export interface CallerContextHandlerOptions extends CoreOptions, HandlerOptions {}
 
 /**
  * A Twilio Function for Studio's Run Function widget at call start: it looks the
@@ -57,76 +24,5 @@ const MAX_TIMEOUT_MS = 8000;
  * exports.handler = createCallerContextHandler();
  */
 export function createCallerContextHandler(options: CallerContextHandlerOptions = {}): FunctionHandler {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
-    throw new ConfigurationError(
-      `timeoutMs must be from 1 to ${MAX_TIMEOUT_MS} ms (Studio gives up at 10 s), got ${typeof timeoutMs === 'number' ? String(timeoutMs) : `a ${typeof timeoutMs}`}`,
-    );
-  }
-  const attributeOptions = resolveAttributeWriterOptions(options.attributes);
-  checkClientOptions(options);
-  const codeOption =
-    options.defaultCallingCode === undefined ? {} : { defaultCallingCode: options.defaultCallingCode };
-  const name = 'caller-context';
-
-  return toFunctionHandler(
-    name,
-    options,
-    async (context, event) => {
-      const started = Date.now();
-      const callId = typeof event.CallSid === 'string' ? event.CallSid : '';
-      const from = maskCallerNumber(event.From);
-      const degrade = (reason: unknown, level: keyof Logger, why: string) => {
-        logLine(
-          options,
-          level,
-          `${name} call=${callId || '(none)'} from=${from}: no context (${why}); the call goes on`,
-        );
-        return ok(degradedTaskAttributes(reason));
-      };
-
-      const client = clientFor(context, options);
-      if (client instanceof ConfigurationError) {
-        report(options, name, client, callId);
-        return degrade(client, 'error', client.message);
-      }
-      const start = callStartParams(
-        {
-          callId,
-          from: event.From,
-          to: event.To,
-          externalIds: event.external_ids,
-          lineType: event.line_type,
-        },
-        codeOption,
-      );
-      if (!start.ok) {
-        return start.reason === 'no_identity_hints'
-          ? degrade(start.reason, 'info', 'withheld or non-phone caller, and no external ids')
-          : degrade(start.reason, 'error', 'the event has no usable CallSid: pass {{trigger.call.CallSid}}');
-      }
-
-      try {
-        const response = await client.calls.start(start.params, { timeout: timeoutMs });
-        const attributes = toTaskAttributes(response, attributeOptions);
-        const written = attributes[ATTRIBUTE_KEY];
-        logLine(
-          options,
-          'info',
-          `${name} call=${callId} from=${from}: ${written.tier} (confidence ${written.confidence.toFixed(2)}, ${written.intents.length} open intents) in ${Date.now() - started} ms`,
-        );
-        return ok(attributes);
-      } catch (error) {
-        report(options, name, error, callId);
-        return degrade(error, 'warn', describe(error));
-      }
-    },
-    // Even an unexpected failure answers 200 with degraded attributes: Studio then takes
-    // the success path and the call reaches an agent.
-    (error) => ok(degradedTaskAttributes(error)),
-  );
-}
-
-function ok(attributes: CallerContextAttributes) {
-  return { status: 200, body: attributes };
+  return toFunctionHandler(defineCallerContextHandler(options, nodeFetch), options);
 }

@@ -1,32 +1,17 @@
 /**
- * The agent's Flex token, checked with Twilio's `twilio-flex-token-validator` (which
- * asks Twilio IAM). It says who the agent is; which tasks they may act on is the save
- * Function's own check.
+ * The agent's Flex token in Functions: checked with Twilio's `twilio-flex-token-validator`
+ * (which asks Twilio IAM with `node:https`), through the core's IAM validator (settings
+ * checks and the short-lived cache of IAM's yes).
  */
-import { ConfigurationError } from '@stickycalls/core';
-import type { FunctionContext, FunctionEvent } from './runtime.js';
-import { tokenCacheKey, verifiedOnce } from './token-cache.js';
-
-/** What Twilio says about a valid Flex token (`twilio-flex-token-validator`'s result). */
-export interface TokenResult {
-  readonly worker_sid?: string;
-  readonly roles?: readonly string[];
-  readonly identity?: string;
-  readonly [field: string]: unknown;
-}
-
-/**
- * Validates a Flex token. Rejects when the token is invalid or expired; rejects with a
- * {@link TokenCheckUnavailableError} when it could not be checked (Twilio unreachable),
- * and with a `ConfigurationError` when the Function lacks the credentials to check it,
- * its settings are malformed or Twilio refuses them.
- */
-export type TokenValidator = (token: string, context: FunctionContext) => Promise<TokenResult>;
-
-/** The token could not be checked (Twilio IAM unreachable or slow): worth a retry. */
-export class TokenCheckUnavailableError extends Error {
-  override readonly name = 'TokenCheckUnavailableError';
-}
+import {
+  ConfigurationError,
+  type IamSettings,
+  iamTokenValidator,
+  TokenCheckUnavailableError,
+  type TokenResult,
+  type TokenValidator,
+} from '@stickycalls/core';
+import type { FunctionEvent } from './runtime.js';
 
 /** Network failures and non-JSON answers of IAM, as Twilio's validator reports them. */
 const UNAVAILABLE = /network|ENOTFOUND|EAI_AGAIN|ECONN|ETIMEDOUT|EPIPE|socket hang up|Unexpected token|JSON/i;
@@ -36,54 +21,18 @@ const UNAVAILABLE = /network|ENOTFOUND|EAI_AGAIN|ECONN|ETIMEDOUT|EPIPE|socket ha
  * Error - …`. A rejected token is answered `valid: false` with another message.
  */
 const CREDENTIALS_REFUSED = /^Authenticat(?:e|ion Error)\b/;
-const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
-/** IAM's host is `iam.<region>.twilio.com`: a region is one DNS label (us1, ie1, au1). */
-const REGION = /^[a-z0-9]{1,20}$/i;
 
 /**
  * The default {@link TokenValidator}: Twilio IAM, with the context's account credentials.
- * A yes is kept for a short while (`token-cache.ts`), so that a burst of saves by one
- * agent asks IAM once; the Function's settings are checked on every request all the same.
+ * A yes is kept for a short while, so that a burst of saves by one agent asks IAM once;
+ * the Function's settings are checked on every request all the same.
  */
-export const flexTokenValidator: TokenValidator = async (token, context) => {
-  const accountSid = stringOf(context.ACCOUNT_SID);
-  const authToken = stringOf(context.AUTH_TOKEN);
-  const apiKey = stringOf(context.API_KEY);
-  const apiSecret = stringOf(context.API_SECRET);
-  if (
-    accountSid === undefined ||
-    (authToken === undefined && (apiKey === undefined || apiSecret === undefined))
-  ) {
-    throw new ConfigurationError(
-      'ACCOUNT_SID and AUTH_TOKEN (or API_KEY and API_SECRET) are needed to check Flex tokens',
-    );
-  }
-  // Checked here: the validator puts both in IAM's URL, and fails on a malformed one in
-  // ways that read as a rejected token or a network failure.
-  if (!ACCOUNT_SID.test(accountSid)) {
-    throw new ConfigurationError(
-      'ACCOUNT_SID is not an account sid (AC followed by 32 hex digits): Flex tokens cannot be checked',
-    );
-  }
-  const region = stringOf(context.TWILIO_REGION)?.split('-')[0];
-  if (region !== undefined && !REGION.test(region)) {
-    throw new ConfigurationError(
-      'TWILIO_REGION is not a Twilio region such as us1 or ie1: Flex tokens cannot be checked',
-    );
-  }
-  return verifiedOnce(tokenCacheKey(accountSid, region ?? '', token), token, () =>
-    askIam(token, accountSid, region, authToken, apiKey, apiSecret),
-  );
-};
+export const flexTokenValidator: TokenValidator = iamTokenValidator(askIam);
 
 /** Twilio IAM's verdict on the token, its failures told apart (see {@link TokenValidator}). */
 async function askIam(
   token: string,
-  accountSid: string,
-  region: string | undefined,
-  authToken: string | undefined,
-  apiKey: string | undefined,
-  apiSecret: string | undefined,
+  { accountSid, region, authToken, apiKey, apiSecret }: IamSettings,
 ): Promise<TokenResult> {
   // Loaded on the first check, not with the adapter: the caller-context Function, which
   // checks no token, does not pay for it on a cold start.
@@ -121,10 +70,6 @@ async function askIam(
     if (UNAVAILABLE.test(reason)) throw new TokenCheckUnavailableError('Twilio IAM unreachable');
     throw new Error('token rejected');
   }
-}
-
-function stringOf(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**

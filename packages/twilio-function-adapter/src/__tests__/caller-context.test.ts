@@ -1,8 +1,7 @@
-import { ATTRIBUTE_KEY, ConfigurationError } from '@stickycalls/core';
+import { ATTRIBUTE_KEY, ConfigurationError, clientFor } from '@stickycalls/core';
 import type { Fault } from '@stickycalls/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { createCallerContextHandler } from '../index.js';
-import { clientFor } from '../runtime.js';
 import { FakeResponse, invoke } from '../testing/index.js';
 import { CALLER, callSid, useApi } from './kit.js';
 import { logged } from './setup.js';

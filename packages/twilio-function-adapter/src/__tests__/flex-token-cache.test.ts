@@ -3,17 +3,17 @@
  * so that a burst of saves by one agent asks IAM once. IAM is answered by msw as it
  * answers (with the token's `expiration`), and every request it gets is counted there.
  */
-import { delay, HttpResponse, http } from 'msw';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flexTokenValidator } from '../flex-token.js';
-import { createSaveContextHandler } from '../index.js';
-import { FakeResponse, invoke, TEST_WORKER_SID } from '../testing/index.js';
 import {
   cachedTokenKeys,
   resetTokenCache,
   TOKEN_CACHE_MAX_ENTRIES,
   TOKEN_CACHE_TTL_MS,
-} from '../token-cache.js';
+} from '@stickycalls/core';
+import { delay, HttpResponse, http } from 'msw';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flexTokenValidator } from '../flex-token.js';
+import { createSaveContextHandler } from '../index.js';
+import { FakeResponse, invoke, TEST_WORKER_SID } from '../testing/index.js';
 import { ACCOUNT_SID, OTHER_WORKER_SID, useApi } from './kit.js';
 import { logged } from './setup.js';
 

@@ -3,7 +3,7 @@
  * the wrap-up's outcome there when it stores the wrap-up on the task, merged into the
  * task's own `conversations` object like every other attribute write.
  */
-import { ConfigurationError, readCallerContext, type WrapUpFields } from '@stickycalls/core';
+import { ConfigurationError, readCallerContext, type WrapUpFields } from '../index.js';
 
 /** One of Flex Insights' ten custom conversation attributes. */
 export type ConversationAttribute = `conversation_attribute_${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10}`;

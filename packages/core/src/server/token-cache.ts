@@ -10,7 +10,6 @@
  * the token, so the token itself is never held here, and one account's verdict never
  * answers for another's.
  */
-import { createHash } from 'node:crypto';
 import type { TokenResult } from './flex-token.js';
 
 /**
@@ -33,9 +32,16 @@ const verdicts = new Map<string, Verdict>();
 /** IAM's answers on their way: requests for the same token meanwhile wait for the same one. */
 const inFlight = new Map<string, Promise<TokenResult>>();
 
-/** The key of a token in an account and region. The account sid and the region hold no NUL. */
-export function tokenCacheKey(accountSid: string, region: string, token: string): string {
-  return createHash('sha256').update(`${accountSid}\0${region}\0${token}`, 'utf8').digest('hex');
+/**
+ * The key of a token in an account and region. The account sid and the region hold no
+ * NUL. Web Crypto's digest, so it runs wherever the handlers do (Node, Workers, Deno).
+ */
+export async function tokenCacheKey(accountSid: string, region: string, token: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    'SHA-256',
+    new TextEncoder().encode(`${accountSid}\0${region}\0${token}`),
+  );
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**
@@ -113,12 +119,27 @@ function jwtExpiry(token: string): number {
   const parts = token.split('.');
   if (parts.length !== 3 || parts[1] === undefined || parts[1] === '') return Number.NaN;
   try {
-    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    const claims: unknown = JSON.parse(base64UrlText(parts[1]));
     const exp = typeof claims === 'object' && claims !== null ? (claims as { exp?: unknown }).exp : undefined;
     return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : Number.NaN;
   } catch {
     return Number.NaN;
   }
+}
+
+/** The UTF-8 text of base64url (RFC 4648 section 5), padded or not; throws on anything else. */
+function base64UrlText(encoded: string): string {
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(encoded)) throw new TypeError('not base64url');
+  const binary = atob(
+    encoded
+      .replace(/=+$/, '')
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(encoded.replace(/=+$/, '').length / 4) * 4, '='),
+  );
+  return new TextDecoder('utf-8', { fatal: true }).decode(
+    Uint8Array.from(binary, (char) => char.charCodeAt(0)),
+  );
 }
 
 /** For tests: the keys kept (hashes), oldest first. */

@@ -13,7 +13,7 @@ import {
   type WrapUpIssue,
   withWrapUp,
   wrapUpFor,
-} from '@stickycalls/core';
+} from '../index.js';
 import type { TaskRouterPort, TaskRouterTask } from './taskrouter.js';
 
 /** Tries of a task update that meets a concurrent writer (412). */
