@@ -17,6 +17,7 @@ export const PACKAGES = [
   { dir: 'packages/core', uses: [] },
   { dir: 'packages/twilio-function-adapter', uses: ['packages/core'] },
   { dir: 'packages/flex-react', uses: ['packages/core'] },
+  { dir: 'packages/fetch-adapter', uses: ['packages/core'] },
 ];
 
 /**

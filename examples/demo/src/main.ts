@@ -14,6 +14,9 @@
  * 5. an agent desk page with the real panel and wrap-up on the agent's tasks in
  *    TaskRouter, storing and saving through the Function.
  *
+ * `--runtime fetch` serves the same three handlers on `@stickycalls/fetch-adapter` in a
+ * plain Node server instead of twilio-run, so the whole scenario is proved on it.
+ *
  * `npm start` runs it and serves the desk until Ctrl-C. `--once` plays the scenario,
  * drives the desk in headless Chromium, saves a screenshot and exits 1 if anything did
  * not behave as expected (CI runs it). `--screenshot <file>` sets where the picture goes.
@@ -38,8 +41,16 @@ const { values: args } = parseArgs({
     once: { type: 'boolean', default: false },
     port: { type: 'string' },
     screenshot: { type: 'string' },
+    runtime: { type: 'string', default: 'twilio-run' },
   },
 });
+if (args.runtime !== 'twilio-run' && args.runtime !== 'fetch') {
+  console.error(
+    `--runtime is twilio-run (the Function adapter) or fetch (the fetch adapter), not ${args.runtime}`,
+  );
+  process.exit(2);
+}
+const runtimeKind = args.runtime;
 
 const tty = process.stdout.isTTY;
 const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
@@ -107,11 +118,15 @@ async function main(): Promise<void> {
     },
     tokens: { [token]: { worker_sid: WORKER, roles: ['agent'], identity: 'demo-agent' } },
     taskRouterUrl: taskRouterServer.url,
+    kind: runtimeKind,
   });
-  console.log(`  Functions  ${runtime.url} (twilio-run: caller-context, save-context, wrapup-event)`);
+  console.log(
+    `  Functions  ${runtime.url} (${runtimeKind === 'fetch' ? '@stickycalls/fetch-adapter on node:http' : 'twilio-run'}: caller-context, save-context, wrapup-event)`,
+  );
 
   const { steps, desk: entries } = await playScenario({
     functionsUrl: runtime.url,
+    authToken,
     token,
     workerSid: WORKER,
     taskRouter,

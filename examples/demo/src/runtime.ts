@@ -3,7 +3,9 @@
  * runtime, `twilio-run start`, on 127.0.0.1, with an env file of the demo's making and
  * the demo's stand-ins for Twilio's cloud preloaded into its Function processes
  * (twilio-preload.cjs): IAM for the listed tokens, and TaskRouter passed on to a
- * TaskRouter stand-in served on loopback.
+ * TaskRouter stand-in served on loopback. Or (`kind: 'fetch'`) the same three handlers on
+ * `@stickycalls/fetch-adapter`, served by `node:http` (fetch-server.mjs), with the same
+ * settings and stand-ins.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +44,11 @@ export interface RuntimeOptions {
    * token cache then last from one request to the next. @default false
    */
   readonly warm?: boolean;
+  /**
+   * What serves the handlers: the Function adapter in twilio-run, or the fetch adapter
+   * in a plain Node server. @default 'twilio-run'
+   */
+  readonly kind?: 'twilio-run' | 'fetch';
 }
 
 export async function freePort(): Promise<number> {
@@ -64,6 +71,7 @@ export async function startRuntime({
   functionsFolder,
   onSpawn,
   warm = false,
+  kind = 'twilio-run',
 }: RuntimeOptions): Promise<Runtime> {
   const scratch = mkdtempSync(join(tmpdir(), 'stickycalls-demo-'));
   const tokensFile = join(scratch, 'iam-tokens.json');
@@ -97,28 +105,40 @@ export async function startRuntime({
   );
   const port = await freePort();
   const output: string[] = [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--require',
-      join(import.meta.dirname, '../../../scripts/loopback-listen.cjs'),
-      // Warm: the Functions run in twilio-run's own process, which the stand-ins must be in.
-      ...(warm ? ['--require', preload] : []),
-      twilioRun,
-      'start',
-      '--port',
-      String(port),
-      '--env',
-      envFile,
-      ...(functionsFolder === undefined ? [] : ['--functions-folder', functionsFolder]),
-      ...(warm ? ['--no-fork-process', '--no-live'] : []),
-    ],
-    {
-      cwd: serviceDir,
-      env: { ...process.env, FORCE_COLOR: '0', CI: 'true', ...(warm ? standIns : {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child: ChildProcess =
+    kind === 'fetch'
+      ? spawn(
+          process.execPath,
+          ['--require', preload, join(import.meta.dirname, 'fetch-server.mjs'), String(port)],
+          {
+            cwd: import.meta.dirname,
+            env: { ...process.env, ...env, ...standIns },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        )
+      : spawn(
+          process.execPath,
+          [
+            '--require',
+            join(import.meta.dirname, '../../../scripts/loopback-listen.cjs'),
+            // Warm: the Functions run in twilio-run's own process, which the stand-ins must be in.
+            ...(warm ? ['--require', preload] : []),
+            twilioRun,
+            'start',
+            '--port',
+            String(port),
+            '--env',
+            envFile,
+            ...(functionsFolder === undefined ? [] : ['--functions-folder', functionsFolder]),
+            ...(warm ? ['--no-fork-process', '--no-live'] : []),
+          ],
+          {
+            cwd: serviceDir,
+            env: { ...process.env, FORCE_COLOR: '0', CI: 'true', ...(warm ? standIns : {}) },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+  const name = kind === 'fetch' ? 'the fetch-adapter server' : 'twilio-run';
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -137,12 +157,12 @@ export async function startRuntime({
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`twilio-run exited:\n${output.join('')}`);
+      throw new Error(`${name} exited:\n${output.join('')}`);
     }
     // twilio-run asks on stdin for another port when this one was taken meanwhile.
     if (/already in use|another port/i.test(output.join(''))) {
       await stop();
-      throw new Error(`port ${port} was taken before twilio-run could use it; run the demo again`);
+      throw new Error(`port ${port} was taken before ${name} could use it; run the demo again`);
     }
     const ready = await fetch(`${url}/save-context`, {
       method: 'OPTIONS',
@@ -154,7 +174,7 @@ export async function startRuntime({
     if (ready) return { url, stop };
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`twilio-run did not start within 60 s:\n${output.join('')}`);
+      throw new Error(`${name} did not start within 60 s:\n${output.join('')}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -5,7 +5,7 @@
  * stand-in) reserved for an agent; each wrap-up goes to the save Function as the Flex
  * plugin posts it: stored on the task before completion, saved after it.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { maskCallerNumber, WRAP_UP_ATTRIBUTE_KEY } from '@stickycalls/core';
 import type { Emulator } from '@stickycalls/core/testing';
 import { loadFlow, renderTaskAttributes } from '@stickycalls/example-studio-flow';
@@ -53,6 +53,8 @@ export interface StepResult {
 
 export interface ScenarioOptions {
   readonly functionsUrl: string;
+  /** The account's auth token, which Twilio signs its requests with (`X-Twilio-Signature`). */
+  readonly authToken: string;
   readonly token: string;
   /** The worker the token belongs to. */
   readonly workerSid: string;
@@ -99,14 +101,21 @@ export function describeView(view: CallerContextView): string {
 /** A call arriving: Studio runs the caller-context Function, then Send to Flex renders the task's attributes. */
 async function call(
   functionsUrl: string,
+  authToken: string,
   from: string,
 ): Promise<[number, number, Record<string, unknown>, string]> {
   const sid = callSid();
+  const url = `${functionsUrl}/caller-context`;
+  const params = { From: from, To: CALLED, CallSid: sid, Direction: 'inbound' };
   const [response, ms] = await timed(() =>
-    fetch(`${functionsUrl}/caller-context`, {
+    fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ From: from, To: CALLED, CallSid: sid, Direction: 'inbound' }),
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        // As Twilio signs every request it makes: the fetch adapter checks it, twilio-run does not.
+        'X-Twilio-Signature': twilioSignature(authToken, url, params),
+      },
+      body: new URLSearchParams(params),
       signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
     }),
   );
@@ -126,6 +135,17 @@ async function call(
     failed,
   });
   return [response.status, ms, attributes, sid];
+}
+
+/**
+ * Twilio's request signature: HMAC-SHA1 with the auth token over the URL and each form
+ * parameter's name and value, in the names' order; base64.
+ */
+function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
+  const signed = Object.keys(params)
+    .sort()
+    .reduce((text, name) => `${text}${name}${params[name]}`, url);
+  return createHmac('sha1', authToken).update(signed, 'utf8').digest('base64');
 }
 
 /** What the save Function answered. */
@@ -169,6 +189,7 @@ export interface ScenarioResult {
 
 export async function playScenario({
   functionsUrl,
+  authToken,
   token,
   workerSid,
   taskRouter,
@@ -216,7 +237,7 @@ export async function playScenario({
   };
 
   // 1. A first call: nobody knows this number yet.
-  const [http1, ms1, attributes1, firstCall] = await call(functionsUrl, caller);
+  const [http1, ms1, attributes1, firstCall] = await call(functionsUrl, authToken, caller);
   const view1 = callerContextView(attributes1);
   steps.push({
     step: `1. First call from ${number}`,
@@ -282,7 +303,7 @@ export async function playScenario({
 
   // 5. The same number calls again: a returning caller with the open intent.
   {
-    const [http, ms, attributes] = await call(functionsUrl, caller);
+    const [http, ms, attributes] = await call(functionsUrl, authToken, caller);
     const view = callerContextView(attributes);
     const ok =
       http === 200 &&
@@ -304,7 +325,7 @@ export async function playScenario({
 
   // 6. A withheld number: nothing to look the caller up by.
   {
-    const [http, ms, attributes] = await call(functionsUrl, 'anonymous');
+    const [http, ms, attributes] = await call(functionsUrl, authToken, 'anonymous');
     const view = callerContextView(attributes);
     steps.push({
       step: '6. A withheld number calls',
@@ -321,7 +342,7 @@ export async function playScenario({
   // 7. The API is down: the call still reaches an agent, with a degraded context, in time.
   if (emulator !== undefined) {
     emulator.inject({ type: 'status', status: 503, times: 1000, operation: 'start' });
-    const [http, ms, attributes] = await call(functionsUrl, fictionalNumber());
+    const [http, ms, attributes] = await call(functionsUrl, authToken, fictionalNumber());
     emulator.clearFaults();
     const view = callerContextView(attributes);
     steps.push({
@@ -338,7 +359,7 @@ export async function playScenario({
   }
 
   // 8. Another agent's call: its task is theirs, completed by them. This agent holds no reservation on it.
-  const [, , otherAttributes, otherCall] = await call(functionsUrl, fictionalNumber());
+  const [, , otherAttributes, otherCall] = await call(functionsUrl, authToken, fictionalNumber());
   const othersTask = route(otherAttributes, `WK${'2'.repeat(32)}`);
   taskRouter.setStatus(othersTask, 'completed', 'completed');
   const otherCustomer = callerContextView(otherAttributes);
@@ -411,7 +432,7 @@ export async function playScenario({
     const lapsed = fictionalNumber();
     setClock(-20 * DAY_MS);
     try {
-      const [, , attributes] = await call(functionsUrl, lapsed);
+      const [, , attributes] = await call(functionsUrl, authToken, lapsed);
       const task = route(attributes);
       taskRouter.setStatus(task, 'wrapping', 'wrapping');
       await wrapUp(task, 'store', LAPSED_WRAP_UP);
@@ -420,7 +441,7 @@ export async function playScenario({
     } finally {
       setClock(0);
     }
-    const [http, ms, attributes] = await call(functionsUrl, lapsed);
+    const [http, ms, attributes] = await call(functionsUrl, authToken, lapsed);
     const view = callerContextView(attributes);
     steps.push({
       step: `12. ${maskCallerNumber(lapsed)} calls again after 20 days`,
@@ -436,7 +457,7 @@ export async function playScenario({
 
   // A first-time caller for the desk, too.
   {
-    const [, , attributes] = await call(functionsUrl, fictionalNumber());
+    const [, , attributes] = await call(functionsUrl, authToken, fictionalNumber());
     forDesk('New caller', attributes);
   }
   return { steps, desk };

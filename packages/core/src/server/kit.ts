@@ -89,6 +89,11 @@ export interface ServerHandler {
   readonly options: ServerHandlerOptions;
   run(env: HandlerEnv, event: HandlerEvent): Promise<Reply>;
   unexpected(error: unknown, event: HandlerEvent): Reply;
+  /**
+   * The answer to a browser's CORS preflight (`OPTIONS`), for a handler browsers call;
+   * `undefined` for one they never call. (Twilio Functions answer preflights themselves.)
+   */
+  readonly preflight?: (event: HandlerEvent) => Reply;
 }
 
 /**

@@ -203,6 +203,11 @@ export function defineSaveContextHandler(
   return {
     name,
     options,
+    preflight: (event) => ({
+      status: 204,
+      body: '',
+      headers: { ...cors(event), 'Access-Control-Max-Age': '600' },
+    }),
     async run(context, event) {
       const deadline = Date.now() + timeoutMs - ANSWER_MARGIN_MS;
       const left = (): number => deadline - Date.now();
