@@ -145,6 +145,7 @@ function linkModules(target) {
   const sources = [
     join(root, 'packages/flex-react/node_modules'),
     join(root, 'packages/twilio-function-adapter/node_modules'),
+    join(root, 'packages/fetch-adapter/node_modules'),
     join(root, 'examples/flex-plugin/node_modules'),
     join(root, 'node_modules'),
   ];
@@ -155,7 +156,7 @@ function linkModules(target) {
     mkdirSync(dirname(join(target, name)), { recursive: true });
     symlinkSync(from, join(target, name), 'junction');
   };
-  for (const dir of ['core', 'twilio-function-adapter', 'flex-react']) {
+  for (const dir of ['core', 'twilio-function-adapter', 'fetch-adapter', 'flex-react']) {
     link(join(root, 'packages', dir), `@stickycalls/${dir}`);
   }
   for (const source of sources) {
