@@ -12,6 +12,7 @@ import { attributeSize } from './attribute-size.js';
 import { chromiumRender } from './chromium-render.js';
 import { clientOverhead } from './client-overhead.js';
 import { coldStart } from './cold-start.js';
+import { fetchAdapterLatency } from './fetch-adapter.js';
 import { flexBundle, panelRender } from './flex-panel.js';
 import { handlerLatency } from './handler-latency.js';
 import { markdownTable, out, type Row } from './report.js';
@@ -24,6 +25,7 @@ globalThis.console = new Console(new Writable({ write: (_chunk, _encoding, done)
 
 const benchmarks: [string, () => Row[] | Promise<Row[]>][] = [
   ['Start handler latency', handlerLatency],
+  ['Start handler on the fetch adapter', fetchAdapterLatency],
   ['Client overhead per call', clientOverhead],
   ['Function cold start', coldStart],
   ['Task-attribute size', attributeSize],
