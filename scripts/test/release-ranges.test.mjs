@@ -14,6 +14,7 @@ describe('the versions the next release publishes', () => {
     const versions = await nextVersions(root);
     expect([...versions.keys()]).toEqual([
       '@stickycalls/core',
+      '@stickycalls/fetch-adapter',
       '@stickycalls/flex-react',
       '@stickycalls/twilio-function-adapter',
     ]);
