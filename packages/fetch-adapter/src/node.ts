@@ -23,5 +23,9 @@ export type NodeListener = (request: IncomingMessage, response: ServerResponse) 
  */
 export function toNodeListener(handler: FetchHandler, runtime?: RuntimeContext): NodeListener {
   // Only the request goes on: the second argument of hono's callback is its own bindings.
-  return getRequestListener((request) => handler(request, runtime)) as NodeListener;
+  // Node's own Request and Response stay the globals: by default the conversion replaces
+  // them with its own, for every other module of the process too.
+  return getRequestListener((request) => handler(request, runtime), {
+    overrideGlobalObjects: false,
+  }) as NodeListener;
 }
