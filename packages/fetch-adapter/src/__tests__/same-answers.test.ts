@@ -1,11 +1,13 @@
 /**
  * The same scenario (scenario.ts) against the Twilio Function adapter in Twilio's own
  * local runtime (twilio-run, the built packages, as the demo runs them) and against this
- * adapter on Node over HTTP, on Lambda and in workerd: the transcripts must be equal.
+ * adapter on Node over HTTP, on Lambda and in workerd (Cloudflare's runtime, through
+ * Miniflare): the transcripts must be equal.
  * Each runtime meets the same emulator (reset before it) and TaskRouter stand-in; IAM is
  * a stand-in everywhere (the demo's, preloaded into twilio-run; the kit's on loopback
  * for the fetch adapter), knowing the same tokens.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime } from '../../../../examples/demo/src/runtime.js';
 import {
@@ -17,6 +19,7 @@ import {
 import { toLambdaHandler } from '../lambda.js';
 import { OTHER_WORKER_SID, serve, TOKENS, useTwilio, WORKER_SID } from './kit.js';
 import { playScenario, type Send, type Step } from './scenario.js';
+import { startWorker } from './workerd.js';
 
 const twilio = useTwilio();
 const quiet = { info() {}, warn() {}, error() {} };
@@ -120,4 +123,19 @@ describe('one scenario, the same answers on every runtime', () => {
     });
     expect(steps).toEqual(reference);
   });
+
+  it('Cloudflare Workers (workerd, through Miniflare)', async () => {
+    const worker = await startWorker({
+      entry: join(import.meta.dirname, 'fixtures/worker.ts'),
+      bindings: {
+        ...twilio.env,
+        IAM_STAND_IN: twilio.iam.url,
+        TASKROUTER_STAND_IN: twilio.taskRouterServer.url,
+      },
+    });
+    closers.push(worker.close);
+    const base = worker.url.replace(/\/$/, '');
+    const steps = await play('workerd', (path, init) => fetch(`${base}${path}`, init(`${base}${path}`)));
+    expect(steps).toEqual(reference);
+  }, 60_000);
 });
