@@ -3,6 +3,8 @@
  *
  *   npm run fill-flow -- --workflow WW… --channel TC… --service ZS… --environment ZE… \
  *     --function ZH… --domain sticky-calls-1234-dev.twil.io      (from the repository's root)
+ *   npm run fill-flow -- --variant http --workflow WW… --channel TC… \
+ *     --url https://hooks.example.com/caller-context           (a handler outside Twilio)
  *
  * Exits 1 with every problem listed at once (malformed, missing or unknown options, then
  * the checks of the filled flow); then nothing is written.
@@ -12,14 +14,19 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ATTRIBUTES_TEMPLATE_LIMIT,
+  CONTEXT_URL_FORMAT,
   FLOW_PATH,
   type FlowDefinition,
   type FlowIds,
   fillFlow,
+  fillHttpFlow,
+  HTTP_FLOW_PATH,
+  type HttpFlowIds,
   ID_FORMATS,
   InvalidIdError,
   inspectFlow,
   loadFlow,
+  validateHttpIds,
   validateIds,
 } from './flow.js';
 import { readOptions } from './options.js';
@@ -33,16 +40,25 @@ const FLAGS = {
   domain: 'serviceDomain',
 } as const satisfies Record<string, keyof FlowIds>;
 
-type Flag = keyof typeof FLAGS;
-type Option = Flag | 'out' | 'flow';
+/** The HTTP Request variant's ids, for a handler outside Twilio. */
+const HTTP_FLAGS = {
+  workflow: 'workflowSid',
+  channel: 'taskChannel',
+  url: 'contextUrl',
+} as const satisfies Record<string, keyof HttpFlowIds>;
+
+type Flag = keyof typeof FLAGS | keyof typeof HTTP_FLAGS;
+type Option = Flag | 'out' | 'flow' | 'variant';
 
 const OPTIONS: Readonly<Record<Option, string>> = {
   ...(Object.fromEntries(Object.entries(FLAGS).map(([flag, id]) => [flag, ID_FORMATS[id]])) as Record<
     Flag,
     string
   >),
+  url: CONTEXT_URL_FORMAT,
   out: 'where to write the filled flow, a file path',
   flow: 'the flow to fill, a file path',
+  variant: 'function (Run Function, the default) or http (HTTP Request, for a handler outside Twilio)',
 };
 
 const HELP = `Fill the Sticky Calls Studio flow with your ids, check it, and write it for import.
@@ -59,6 +75,12 @@ Ids (each sid is its prefix followed by 32 hex digits):
   --environment   the environment it is deployed to (ZE…)
   --function      the /caller-context Function (ZH…)
   --domain        the environment's domain, a host name without https://
+
+A handler outside Twilio (@stickycalls/fetch-adapter on Node, AWS Lambda, Workers):
+  --variant http  fill flow-http.json (the HTTP Request widget) instead
+  --url URL       the handler's public https URL, as its publicUrl says, no query string;
+                  with --workflow and --channel (no --service, --environment, --function
+                  or --domain)
 
 Options:
   --out PATH      where to write the filled flow (default: examples/studio-flow/
@@ -164,17 +186,33 @@ function main(argv: string[]): number {
     return 0;
   }
 
+  const variant = values.variant ?? 'function';
+  if (variant !== 'function' && variant !== 'http') {
+    problems.push(`--variant: must be function or http, got ${JSON.stringify(variant)}`);
+  }
+  const http = variant === 'http';
+  const idFlags: Readonly<Record<string, string>> = http ? HTTP_FLAGS : FLAGS;
+  // Flags of the other variant are mistakes, named as such.
+  for (const flag of Object.keys(http ? FLAGS : HTTP_FLAGS) as Flag[]) {
+    if (values[flag] !== undefined && !Object.hasOwn(idFlags, flag)) {
+      problems.push(
+        `--${flag}: not used by the ${http ? 'http' : 'function'} variant${http ? '' : '; for a handler outside Twilio, add --variant http'}`,
+      );
+    }
+  }
+
   // The ids, each flag checked in order: missing, or malformed (as fillFlow checks it).
-  const flags = Object.keys(FLAGS) as Flag[];
+  const flags = Object.keys(idFlags) as Flag[];
   const given = flags.filter((flag) => values[flag] !== undefined);
-  const ids = Object.fromEntries(flags.map((flag) => [FLAGS[flag], values[flag]])) as unknown as FlowIds;
+  const ids = Object.fromEntries(flags.map((flag) => [idFlags[flag], values[flag]]));
   const byFlag = new Map<Flag, string>();
   try {
-    validateIds(ids);
+    if (http) validateHttpIds(ids as unknown as HttpFlowIds);
+    else validateIds(ids as unknown as FlowIds);
   } catch (error) {
     if (!(error instanceof InvalidIdError)) throw error;
     for (const problem of error.problems) {
-      const flag = flags.find((name) => FLAGS[name] === problem.id);
+      const flag = flags.find((name) => idFlags[name] === problem.id);
       if (flag !== undefined && given.includes(flag)) byFlag.set(flag, `--${flag}: ${problem.message}`);
     }
   }
@@ -189,11 +227,14 @@ function main(argv: string[]): number {
   }
 
   let flow: FlowDefinition | undefined;
-  const source = values.flow === undefined ? FLOW_PATH : fromTypedFolder(values.flow);
+  const source =
+    values.flow === undefined ? (http ? HTTP_FLOW_PATH : FLOW_PATH) : fromTypedFolder(values.flow);
   try {
     flow = loadFlow(source);
   } catch (error) {
-    problems.push(`--flow: ${describeLoadError(error, String(values.flow ?? 'flow.json'))}`);
+    problems.push(
+      `--flow: ${describeLoadError(error, String(values.flow ?? (http ? 'flow-http.json' : 'flow.json')))}`,
+    );
   }
 
   if (problems.length > 0 || flow === undefined) {
@@ -207,7 +248,9 @@ function main(argv: string[]): number {
 
   let filled: FlowDefinition;
   try {
-    filled = fillFlow(flow, ids);
+    filled = http
+      ? fillHttpFlow(flow, ids as unknown as HttpFlowIds)
+      : fillFlow(flow, ids as unknown as FlowIds);
   } catch (error) {
     console.error(`${(error as Error).message}\nNothing was written.`);
     return 1;

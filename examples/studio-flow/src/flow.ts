@@ -53,6 +53,11 @@ export interface FlowDefinition {
 
 /** The flow shipped with this example. */
 export const FLOW_PATH: URL = new URL('../flow.json', import.meta.url);
+/**
+ * The variant for a caller-context handler outside Twilio (`@stickycalls/fetch-adapter`):
+ * the HTTP Request widget instead of Run Function.
+ */
+export const HTTP_FLOW_PATH: URL = new URL('../flow-http.json', import.meta.url);
 
 /** Studio's limit on the Send to Flex attributes template, in characters. */
 export const ATTRIBUTES_TEMPLATE_LIMIT = 1024;
@@ -75,6 +80,22 @@ export interface FlowIds {
   /** The environment's domain, a host name such as `sticky-calls-1234-dev.twil.io`. */
   serviceDomain: string;
 }
+
+/** The ids {@link fillHttpFlow} puts into the HTTP Request variant (`flow-http.json`). */
+export interface HttpFlowIds {
+  /** The TaskRouter workflow that routes the call (`WW…`). */
+  workflowSid: string;
+  /** The voice task channel's sid (`TC…`). */
+  taskChannel: string;
+  /**
+   * The caller-context handler's public https URL, exactly as its `publicUrl` says (Twilio
+   * signs this URL), with no query string and no credentials in it.
+   */
+  contextUrl: string;
+}
+
+/** The placeholder of the HTTP Request variant's URL. */
+export const CONTEXT_URL_PLACEHOLDER = 'https://your-handler.example.com/caller-context';
 
 /**
  * The placeholders of `flow.json`: the right prefixes and lengths, all zeros, so the
@@ -108,10 +129,14 @@ export const ID_FORMATS: Readonly<Record<keyof FlowIds, string>> = {
   serviceDomain: "the environment's domain, a host name such as sticky-calls-1234-dev.twil.io",
 };
 
+/** What the HTTP Request variant's URL must look like, in words. */
+export const CONTEXT_URL_FORMAT =
+  "the caller-context handler's public https URL, such as https://hooks.example.com/caller-context, with no query string";
+
 /** One id given to {@link fillFlow} that is malformed, missing or still the placeholder. */
 export interface IdProblem {
   /** Which id. */
-  id: keyof FlowIds;
+  id: keyof FlowIds | keyof HttpFlowIds;
   /** What is wrong and what it should look like, naming the id. */
   message: string;
 }
@@ -262,6 +287,90 @@ export function validateIds(ids: FlowIds): FlowIds {
   }
   if (problems.length > 0) throw new InvalidIdError(problems);
   return { ...ids, serviceDomain: host };
+}
+
+/**
+ * A copy of the HTTP Request variant (`flow-http.json`) with your ids in place of its
+ * placeholders.
+ *
+ * @throws InvalidIdError listing every id that is malformed, missing or still a placeholder.
+ * @throws FlowFormatError when the flow holds no placeholder (already filled?).
+ * @example
+ * const filled = fillHttpFlow(loadFlow(HTTP_FLOW_PATH), {
+ *   workflowSid: 'WW…', taskChannel: 'TC…', contextUrl: 'https://hooks.example.com/caller-context',
+ * });
+ */
+export function fillHttpFlow(flow: FlowDefinition, ids: HttpFlowIds): FlowDefinition {
+  const values = validateHttpIds(ids);
+  const text = JSON.stringify(flow);
+  const placeholders: [string, string][] = [
+    [PLACEHOLDERS.workflowSid, values.workflowSid],
+    [PLACEHOLDERS.taskChannel, values.taskChannel],
+    [CONTEXT_URL_PLACEHOLDER, values.contextUrl],
+  ];
+  if (!placeholders.some(([placeholder]) => text.includes(placeholder))) {
+    throw new FlowFormatError(
+      'the flow holds no placeholder to fill (already filled?): start from the example flow-http.json',
+    );
+  }
+  const replace = (value: string): string =>
+    placeholders.reduce((result, [placeholder, id]) => result.split(placeholder).join(id), value);
+  return parseFlow(mapStrings(structuredClone(flow), replace));
+}
+
+/**
+ * Checks the HTTP Request variant's ids as {@link fillHttpFlow} does.
+ *
+ * @throws InvalidIdError listing every bad id at once.
+ */
+export function validateHttpIds(ids: HttpFlowIds): HttpFlowIds {
+  const problems: IdProblem[] = [];
+  for (const id of ['workflowSid', 'taskChannel'] as const) {
+    const { prefix, what } = SID_IDS[id];
+    const value: unknown = ids[id];
+    if (typeof value !== 'string' || !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value)) {
+      problems.push({
+        id,
+        message: `${id} must be ${prefix} followed by 32 hex digits (${what}), got ${show(value)}`,
+      });
+    } else if (value.toUpperCase() === PLACEHOLDERS[id].toUpperCase()) {
+      problems.push({ id, message: `${id} is still the placeholder ${value}: give ${what}` });
+    }
+  }
+  const url: unknown = ids.contextUrl;
+  const problem = contextUrlProblem(url);
+  if (problem !== undefined) problems.push({ id: 'contextUrl', message: `contextUrl ${problem}` });
+  else if (url === CONTEXT_URL_PLACEHOLDER) {
+    problems.push({
+      id: 'contextUrl',
+      message: `contextUrl is still the placeholder ${CONTEXT_URL_PLACEHOLDER}: give your handler's URL`,
+    });
+  }
+  if (problems.length > 0) throw new InvalidIdError(problems);
+  return ids;
+}
+
+/**
+ * What is wrong with the HTTP Request widget's URL, or `undefined`. Twilio signs the URL
+ * exactly as written, so it must be the one the handler checks against: https (the
+ * caller's number goes in the body), no query string (a second place for parameters, and
+ * a place secrets end up in logs), no credentials (they would sit in the flow's definition).
+ */
+function contextUrlProblem(value: unknown): string | undefined {
+  let url: URL;
+  try {
+    if (typeof value !== 'string') throw new TypeError('not a string');
+    url = new URL(value);
+  } catch {
+    return `must be ${CONTEXT_URL_FORMAT}, got ${show(value)}`;
+  }
+  if (url.protocol !== 'https:') return `must be an https URL, got ${show(value)}`;
+  if (url.username !== '' || url.password !== '')
+    return 'must not hold credentials (user:password@): the handler checks Twilio’s signature instead';
+  if (url.search !== '' || (value as string).includes('?'))
+    return `must have no query string: send parameters in the body, got ${show(value)}`;
+  if (url.hash !== '') return `must have no #fragment, got ${show(value)}`;
+  return undefined;
 }
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
@@ -587,8 +696,11 @@ export function inspectFlow(flow: FlowDefinition, options: CheckOptions = {}): F
 
   if (options.filled === true) {
     const text = JSON.stringify(flow);
-    for (const [id, placeholder] of Object.entries(PLACEHOLDERS)) {
-      if (text.includes(placeholder))
+    for (const [id, placeholder] of [
+      ...Object.entries(PLACEHOLDERS),
+      ['contextUrl', CONTEXT_URL_PLACEHOLDER],
+    ]) {
+      if (text.includes(placeholder as string))
         problems.push(`the placeholder ${placeholder} (${id}) is still in the flow`);
     }
   }
@@ -646,9 +758,9 @@ function analyse(flow: FlowDefinition): Branches {
   }
   const fn = byName.get(incoming);
   if (fn === undefined) return result;
-  if (fn.type !== 'run-function') {
+  if (fn.type !== 'run-function' && fn.type !== 'make-http-request') {
     problems.push(
-      `${trigger.name}: incomingCall must go to the run-function state, but "${fn.name}" is ${fn.type}`,
+      `${trigger.name}: incomingCall must go to the caller-context lookup (run-function, or make-http-request for a handler outside Twilio), but "${fn.name}" is ${fn.type}`,
     );
     return result;
   }
@@ -701,6 +813,14 @@ function branchEnds(
 }
 
 function checkFunction(state: FlowState): string[] {
+  return [
+    ...(state.type === 'make-http-request' ? checkHttpRequest(state) : checkRunFunction(state)),
+    ...checkParameters(state),
+  ];
+}
+
+/** Run Function: the Function's sids and https URL. */
+function checkRunFunction(state: FlowState): string[] {
   const problems: string[] = [];
   const { properties } = state;
   for (const [key, prefix] of [
@@ -722,6 +842,48 @@ function checkFunction(state: FlowState): string[] {
   }
   if (parsed?.protocol !== 'https:')
     problems.push(`${state.name}: url must be the Function's https URL, got ${show(url)}`);
+  return problems;
+}
+
+/**
+ * HTTP Request, to a handler outside Twilio: a form POST (Twilio signs a form's
+ * parameters in X-Twilio-Signature), to an https URL the handler checks signatures
+ * against, without "Authenticate with Twilio", which would send the account's
+ * credentials to that handler.
+ */
+function checkHttpRequest(state: FlowState): string[] {
+  const problems: string[] = [];
+  const { properties } = state;
+  if (properties.method !== 'POST') {
+    problems.push(
+      `${state.name}: method must be POST (the parameters go in a signed form body), got ${show(properties.method)}`,
+    );
+  }
+  const contentType = properties.content_type;
+  if (typeof contentType !== 'string' || !/^application\/x-www-form-urlencoded\b/.test(contentType)) {
+    problems.push(
+      `${state.name}: content_type must be application/x-www-form-urlencoded;charset=utf-8 (Form URL Encoded), got ${show(contentType)}`,
+    );
+  }
+  if (properties.add_twilio_auth === true) {
+    problems.push(
+      `${state.name}: "Authenticate with Twilio" (add_twilio_auth) must be off: it sends the account's credentials to the handler, which checks Twilio's signature instead`,
+    );
+  }
+  if (typeof properties.body === 'string' && properties.body.trim() !== '') {
+    problems.push(
+      `${state.name}: the request body must be empty: the handler reads the parameters (From, To, CallSid)`,
+    );
+  }
+  const problem = contextUrlProblem(properties.url);
+  if (problem !== undefined) problems.push(`${state.name}: url ${problem}`);
+  return problems;
+}
+
+/** The parameters the handler reads, from the trigger, on either widget. */
+function checkParameters(state: FlowState): string[] {
+  const problems: string[] = [];
+  const { properties } = state;
   const parameters = Array.isArray(properties.parameters) ? (properties.parameters as unknown[]) : [];
   const given = new Map(
     parameters.flatMap((parameter) =>
