@@ -292,7 +292,9 @@ describe('checkFlow', () => {
     const flow = edited((f) => {
       state(f, 'Trigger').transitions = [{ event: 'incomingCall', next: 'send_to_flex' }];
     });
-    expect(checkFlow(flow)).toContainEqual(expect.stringMatching(/incomingCall must go to the caller-context lookup \(run-function/));
+    expect(checkFlow(flow)).toContainEqual(
+      expect.stringMatching(/incomingCall must go to the caller-context lookup \(run-function/),
+    );
   });
 
   it('catches a template over 1,024 characters', () => {
