@@ -5,6 +5,7 @@
  */
 import {
   answerOf,
+  ConfigurationError,
   type HandlerEnv,
   type HandlerEvent,
   logLine,
@@ -69,6 +70,7 @@ export function toFetchHandler(
   guard: Guard,
 ): FetchHandler {
   const { name } = handler;
+  checkPublicUrl(options.publicUrl);
   const refuse = (status: number, message: string, level: 'warn' | 'error' = 'warn'): Response => {
     logLine(options, level, `${name}: refused with ${status} (${message})`);
     return json({ status, body: { error: message } });
@@ -127,6 +129,25 @@ export function toFetchHandler(
       return json({ status: 400, body: { error: 'the request could not be read' } });
     }
   };
+}
+
+/**
+ * A public URL is the URL Twilio was given, without its query string (the request's is
+ * appended): anything else would make every signature fail, or pass for another URL.
+ */
+function checkPublicUrl(publicUrl: unknown): void {
+  if (publicUrl === undefined || typeof publicUrl === 'function') return;
+  let url: URL | undefined;
+  try {
+    url = typeof publicUrl === 'string' ? new URL(publicUrl) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '') {
+    throw new ConfigurationError(
+      'publicUrl must be the http(s) URL Twilio was given for this handler, without a query string, or a function of the request',
+    );
+  }
 }
 
 /** The URL Twilio signed: the public one given, with the request's query string as it came. */

@@ -164,6 +164,18 @@ describe('caller context: Twilio’s signature', () => {
     expect(apiCalls()).toBe(1);
   });
 
+  it('refuses a publicUrl that cannot be the URL Twilio signed, when the handler is made', () => {
+    for (const publicUrl of [
+      'hooks.example.com/caller-context',
+      'https://hooks.example.com/cc?x=1',
+      'ftp://x/y',
+    ]) {
+      expect(() => callerContext({ publicUrl })).toThrow(
+        /publicUrl must be the http\(s\) URL Twilio was given/,
+      );
+    }
+  });
+
   it('answers 500 and asks no API when AUTH_TOKEN is missing: nothing unsigned gets through', async () => {
     const { AUTH_TOKEN: _gone, ...env } = twilio.env;
     const url = `${await serving(callerContext({ env }))}/caller-context`;
