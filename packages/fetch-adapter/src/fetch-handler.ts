@@ -124,7 +124,8 @@ export function toFetchHandler(
       }
       return json(await answerOf(handler, env, read.event));
     } catch (error) {
-      // Reading the request failed (the client went away): there is no one left to answer.
+      // Reading the request failed (the client went away), or a function given as `env` or
+      // `publicUrl` threw: nothing was asked of the API.
       logLine(options, 'warn', `${name}: the request could not be read (${classOf(error)})`);
       return json({ status: 400, body: { error: 'the request could not be read' } });
     }
