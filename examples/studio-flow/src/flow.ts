@@ -260,21 +260,7 @@ export function fillFlow(flow: FlowDefinition, ids: FlowIds): FlowDefinition {
  * @throws InvalidIdError listing every bad id at once, so one run shows every mistake.
  */
 export function validateIds(ids: FlowIds): FlowIds {
-  const problems: IdProblem[] = [];
-  for (const [id, { prefix, what }] of Object.entries(SID_IDS) as [
-    keyof typeof SID_IDS,
-    (typeof SID_IDS)[keyof typeof SID_IDS],
-  ][]) {
-    const value: unknown = ids[id];
-    if (typeof value !== 'string' || !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value)) {
-      problems.push({
-        id,
-        message: `${id} must be ${prefix} followed by 32 hex digits (${what}), got ${show(value)}`,
-      });
-    } else if (value.toUpperCase() === PLACEHOLDERS[id].toUpperCase()) {
-      problems.push({ id, message: `${id} is still the placeholder ${value}: give ${what}` });
-    }
-  }
+  const problems = sidProblems(ids, Object.keys(SID_IDS) as (keyof typeof SID_IDS)[]);
   const domain: unknown = ids.serviceDomain;
   const problem = domainProblem(domain);
   const host = typeof domain === 'string' ? domain.toLowerCase() : '';
@@ -324,19 +310,7 @@ export function fillHttpFlow(flow: FlowDefinition, ids: HttpFlowIds): FlowDefini
  * @throws InvalidIdError listing every bad id at once.
  */
 export function validateHttpIds(ids: HttpFlowIds): HttpFlowIds {
-  const problems: IdProblem[] = [];
-  for (const id of ['workflowSid', 'taskChannel'] as const) {
-    const { prefix, what } = SID_IDS[id];
-    const value: unknown = ids[id];
-    if (typeof value !== 'string' || !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value)) {
-      problems.push({
-        id,
-        message: `${id} must be ${prefix} followed by 32 hex digits (${what}), got ${show(value)}`,
-      });
-    } else if (value.toUpperCase() === PLACEHOLDERS[id].toUpperCase()) {
-      problems.push({ id, message: `${id} is still the placeholder ${value}: give ${what}` });
-    }
-  }
+  const problems = sidProblems(ids, ['workflowSid', 'taskChannel']);
   const url: unknown = ids.contextUrl;
   const problem = contextUrlProblem(url);
   if (problem !== undefined) problems.push({ id: 'contextUrl', message: `contextUrl ${problem}` });
@@ -371,6 +345,27 @@ function contextUrlProblem(value: unknown): string | undefined {
     return `must have no query string: send parameters in the body, got ${show(value)}`;
   if (url.hash !== '') return `must have no #fragment, got ${show(value)}`;
   return undefined;
+}
+
+/** The sids among `names` that are malformed, missing or still their placeholder, in order. */
+function sidProblems(
+  ids: Partial<Record<keyof typeof SID_IDS, unknown>>,
+  names: readonly (keyof typeof SID_IDS)[],
+): IdProblem[] {
+  const problems: IdProblem[] = [];
+  for (const id of names) {
+    const { prefix, what } = SID_IDS[id];
+    const value = ids[id];
+    if (typeof value !== 'string' || !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value)) {
+      problems.push({
+        id,
+        message: `${id} must be ${prefix} followed by 32 hex digits (${what}), got ${show(value)}`,
+      });
+    } else if (value.toUpperCase() === PLACEHOLDERS[id].toUpperCase()) {
+      problems.push({ id, message: `${id} is still the placeholder ${value}: give ${what}` });
+    }
+  }
+  return problems;
 }
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';

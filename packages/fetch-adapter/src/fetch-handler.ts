@@ -13,7 +13,7 @@ import {
   type ServerHandler,
   type ServerHandlerOptions,
 } from '@stickycalls/core';
-import { readRequest } from './request.js';
+import { headersOf, readRequest } from './request.js';
 import { verifyTwilioSignature } from './signature.js';
 
 /** A handler as fetch-standard runtimes call it. */
@@ -71,9 +71,14 @@ export function toFetchHandler(
 ): FetchHandler {
   const { name } = handler;
   checkPublicUrl(options.publicUrl);
-  const refuse = (status: number, message: string, level: 'warn' | 'error' = 'warn'): Response => {
+  const refuse = (
+    status: number,
+    message: string,
+    level: 'warn' | 'error' = 'warn',
+    headers?: Readonly<Record<string, string>>,
+  ): Response => {
     logLine(options, level, `${name}: refused with ${status} (${message})`);
-    return json({ status, body: { error: message } });
+    return json({ status, body: { error: message }, ...(headers ? { headers } : {}) });
   };
   return async (request, runtime) => {
     try {
@@ -92,16 +97,8 @@ export function toFetchHandler(
       const read = await readRequest(request);
       if ('status' in read) {
         // The save handler's own answers carry CORS: a browser must be able to read why.
-        if (handler.preflight !== undefined) {
-          const cors = handler.preflight(headersEvent(request)).headers;
-          logLine(options, 'warn', `${name}: refused with ${read.status} (${read.message})`);
-          return json({
-            status: read.status,
-            body: { error: read.message },
-            ...(cors ? { headers: cors } : {}),
-          });
-        }
-        return refuse(read.status, read.message);
+        const cors = handler.preflight?.(headersEvent(request)).headers;
+        return refuse(read.status, read.message, 'warn', cors);
       }
       if (guard.signed) {
         const authToken = typeof env.AUTH_TOKEN === 'string' ? env.AUTH_TOKEN.trim() : '';
@@ -169,11 +166,7 @@ function settingsOf(options: FetchHandlerOptions, runtime: RuntimeContext | unde
 
 /** An event with the headers only: enough for a preflight's CORS headers. */
 function headersEvent(request: Request): HandlerEvent {
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, header) => {
-    headers[header.toLowerCase()] = value;
-  });
-  return { request: { headers } };
+  return { request: { headers: headersOf(request) } };
 }
 
 /** The core's answer as a `Response`: JSON, or no body for 204 and an empty body. */

@@ -65,10 +65,7 @@ export async function readRequest(request: Request): Promise<ReadRequest | Unrea
   }
   const search = request.url.indexOf('?');
   const query = new URLSearchParams(search < 0 ? '' : request.url.slice(search + 1).split('#')[0]);
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => {
-    headers[name.toLowerCase()] = value;
-  });
+  const headers = headersOf(request);
   // Built without a prototype, so a parameter named `__proto__` is a parameter like any other.
   const merged: Record<string, unknown> = Object.assign(Object.create(null), paramsOf(query), bodyParams);
   return {
@@ -78,6 +75,15 @@ export async function readRequest(request: Request): Promise<ReadRequest | Unrea
     query,
     contentType,
   };
+}
+
+/** The request's headers, lower-cased, as an event holds them (`event.request.headers`). */
+export function headersOf(request: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  return headers;
 }
 
 /** Each name once: its value, or its values in order when it came more than once. */

@@ -5,6 +5,7 @@
  */
 import { ConfigurationError } from '../errors.js';
 import type { HandlerEnv } from './kit.js';
+import { basicAuthorization } from './taskrouter.js';
 import { tokenCacheKey, verifiedOnce } from './token-cache.js';
 
 /** What Twilio says about a valid Flex token (`twilio-flex-token-validator`'s result). */
@@ -117,7 +118,7 @@ export function fetchIamAsk(fetchImpl: typeof fetch = (input, init) => fetch(inp
       response = await fetchImpl(`https://${host}/v1/Accounts/${settings.accountSid}/Tokens/validate`, {
         method: 'POST',
         headers: {
-          Authorization: `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)))}`,
+          Authorization: basicAuthorization(user, password),
           'Cache-Control': 'no-cache',
           'Content-Type': 'application/json',
         },

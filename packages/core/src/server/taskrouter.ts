@@ -359,7 +359,7 @@ export function fetchTwilioRequester(
         method: method.toUpperCase(),
         headers: {
           ...headers,
-          Authorization: `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)))}`,
+          Authorization: basicAuthorization(user, password),
           Accept: 'application/json',
           ...(data === undefined ? {} : { 'Content-Type': 'application/x-www-form-urlencoded' }),
         },
@@ -376,6 +376,11 @@ export function fetchTwilioRequester(
       return { statusCode: response.status, body, headers: response.headers };
     },
   };
+}
+
+/** An HTTP Basic `Authorization` value, the pair encoded as UTF-8 (Twilio's sids and secrets are ASCII). */
+export function basicAuthorization(user: string, password: string): string {
+  return `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)))}`;
 }
 
 /**

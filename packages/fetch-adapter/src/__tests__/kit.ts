@@ -20,6 +20,7 @@ import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { FetchHandler } from '../index.js';
 import { toNodeListener } from '../node.js';
+import { standInFetch } from './stand-in-fetch.js';
 
 export const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
 export const AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
@@ -144,22 +145,6 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
-}
-
-/** A `fetch` for Twilio's APIs that reaches the stand-ins instead; anything else is refused. */
-export function standInFetch(iamUrl: string, taskRouterUrl: string): typeof fetch {
-  return (input, init) => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    const target =
-      url.origin === 'https://iam.twilio.com'
-        ? iamUrl
-        : url.origin === 'https://taskrouter.twilio.com'
-          ? taskRouterUrl
-          : undefined;
-    if (target === undefined) return Promise.reject(new TypeError(`unexpected request to ${url.origin}`));
-    return fetch(new Request(`${target}${url.pathname}${url.search}`, request));
-  };
 }
 
 /** The stand-ins and the settings a handler runs with, for one test file. */
